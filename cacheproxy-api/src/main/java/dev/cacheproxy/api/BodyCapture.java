@@ -1,0 +1,38 @@
+package dev.cacheproxy.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Receives a response body as it streams to the client, so that the cache can store it once it has
+ * arrived whole. Only a body whose end was seen as framed ({@link #complete()}) may ever be stored.
+ *
+ * <p>Contract: one capture serves one response, driven by one thread at a time, in the order
+ * {@code append* (complete | abandon)}. None of its methods throws: a capture that fails stops
+ * capturing and stores nothing, and the client's response goes on.
+ */
+public interface BodyCapture {
+
+    /** A capture that keeps nothing, for responses that will not be stored. */
+    BodyCapture NONE = new BodyCapture() {
+        @Override
+        public void append(ByteBuffer chunk) {
+        }
+
+        @Override
+        public void complete() {
+        }
+
+        @Override
+        public void abandon(String reason) {
+        }
+    };
+
+    /** Copies the remaining bytes of this chunk; the chunk's position is not moved and it is not kept. */
+    void append(ByteBuffer chunk);
+
+    /** The body ended as its framing said it would: store it if it is whole and small enough. */
+    void complete();
+
+    /** The body did not arrive whole (origin closed early, reset, client gone...): store nothing. */
+    void abandon(String reason);
+}

@@ -1,0 +1,34 @@
+package dev.cacheproxy.api;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Decides what may be stored and when a stored response may be reused. The default is the RFC 9111
+ * shared-cache policy of {@code cacheproxy-core}; customise it by wrapping it in a
+ * {@link ForwardingCachePolicy} and overriding the decisions you want to change.
+ *
+ * <p>Contract: implementations are thread safe and pure: the answer depends only on the arguments,
+ * and {@code now} is the only clock. They accept no {@code null} and return none. An exception
+ * thrown from a policy is logged by the engine and the request goes to the origin uncached.
+ */
+public interface CachePolicy {
+
+    /**
+     * Whether a response to this request may be stored, and how long it is then fresh.
+     *
+     * @param request  the request as received from the client
+     * @param response the origin's response head (for a 304, the stored head updated by it)
+     * @param now      the current time
+     */
+    Storability storability(RequestHead request, ResponseHead response, Instant now);
+
+    /**
+     * How to answer this request given the variants stored for its URI.
+     *
+     * @param request  the request as received from the client
+     * @param variants every variant stored for the request's key, possibly none
+     * @param now      the current time
+     */
+    Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now);
+}

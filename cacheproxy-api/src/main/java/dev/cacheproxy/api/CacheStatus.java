@@ -1,0 +1,103 @@
+package dev.cacheproxy.api;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One cache's entry in the RFC 9211 {@code Cache-Status} response field: whether it was a hit and,
+ * if not, why the request went forward.
+ *
+ * @param cacheName  the cache's identifier, an sf-token or sf-string content
+ * @param hit        the response came from the cache without going to the origin
+ * @param forward    why the request went to the origin, when it did
+ * @param fwdStatus  the status code the origin answered with, when it did
+ * @param stored     the response was stored
+ * @param collapsed  the request was collapsed with another one to the origin
+ * @param ttl        the remaining freshness of the response, negative when stale
+ * @param detail     a free-text reason, for people reading logs
+ */
+public record CacheStatus(
+        String cacheName,
+        boolean hit,
+        Optional<ForwardReason> forward,
+        OptionalInt fwdStatus,
+        boolean stored,
+        boolean collapsed,
+        Optional<Duration> ttl,
+        Optional<String> detail) {
+
+    public CacheStatus {
+        Objects.requireNonNull(cacheName, "cacheName");
+        Objects.requireNonNull(forward, "forward");
+        Objects.requireNonNull(fwdStatus, "fwdStatus");
+        Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(detail, "detail");
+        if (hit == forward.isPresent()) {
+            throw new IllegalArgumentException("a Cache-Status is either a hit or has a forward reason, not both or neither");
+        }
+    }
+
+    /** A hit with its remaining freshness. */
+    public static CacheStatus hit(String cacheName, Duration ttl, String detail) {
+        return new CacheStatus(cacheName, true, Optional.empty(), OptionalInt.empty(), false, false,
+                Optional.of(ttl), Optional.of(detail));
+    }
+
+    /** A request that went to the origin for this reason. */
+    public static CacheStatus forward(String cacheName, ForwardReason reason, String detail) {
+        return new CacheStatus(cacheName, false, Optional.of(reason), OptionalInt.empty(), false, false,
+                Optional.empty(), Optional.of(detail));
+    }
+
+    /** This status with the origin's status code. */
+    public CacheStatus withFwdStatus(int status) {
+        return new CacheStatus(cacheName, hit, forward, OptionalInt.of(status), stored, collapsed, ttl, detail);
+    }
+
+    /** This status marked stored, with the stored response's freshness. */
+    public CacheStatus withStored(Duration storedTtl) {
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, true, collapsed, Optional.of(storedTtl), detail);
+    }
+
+    /** This status with another detail. */
+    public CacheStatus withDetail(String newDetail) {
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, Optional.of(newDetail));
+    }
+
+    /** The field member, e.g. {@code cacheproxy; fwd=uri-miss; fwd-status=200; stored; ttl=60}. */
+    public String toHeaderValue() {
+        StringBuilder value = new StringBuilder(64).append(cacheName);
+        if (hit) {
+            value.append("; hit");
+        }
+        forward.ifPresent(reason -> value.append("; fwd=").append(reason.token()));
+        fwdStatus.ifPresent(status -> value.append("; fwd-status=").append(status));
+        if (stored) {
+            value.append("; stored");
+        }
+        if (collapsed) {
+            value.append("; collapsed");
+        }
+        ttl.ifPresent(remaining -> value.append("; ttl=").append(remaining.toSeconds()));
+        detail.ifPresent(text -> value.append("; detail=\"").append(quotable(text)).append('"'));
+        return value.toString();
+    }
+
+    /** RFC 8941 sf-string content: printable ASCII, with backslash and quote escaped. */
+    private static String quotable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c >= 0x20 && c < 0x7f) {
+                out.append(c);
+            } else {
+                out.append('?');
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.cacheproxy.api;
+
+import java.util.List;
+
+/**
+ * Holds stored responses under their primary {@link CacheKey}, several variants per key.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li>Thread safe: any method may be called from many threads at once. A reader sees each stored
+ *       response whole, as it was stored, never a mix of two writes.</li>
+ *   <li>No {@code null} arguments or results.</li>
+ *   <li>A store may forget any entry at any time (eviction); it never returns one it was not given.</li>
+ *   <li>A method that cannot do its work throws {@link CacheStoreException}. The engine treats that as
+ *       a miss or a skipped write, so a failing store never fails a client's request.</li>
+ * </ul>
+ */
+public interface CacheStore extends AutoCloseable {
+
+    /** Every stored variant for this key, in no particular order; empty when there is none. */
+    List<StoredResponse> variants(CacheKey key);
+
+    /**
+     * Stores a response, replacing the stored variant of this key that {@linkplain
+     * StoredResponse#isSameVariantAs is the same variant}, if there is one. A store may bound the
+     * number of variants per key and drop others to make room.
+     */
+    void store(CacheKey key, StoredResponse response);
+
+    /** Removes every variant stored for this key; does nothing when there is none. */
+    void remove(CacheKey key);
+
+    /** Removes everything. */
+    void clear();
+
+    /** Releases what the store holds open. Calls after this one may throw {@link IllegalStateException}. */
+    @Override
+    void close();
+}

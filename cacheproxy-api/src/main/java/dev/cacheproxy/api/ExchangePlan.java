@@ -1,0 +1,109 @@
+package dev.cacheproxy.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a server adapter does next in one exchange, as the {@link ProxyEngine} decided. Each phase of
+ * the engine answers with one of the narrower sealed types below, and each plan says why.
+ */
+public sealed interface ExchangePlan {
+
+    /** The cache's part of the {@code Cache-Status} field for this exchange. */
+    CacheStatus cacheStatus();
+
+    /** What the engine can answer when a client request arrives. */
+    sealed interface OnClientRequest extends ExchangePlan permits Answer, ToOrigin {
+    }
+
+    /** What the engine can answer when the origin's response head arrives. */
+    sealed interface OnOriginResponse extends ExchangePlan permits Answer, Relay {
+    }
+
+    /** What the engine can answer when the origin could not be reached or failed. */
+    sealed interface OnOriginFailure extends ExchangePlan permits Answer, Fail {
+    }
+
+    /**
+     * Answer the client with this complete response and contact the origin no further. Its head
+     * already carries {@code Age} and {@code Cache-Status}; for a {@code HEAD} request, send no body.
+     *
+     * @param response    the status and header fields to send
+     * @param body        the body to send
+     * @param cacheStatus why, for logs
+     */
+    record Answer(ResponseHead response, Body body, CacheStatus cacheStatus)
+            implements OnClientRequest, OnOriginResponse, OnOriginFailure {
+        public Answer {
+            Objects.requireNonNull(response, "response");
+            Objects.requireNonNull(body, "body");
+            Objects.requireNonNull(cacheStatus, "cacheStatus");
+        }
+    }
+
+    /**
+     * Send the client's request to the origin, changed as given. The adapter removes hop-by-hop fields
+     * as any proxy does, then removes {@code removeFields} and sets each of {@code setFields}.
+     *
+     * @param clientRequest the request as the client sent it
+     * @param key           the cache key of the request
+     * @param setFields     fields to send instead of any the client sent with the same name
+     * @param removeFields  names of fields the client sent that must not reach the origin
+     * @param validating    the stored response being validated, when the request is conditional on it
+     * @param requestTime   when the request was sent to the origin, for the §4.2.3 age calculation
+     * @param cacheStatus   why the request goes to the origin
+     */
+    record ToOrigin(
+            RequestHead clientRequest,
+            CacheKey key,
+            HeaderFields setFields,
+            List<String> removeFields,
+            Optional<StoredResponse> validating,
+            Instant requestTime,
+            CacheStatus cacheStatus) implements OnClientRequest {
+        public ToOrigin {
+            Objects.requireNonNull(clientRequest, "clientRequest");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(setFields, "setFields");
+            removeFields = List.copyOf(removeFields);
+            Objects.requireNonNull(validating, "validating");
+            Objects.requireNonNull(requestTime, "requestTime");
+            Objects.requireNonNull(cacheStatus, "cacheStatus");
+        }
+    }
+
+    /**
+     * Pass the origin's response to the client with this head, streaming its body through
+     * {@code capture} as it goes.
+     *
+     * @param response    the head to send the client (with {@code Cache-Status})
+     * @param capture     where to copy the body as it streams; {@link BodyCapture#NONE} when it is not stored
+     * @param cacheStatus why, for logs
+     */
+    record Relay(ResponseHead response, BodyCapture capture, CacheStatus cacheStatus) implements OnOriginResponse {
+        public Relay {
+            Objects.requireNonNull(response, "response");
+            Objects.requireNonNull(capture, "capture");
+            Objects.requireNonNull(cacheStatus, "cacheStatus");
+        }
+    }
+
+    /**
+     * Answer the client with an error of the proxy's own: the origin failed and nothing stored may stand in.
+     *
+     * @param status      502 when the origin failed or could not be reached, 504 when it timed out
+     * @param message     one line naming the problem, sent as a plain-text body
+     * @param cacheStatus why, for logs
+     */
+    record Fail(int status, String message, CacheStatus cacheStatus) implements OnOriginFailure {
+        public Fail {
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(cacheStatus, "cacheStatus");
+            if (status < 500 || status > 599) {
+                throw new IllegalArgumentException("a proxy failure is a 5xx status, not " + status);
+            }
+        }
+    }
+}

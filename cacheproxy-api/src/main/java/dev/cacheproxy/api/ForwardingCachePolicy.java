@@ -1,0 +1,44 @@
+package dev.cacheproxy.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A policy that asks another for every decision; extend it and override what you want to change.
+ *
+ * <pre>{@code
+ * CachePolicy policy = new ForwardingCachePolicy(Rfc9111Policy.sharedCache()) {
+ *     @Override
+ *     public Storability storability(RequestHead request, ResponseHead response, Instant now) {
+ *         if (request.path().startsWith("/api/")) {
+ *             return new Storability.DoNotStore("policy: /api/** is never cached");
+ *         }
+ *         return super.storability(request, response, now);
+ *     }
+ * };
+ * }</pre>
+ */
+public abstract class ForwardingCachePolicy implements CachePolicy {
+
+    private final CachePolicy delegate;
+
+    protected ForwardingCachePolicy(CachePolicy delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** The policy this one asks. */
+    protected CachePolicy delegate() {
+        return delegate;
+    }
+
+    @Override
+    public Storability storability(RequestHead request, ResponseHead response, Instant now) {
+        return delegate.storability(request, response, now);
+    }
+
+    @Override
+    public Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now) {
+        return delegate.lookup(request, variants, now);
+    }
+}

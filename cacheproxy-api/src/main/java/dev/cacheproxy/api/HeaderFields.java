@@ -1,0 +1,184 @@
+package dev.cacheproxy.api;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * An ordered list of header field lines. Names compare case-insensitively; a name may occur on
+ * several lines and the order of lines is kept, as RFC 9110 §5.3 requires for list-based fields.
+ *
+ * @param lines the field lines, in the order received
+ */
+public record HeaderFields(List<HeaderField> lines) {
+
+    private static final HeaderFields EMPTY = new HeaderFields(List.of());
+
+    public HeaderFields {
+        lines = List.copyOf(Objects.requireNonNull(lines, "lines"));
+    }
+
+    /** No fields. */
+    public static HeaderFields empty() {
+        return EMPTY;
+    }
+
+    /** Fields from alternating names and values: {@code of("Cache-Control", "max-age=60", "ETag", "\"a\"")}. */
+    public static HeaderFields of(String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("names and values must come in pairs, got " + namesAndValues.length + " strings");
+        }
+        Builder builder = builder();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            builder.add(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return builder.build();
+    }
+
+    /** A builder for a new list of fields. */
+    public static Builder builder() {
+        return new Builder(List.of());
+    }
+
+    /** A builder that starts with these fields. */
+    public Builder toBuilder() {
+        return new Builder(lines);
+    }
+
+    /** The value of every line with this name, in order; empty when there is none. */
+    public List<String> values(String name) {
+        List<String> values = new ArrayList<>(2);
+        for (HeaderField line : lines) {
+            if (line.hasName(name)) {
+                values.add(line.value());
+            }
+        }
+        return values;
+    }
+
+    /** The value of the first line with this name. */
+    public Optional<String> first(String name) {
+        for (HeaderField line : lines) {
+            if (line.hasName(name)) {
+                return Optional.of(line.value());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * All lines with this name joined with {@code ", "}, the combined field value of RFC 9110 §5.3;
+     * empty when there is no such line.
+     */
+    public Optional<String> combined(String name) {
+        List<String> values = values(name);
+        return values.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", values));
+    }
+
+    /** Whether at least one line has this name. */
+    public boolean contains(String name) {
+        for (HeaderField line : lines) {
+            if (line.hasName(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The distinct names, in the case and order of their first occurrence. */
+    public Set<String> names() {
+        Set<String> seen = new LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (HeaderField line : lines) {
+            if (seen.add(line.lowerCaseName())) {
+                names.add(line.name());
+            }
+        }
+        return names;
+    }
+
+    /** These fields with every line of this name replaced by one line with this value, kept at the first one's place. */
+    public HeaderFields with(String name, String value) {
+        return toBuilder().set(name, value).build();
+    }
+
+    /** These fields without any line of the given names. */
+    public HeaderFields without(String... names) {
+        return toBuilder().removeAll(List.of(names)).build();
+    }
+
+    /** Whether there are no lines. */
+    public boolean isEmpty() {
+        return lines.isEmpty();
+    }
+
+    /** A mutable, single-threaded builder of {@link HeaderFields}. */
+    public static final class Builder {
+        private final List<HeaderField> lines;
+
+        private Builder(List<HeaderField> initial) {
+            this.lines = new ArrayList<>(initial);
+        }
+
+        /** Appends a line. */
+        public Builder add(String name, String value) {
+            lines.add(new HeaderField(name, value));
+            return this;
+        }
+
+        /** Appends every line of these fields. */
+        public Builder addAll(HeaderFields fields) {
+            lines.addAll(fields.lines());
+            return this;
+        }
+
+        /** Replaces every line of this name with one line, at the place of the first (or at the end). */
+        public Builder set(String name, String value) {
+            HeaderField replacement = new HeaderField(name, value);
+            int first = -1;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).hasName(name)) {
+                    first = i;
+                    break;
+                }
+            }
+            if (first < 0) {
+                lines.add(replacement);
+                return this;
+            }
+            lines.set(first, replacement);
+            for (int i = lines.size() - 1; i > first; i--) {
+                if (lines.get(i).hasName(name)) {
+                    lines.remove(i);
+                }
+            }
+            return this;
+        }
+
+        /** Removes every line of this name. */
+        public Builder remove(String name) {
+            lines.removeIf(line -> line.hasName(name));
+            return this;
+        }
+
+        /** Removes every line whose name is one of these, ignoring case. */
+        public Builder removeAll(Collection<String> names) {
+            return removeIf(line -> names.stream().anyMatch(line::hasName));
+        }
+
+        /** Removes every line matching the predicate. */
+        public Builder removeIf(Predicate<HeaderField> predicate) {
+            lines.removeIf(predicate);
+            return this;
+        }
+
+        public HeaderFields build() {
+            return new HeaderFields(lines);
+        }
+    }
+}

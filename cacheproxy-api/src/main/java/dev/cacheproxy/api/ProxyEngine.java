@@ -1,0 +1,35 @@
+package dev.cacheproxy.api;
+
+/**
+ * Sequences a {@link CachePolicy} and a {@link CacheStore} through the phases of one proxied exchange.
+ * A server adapter (a proxy servlet, a filter) calls one method per phase and does what the returned
+ * {@link ExchangePlan} says; it holds no caching rule of its own.
+ *
+ * <pre>
+ * onClientRequest ──Answer──────────────────────────────▶ done
+ *        └─ToOrigin─▶ onOriginResponse ──Answer─────────▶ done
+ *                          │       └─Relay─▶ stream body through capture ▶ done
+ *                          └─ onOriginFailure ──Answer | Fail──▶ done
+ * </pre>
+ *
+ * <p>Contract: thread safe; no {@code null}s. The engine never throws because of a store or policy
+ * fault: a store that fails is a miss or a skipped write, a policy that fails means "forward, do not
+ * store". It throws {@link IllegalArgumentException} only for arguments that break this contract.
+ */
+public interface ProxyEngine {
+
+    /** Phase 1: a client's request arrived. Answer it from the cache, or say how to ask the origin. */
+    ExchangePlan.OnClientRequest onClientRequest(RequestHead clientRequest);
+
+    /** Phase 2: the origin's response head arrived for a request sent as {@code toOrigin} said. */
+    ExchangePlan.OnOriginResponse onOriginResponse(ExchangePlan.ToOrigin toOrigin, ResponseHead originResponse);
+
+    /**
+     * Phase 2, failed: the origin could not be reached, timed out, or sent a broken response head.
+     *
+     * @param toOrigin the plan that sent the request
+     * @param timedOut whether the failure was a timeout (504) rather than an error (502)
+     * @param problem  one line naming the problem, e.g. {@code "connection refused"}
+     */
+    ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, boolean timedOut, String problem);
+}

@@ -1,0 +1,296 @@
+package dev.cacheproxy.core;
+
+import dev.cacheproxy.api.Body;
+import dev.cacheproxy.api.BodyCapture;
+import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CachePolicy;
+import dev.cacheproxy.api.CacheStatus;
+import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.ExchangePlan.Answer;
+import dev.cacheproxy.api.ExchangePlan.Fail;
+import dev.cacheproxy.api.ExchangePlan.Relay;
+import dev.cacheproxy.api.ExchangePlan.ToOrigin;
+import dev.cacheproxy.api.ForwardReason;
+import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.Lookup;
+import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.ResponseHead;
+import dev.cacheproxy.api.Storability;
+import dev.cacheproxy.api.StoredResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ProxyEngine} of cacheproxy: asks the {@link CachePolicy}, reads and writes the
+ * {@link CacheStore}, and turns their answers into plans for a server adapter. It reads its
+ * {@link Clock} once per phase and hands that instant to every rule.
+ *
+ * <p>Thread safe. Build one with {@link #builder()} and share it between all requests.
+ */
+public final class CachingEngine implements ProxyEngine, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CachingEngine.class);
+
+    private final GuardedStore store;
+    private final CachePolicy policy;
+    private final Clock clock;
+    private final String cacheName;
+    private final int maxObjectSize;
+
+    private CachingEngine(Builder builder) {
+        this.store = new GuardedStore(builder.store, builder.faultLogInterval);
+        this.policy = builder.policy;
+        this.clock = builder.clock;
+        this.cacheName = builder.cacheName;
+        this.maxObjectSize = builder.maxObjectSize;
+    }
+
+    /** A builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public ExchangePlan.OnClientRequest onClientRequest(RequestHead clientRequest) {
+        Instant now = clock.instant();
+        CacheKey key = CacheKey.of(clientRequest.uri());
+        boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
+        List<StoredResponse> variants = cacheableMethod ? store.variants(key) : List.of();
+        Lookup lookup = lookup(clientRequest, variants, now);
+
+        ExchangePlan.OnClientRequest plan;
+        if (lookup instanceof Lookup.Reuse reuse) {
+            plan = answerFromStore(clientRequest, reuse.response(), reuse.age(),
+                    CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()));
+        } else if (lookup instanceof Lookup.Validate validate) {
+            HeaderFields validators = ValidationRule.validatorsFor(validate.response());
+            List<String> dropped = ValidationRule.CONDITIONAL_FIELDS.stream().filter(name -> !validators.contains(name)).toList();
+            plan = new ToOrigin(clientRequest, key, validators, dropped, Optional.of(validate.response()), now,
+                    CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason()));
+        } else if (lookup instanceof Lookup.Forward forward) {
+            plan = new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
+                    CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason()));
+        } else {
+            Lookup.Unavailable unavailable = (Lookup.Unavailable) lookup;
+            CacheStatus status = CacheStatus.forward(cacheName, ForwardReason.MISS, unavailable.reason());
+            plan = errorAnswer(504, "Gateway Timeout: " + unavailable.reason(), status);
+        }
+        logPlan(clientRequest, plan);
+        return plan;
+    }
+
+    @Override
+    public ExchangePlan.OnOriginResponse onOriginResponse(ToOrigin toOrigin, ResponseHead originResponse) {
+        Instant now = clock.instant();
+        RequestHead clientRequest = toOrigin.clientRequest();
+        ResponseHead response = originResponse.withHeaders(StoredFieldsRule.withoutHopByHop(originResponse.headers()));
+        CacheStatus status = toOrigin.cacheStatus().withFwdStatus(response.status());
+
+        for (CacheKey invalidated : InvalidationRule.keysToInvalidate(clientRequest, response)) {
+            store.remove(invalidated);
+        }
+
+        ExchangePlan.OnOriginResponse plan;
+        if (response.status() == 304 && toOrigin.validating().isPresent()) {
+            plan = onNotModified(toOrigin, toOrigin.validating().get(), response, status, now);
+        } else {
+            plan = relay(toOrigin, response, status, now);
+        }
+        logPlan(clientRequest, plan);
+        return plan;
+    }
+
+    @Override
+    public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, boolean timedOut, String problem) {
+        CacheStatus status = toOrigin.cacheStatus().withDetail(problem);
+        Fail plan = timedOut
+                ? new Fail(504, "Gateway Timeout: the origin did not answer in time (" + problem + ")", status)
+                : new Fail(502, "Bad Gateway: the origin could not be reached or failed (" + problem + ")", status);
+        logPlan(toOrigin.clientRequest(), plan);
+        return plan;
+    }
+
+    /** The store behind the engine, for purging and for tests. */
+    public CacheStore store() {
+        return store.unguarded();
+    }
+
+    /** Closes the store. */
+    @Override
+    public void close() {
+        store.unguarded().close();
+    }
+
+    private ExchangePlan.OnOriginResponse onNotModified(
+            ToOrigin toOrigin, StoredResponse validated, ResponseHead notModified, CacheStatus status, Instant now) {
+        RequestHead clientRequest = toOrigin.clientRequest();
+        if (!NotModifiedRule.refersTo(notModified, validated)) {
+            // §4.3.4: a 304 whose validators match nothing stored cannot be used to answer.
+            store.remove(toOrigin.key());
+            return new Relay(withCacheStatus(notModified, status.withDetail("304 matches no stored response")),
+                    BodyCapture.NONE, status);
+        }
+        ResponseHead merged = NotModifiedRule.merge(validated.head(), notModified);
+        Storability storability = storability(clientRequest, merged, now);
+        Optional<String> variantKey = VaryRule.variantKey(merged.headers(), clientRequest.headers());
+        Duration lifetime = storability instanceof Storability.Store store ? store.freshnessLifetime() : Duration.ZERO;
+        StoredResponse updated = new StoredResponse(merged, validated.body(), variantKey.orElse(validated.variantKey()),
+                toOrigin.requestTime(), now, lifetime);
+        if (storability instanceof Storability.Store && variantKey.isPresent() && store.store(toOrigin.key(), updated)) {
+            status = status.withStored(lifetime.minus(FreshnessRule.currentAge(updated, now)));
+        } else {
+            store.remove(toOrigin.key());
+            status = status.withDetail("validated; not stored again: " + storability.reason());
+        }
+        return answerFromStore(clientRequest, updated, FreshnessRule.currentAge(updated, now), status);
+    }
+
+    private Relay relay(ToOrigin toOrigin, ResponseHead response, CacheStatus status, Instant now) {
+        RequestHead clientRequest = toOrigin.clientRequest();
+        BodyCapture capture = BodyCapture.NONE;
+        if (clientRequest.isMethod("GET")) {
+            Storability storability = storability(clientRequest, response, now);
+            Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest.headers());
+            if (storability instanceof Storability.Store store && variantKey.isPresent()) {
+                ResponseHead stored = response.withHeaders(StoredFieldsRule.toStore(response.headers()));
+                capture = new StoringCapture(this.store, toOrigin.key(), stored, variantKey.get(),
+                        toOrigin.requestTime(), now, store.freshnessLifetime(), maxObjectSize);
+                StoredResponse asStored = new StoredResponse(stored, Body.empty(), variantKey.get(), toOrigin.requestTime(), now,
+                        store.freshnessLifetime());
+                status = status.withStored(store.freshnessLifetime().minus(FreshnessRule.currentAge(asStored, now)));
+            } else {
+                status = status.withDetail(status.detail().orElse("") + "; not stored: " + storability.reason());
+            }
+        }
+        return new Relay(withCacheStatus(response, status), capture, status);
+    }
+
+    private Answer answerFromStore(RequestHead clientRequest, StoredResponse stored, Duration age, CacheStatus status) {
+        HeaderFields headers = stored.headers().with("Age", Long.toString(age.toSeconds()));
+        if (!headers.contains("Content-Length") && stored.status() != 204 && stored.status() != 304) {
+            // A body that arrived chunked has a known length now; saying it lets the client reuse the connection.
+            headers = headers.with("Content-Length", Integer.toString(stored.body().size()));
+        }
+        if (ValidationRule.isConditional(clientRequest) && ValidationRule.notModifiedFor(clientRequest, stored)) {
+            // §4.3.2: the client's own precondition holds for the stored response: answer 304.
+            HeaderFields notModified = headers.without("Content-Length", "Content-Type", "Content-Encoding",
+                    "Content-Range", "Content-Language");
+            return new Answer(withCacheStatus(new ResponseHead(304, notModified), status), Body.empty(), status);
+        }
+        Body body = clientRequest.isMethod("HEAD") ? Body.empty() : stored.body();
+        return new Answer(withCacheStatus(new ResponseHead(stored.status(), headers), status), body, status);
+    }
+
+    private Answer errorAnswer(int statusCode, String message, CacheStatus status) {
+        HeaderFields headers = HeaderFields.of("Content-Type", "text/plain; charset=utf-8", "Cache-Control", "no-store");
+        return new Answer(withCacheStatus(new ResponseHead(statusCode, headers), status), Body.ofUtf8(message + "\n"), status);
+    }
+
+    /** RFC 9211 §2: each cache appends its member, so ours comes after any from caches nearer the origin. */
+    private static ResponseHead withCacheStatus(ResponseHead head, CacheStatus status) {
+        return head.withHeaders(head.headers().toBuilder().add("Cache-Status", status.toHeaderValue()).build());
+    }
+
+    private Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now) {
+        try {
+            return Objects.requireNonNull(policy.lookup(request, variants, now), "the policy's lookup returned null");
+        } catch (RuntimeException fault) {
+            LOG.warn("cache policy failed to look up {}; forwarding uncached", request.uri(), fault);
+            return new Lookup.Forward(ForwardReason.BYPASS, "policy failed: " + fault);
+        }
+    }
+
+    private Storability storability(RequestHead request, ResponseHead response, Instant now) {
+        try {
+            return Objects.requireNonNull(policy.storability(request, response, now), "the policy's storability returned null");
+        } catch (RuntimeException fault) {
+            LOG.warn("cache policy failed to decide storability of {}; not storing", request.uri(), fault);
+            return new Storability.DoNotStore("policy failed: " + fault);
+        }
+    }
+
+    private static void logPlan(RequestHead request, ExchangePlan plan) {
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} -> {}: {}", request.method(), request.uri(), plan.getClass().getSimpleName(),
+                    plan.cacheStatus().toHeaderValue());
+        }
+    }
+
+    /** Configures a {@link CachingEngine}; the one way to make one. Not thread safe. */
+    public static final class Builder {
+        /** The default maximum size of a stored body: larger bodies stream through uncached. */
+        public static final int DEFAULT_MAX_OBJECT_SIZE = 8 * 1024 * 1024;
+
+        private CacheStore store;
+        private CachePolicy policy = Rfc9111Policy.sharedCache();
+        private Clock clock = Clock.systemUTC();
+        private String cacheName = "cacheproxy";
+        private int maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
+        private Duration faultLogInterval = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** Where responses are kept; default an in-memory {@code EhcacheStore}. */
+        public Builder store(CacheStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** What may be stored and reused; default {@link Rfc9111Policy#sharedCache()}. */
+        public Builder policy(CachePolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** The only source of time for every HTTP rule; default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The name this cache gives itself in {@code Cache-Status}; an RFC 9110 token. Default {@code cacheproxy}. */
+        public Builder cacheName(String cacheName) {
+            Objects.requireNonNull(cacheName, "cacheName");
+            if (cacheName.isEmpty() || !cacheName.matches("[A-Za-z*][A-Za-z0-9:/!#$%&'*+\\-.^_`|~]*")) {
+                throw new IllegalArgumentException("cache name must be a structured-field token, got \"" + cacheName + "\"");
+            }
+            this.cacheName = cacheName;
+            return this;
+        }
+
+        /** The largest body that is stored, in bytes; larger ones stream through uncached. Default 8 MiB. */
+        public Builder maxObjectSize(long bytes) {
+            if (bytes <= 0 || bytes > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("maximum object size must be between 1 byte and 2 GiB, got " + bytes);
+            }
+            this.maxObjectSize = (int) bytes;
+            return this;
+        }
+
+        /** How often each kind of store fault is logged at WARN at most; default 10 seconds. */
+        public Builder faultLogInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("fault log interval must not be negative, got " + interval);
+            }
+            this.faultLogInterval = interval;
+            return this;
+        }
+
+        public CachingEngine build() {
+            if (store == null) {
+                store = dev.cacheproxy.store.EhcacheStore.builder().build();
+            }
+            return new CachingEngine(this);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package dev.cacheproxy.jetty;
+
+import dev.cacheproxy.api.Body;
+import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.HeaderField;
+import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.ResponseHead;
+import dev.cacheproxy.core.CachingEngine;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * A reverse proxy to one origin with an RFC 9111 cache in front of it: Jetty's ee10
+ * {@link ProxyServlet} whose hooks each hand one phase of the exchange to a {@link ProxyEngine}.
+ *
+ * <ul>
+ *   <li>{@link #service}: the engine answers from the cache, or the request goes on to the origin.</li>
+ *   <li>{@link #rewriteTarget}: always the configured origin plus the request's path and query; the
+ *       request's {@code Host} or absolute URI never chooses where it goes.</li>
+ *   <li>{@link #copyRequestHeaders}: adds the validators of a stored response being revalidated.</li>
+ *   <li>{@link #onServerResponseHeaders}: the engine decides what the client gets and whether to store.</li>
+ *   <li>{@link #onResponseContent}: each chunk is copied into the capture, then streamed on.</li>
+ *   <li>{@link #onProxyResponseSuccess} / {@link #onProxyResponseFailure}: store the body only if it
+ *       ended as framed; an origin failure becomes a 502 or 504 with a one-line plain-text body.</li>
+ * </ul>
+ *
+ * <p>Register it with {@code asyncSupported=true}. Thread safe, like any servlet.
+ */
+public class CachingProxyServlet extends ProxyServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
+
+    /** Fields the servlet container or the connection manage; never copied from a stored or origin response. */
+    private static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
+            "upgrade", "proxy-connection", "trailer");
+
+    private final URI origin;
+    private final transient ProxyEngine engine;
+
+    /**
+     * A caching proxy to this origin.
+     *
+     * @param origin an absolute {@code http} or {@code https} URI with a host, optionally a path prefix,
+     *               and no query or fragment, e.g. {@code http://127.0.0.1:8000}
+     * @param engine the engine that decides, usually a {@link CachingEngine}
+     * @throws IllegalArgumentException if the origin is not such a URI
+     */
+    public CachingProxyServlet(URI origin, ProxyEngine engine) {
+        this.origin = checkedOrigin(origin);
+        this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    /** A caching proxy to this origin with the default engine (RFC 9111 policy, in-memory store). */
+    public static CachingProxyServlet forOrigin(String origin) {
+        return new CachingProxyServlet(URI.create(origin), CachingEngine.builder().build());
+    }
+
+    /** The origin every request is sent to. */
+    public URI origin() {
+        return origin;
+    }
+
+    @Override
+    protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
+            throws ServletException, IOException {
+        RequestHead request;
+        try {
+            request = new RequestHead(clientRequest.getMethod(), targetUri(clientRequest), requestFields(clientRequest));
+        } catch (IllegalArgumentException malformed) {
+            writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
+            return;
+        }
+        ExchangePlan.OnClientRequest plan = engine.onClientRequest(request);
+        if (plan instanceof ExchangePlan.Answer answer) {
+            writeAnswer(clientRequest, clientResponse, answer);
+            return;
+        }
+        clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, new ProxiedExchange((ExchangePlan.ToOrigin) plan));
+        super.service(clientRequest, clientResponse);
+    }
+
+    @Override
+    protected String rewriteTarget(HttpServletRequest clientRequest) {
+        return exchange(clientRequest).toOrigin.clientRequest().uri().toString();
+    }
+
+    @Override
+    protected void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
+        super.copyRequestHeaders(clientRequest, originRequest);
+        ExchangePlan.ToOrigin toOrigin = exchange(clientRequest).toOrigin;
+        if (toOrigin.removeFields().isEmpty() && toOrigin.setFields().isEmpty()) {
+            return;
+        }
+        originRequest.headers(headers -> {
+            toOrigin.removeFields().forEach(headers::remove);
+            toOrigin.setFields().names().forEach(headers::remove);
+            toOrigin.setFields().lines().forEach(line -> headers.add(line.name(), line.value()));
+        });
+    }
+
+    @Override
+    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+                                           Response originResponse) {
+        ProxiedExchange exchange = exchange(clientRequest);
+        HeaderFields.Builder fields = HeaderFields.builder();
+        for (HttpField field : originResponse.getHeaders()) {
+            fields.add(field.getName(), field.getValue() == null ? "" : field.getValue());
+        }
+        ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin,
+                new ResponseHead(originResponse.getStatus(), fields.build()));
+        if (plan instanceof ExchangePlan.Relay relay) {
+            exchange.relaying(relay.capture());
+            writeHead(clientResponse, relay.response());
+        } else {
+            // The origin's answer (a 304) has no body; the stored one is written once it has ended.
+            ExchangePlan.Answer answer = (ExchangePlan.Answer) plan;
+            exchange.answering(answer);
+            writeHead(clientResponse, answer.response());
+        }
+    }
+
+    @Override
+    protected void onResponseContent(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+                                     Response originResponse, byte[] buffer, int offset, int length, Callback callback) {
+        // Copy first: Jetty recycles the chunk's buffer as soon as super's write succeeds.
+        exchange(clientRequest).capture().append(ByteBuffer.wrap(buffer, offset, length));
+        super.onResponseContent(clientRequest, clientResponse, originResponse, buffer, offset, length, callback);
+    }
+
+    @Override
+    protected void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+                                          Response originResponse) {
+        ProxiedExchange exchange = exchange(clientRequest);
+        exchange.capture().complete();
+        exchange.answerAfterOrigin().ifPresent(answer -> {
+            try {
+                writeBody(clientRequest, clientResponse, answer.body());
+            } catch (IOException clientGone) {
+                _log.debug("client went away while the validated response was written", clientGone);
+            }
+        });
+        super.onProxyResponseSuccess(clientRequest, clientResponse, originResponse);
+    }
+
+    @Override
+    protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+                                          Response originResponse, Throwable failure) {
+        ProxiedExchange exchange = exchange(clientRequest);
+        exchange.capture().abandon(describe(failure));
+        if (clientResponse.isCommitted()) {
+            // Part of the body is on its way: the client must see an aborted response, not a short one.
+            super.onProxyResponseFailure(clientRequest, clientResponse, originResponse, failure);
+            return;
+        }
+        clientResponse.reset();
+        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin,
+                failure instanceof TimeoutException, describe(failure));
+        try {
+            if (plan instanceof ExchangePlan.Answer answer) {
+                writeAnswer(clientRequest, clientResponse, answer);
+            } else {
+                ExchangePlan.Fail fail = (ExchangePlan.Fail) plan;
+                writePlainText(clientResponse, fail.status(), fail.message(),
+                        HeaderFields.of("Cache-Status", fail.cacheStatus().toHeaderValue()));
+            }
+        } catch (IOException clientGone) {
+            _log.debug("client went away while the origin failure was reported", clientGone);
+        } finally {
+            if (clientRequest.isAsyncStarted()) {
+                clientRequest.getAsyncContext().complete();
+            }
+        }
+    }
+
+    /** The URI the request is sent to: the origin, its path prefix, then the request's path and query. */
+    private URI targetUri(HttpServletRequest clientRequest) {
+        String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
+        String query = clientRequest.getQueryString();
+        String prefix = origin.getRawPath() == null ? "" : origin.getRawPath().replaceAll("/+$", "");
+        String target = origin.getScheme() + "://" + origin.getRawAuthority() + prefix
+                + (path.startsWith("/") ? path : "/" + path) + (query == null ? "" : "?" + query);
+        try {
+            return new URI(target);
+        } catch (URISyntaxException malformed) {
+            throw new IllegalArgumentException("the request target is not a valid URI: " + malformed.getMessage(), malformed);
+        }
+    }
+
+    private static HeaderFields requestFields(HttpServletRequest clientRequest) {
+        HeaderFields.Builder fields = HeaderFields.builder();
+        for (Enumeration<String> names = clientRequest.getHeaderNames(); names.hasMoreElements(); ) {
+            String name = names.nextElement();
+            for (Enumeration<String> values = clientRequest.getHeaders(name); values.hasMoreElements(); ) {
+                fields.add(name, values.nextElement());
+            }
+        }
+        return fields.build();
+    }
+
+    private void writeAnswer(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ExchangePlan.Answer answer)
+            throws IOException {
+        writeHead(clientResponse, answer.response());
+        writeBody(clientRequest, clientResponse, answer.body());
+    }
+
+    private static void writeHead(HttpServletResponse clientResponse, ResponseHead head) {
+        clientResponse.setStatus(head.status());
+        Set<String> written = new HashSet<>();
+        for (HeaderField line : head.headers().lines()) {
+            String name = line.lowerCaseName();
+            if (CONTAINER_FIELDS.contains(name)) {
+                continue;
+            }
+            // The first line replaces what the container set by itself (Date, Server); later ones add.
+            if (written.add(name)) {
+                clientResponse.setHeader(line.name(), line.value());
+            } else {
+                clientResponse.addHeader(line.name(), line.value());
+            }
+        }
+    }
+
+    private static void writeBody(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Body body)
+            throws IOException {
+        if (body.size() > 0 && !"HEAD".equals(clientRequest.getMethod())) {
+            clientResponse.getOutputStream().write(body.toByteArray());
+        }
+    }
+
+    private static void writePlainText(HttpServletResponse clientResponse, int status, String message, HeaderFields extra)
+            throws IOException {
+        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        writeHead(clientResponse, new ResponseHead(status, extra));
+        clientResponse.setContentType("text/plain;charset=utf-8");
+        clientResponse.setHeader("Cache-Control", "no-store");
+        clientResponse.setContentLength(body.length);
+        clientResponse.getOutputStream().write(body);
+    }
+
+    private static ProxiedExchange exchange(HttpServletRequest clientRequest) {
+        return (ProxiedExchange) clientRequest.getAttribute(EXCHANGE_ATTRIBUTE);
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst().orElse(""));
+    }
+
+    private static URI checkedOrigin(URI origin) {
+        Objects.requireNonNull(origin, "origin");
+        String scheme = origin.getScheme() == null ? "" : origin.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("origin must be an http or https URI, got \"" + origin + "\"");
+        }
+        if (origin.getHost() == null) {
+            throw new IllegalArgumentException("origin must name a host, got \"" + origin + "\"");
+        }
+        if (origin.getRawQuery() != null || origin.getRawFragment() != null) {
+            throw new IllegalArgumentException("origin must not have a query or fragment, got \"" + origin + "\"");
+        }
+        return origin;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.cacheproxy.examples;
+
+import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.jetty.CachingProxyServlet;
+import java.net.URI;
+import java.util.Arrays;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The example caching reverse proxy: an embedded Jetty 12 server with a {@link CachingProxyServlet}
+ * in front of one origin. Run with {@code --help} for its flags.
+ */
+public final class ExampleProxy {
+
+    private ExampleProxy() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ExampleFlags flags;
+        try {
+            flags = ExampleFlags.parse(Arrays.asList(args));
+        } catch (IllegalArgumentException badFlag) {
+            System.err.println("cacheproxy-example: " + badFlag.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (flags.help()) {
+            System.out.println(ExampleFlags.USAGE);
+            return;
+        }
+        DemoOrigin demo = flags.origin().isEmpty() ? new DemoOrigin() : null;
+        URI origin = flags.origin().orElseGet(() -> URI.create(demo.url()));
+
+        Server server;
+        try {
+            server = start(origin, flags.bind(), flags.port());
+        } catch (Exception startFailure) {
+            System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
+            if (demo != null) {
+                demo.close();
+            }
+            System.exit(1);
+            return;
+        }
+        int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        String proxy = "http://" + hostForUrl(flags.bind()) + ":" + port;
+        System.out.println("cacheproxy: caching proxy on " + proxy + " -> " + origin);
+        if (demo != null) {
+            System.out.println("cacheproxy: no --origin given, so a demo origin runs on " + demo.url());
+            System.out.println("Try it (the first is a miss, the second a hit from the cache):");
+            System.out.println("  curl -i " + proxy + "/hello");
+            System.out.println("  curl -i " + proxy + "/hello");
+        }
+        server.join();
+    }
+
+    /** Starts the proxy server; {@code port} 0 picks a free port. */
+    static Server start(URI origin, String bind, int port) throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("cacheproxy");
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(bind);
+        connector.setPort(port);
+        server.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler("/");
+        ServletHolder proxy = new ServletHolder("cacheproxy", new CachingProxyServlet(origin, CachingEngine.builder().build()));
+        proxy.setAsyncSupported(true);
+        context.addServlet(proxy, "/*");
+        server.setHandler(context);
+        server.setStopAtShutdown(true);
+        server.start();
+        return server;
+    }
+
+    private static String hostForUrl(String bind) {
+        return bind.contains(":") ? "[" + bind + "]" : bind;
+    }
+}
