@@ -1,0 +1,72 @@
+package dev.cacheproxy.jetty;
+
+import dev.cacheproxy.api.ProxyEngine;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** A {@link CachingProxyServlet} in an embedded Jetty on 127.0.0.1, and a client to talk to it. */
+final class ProxyUnderTest implements AutoCloseable {
+
+    private final Server server = new Server();
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters) throws Exception {
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/");
+        ServletHolder holder = new ServletHolder(new CachingProxyServlet(origin, engine));
+        holder.setAsyncSupported(true);
+        holder.setInitParameters(initParameters);
+        context.addServlet(holder, "/*");
+        server.setHandler(context);
+        server.start();
+    }
+
+    ProxyUnderTest(URI origin, ProxyEngine engine) throws Exception {
+        this(origin, engine, Map.of());
+    }
+
+    int port() {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+    }
+
+    HttpResponse<String> get(String pathAndQuery, String... headers) throws IOException, InterruptedException {
+        return send(request(pathAndQuery, headers).GET().build());
+    }
+
+    HttpRequest.Builder request(String pathAndQuery, String... headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(20));
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        return builder;
+    }
+
+    HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception stopFailure) {
+            throw new IllegalStateException("the test server did not stop", stopFailure);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.cacheproxy.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.Test;
+
+/** The example proxy in front of its demo origin: the README's first exchange, miss then hit. */
+final class ExampleProxySmokeTest {
+
+    @Test
+    void theDemoPageIsAMissThenAHitAndPrivatePagesAreNeverShared() throws Exception {
+        try (DemoOrigin demo = new DemoOrigin()) {
+            Server server = ExampleProxy.start(URI.create(demo.url()), "127.0.0.1", 0);
+            try {
+                String proxy = "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+                HttpClient client = HttpClient.newHttpClient();
+
+                HttpResponse<String> miss = client.send(HttpRequest.newBuilder(URI.create(proxy + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> hit = client.send(HttpRequest.newBuilder(URI.create(proxy + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
+                client.send(HttpRequest.newBuilder(URI.create(proxy + "/private")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> privateAgain = client.send(HttpRequest.newBuilder(URI.create(proxy + "/private")).build(), HttpResponse.BodyHandlers.ofString());
+
+                assertTrue(miss.headers().firstValue("Cache-Status").orElseThrow().contains("fwd=uri-miss"));
+                assertTrue(hit.headers().firstValue("Cache-Status").orElseThrow().contains("hit"));
+                assertEquals(miss.body(), hit.body());
+                assertTrue(hit.body().contains("request #1"));
+                assertTrue(privateAgain.body().contains("request #3"), privateAgain.body());
+            } finally {
+                server.stop();
+            }
+        }
+    }
+}
