@@ -1,7 +1,9 @@
 package dev.cacheproxy.api;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,7 +17,7 @@ public sealed interface ExchangePlan {
     CacheStatus cacheStatus();
 
     /** What the engine can answer when a client request arrives. */
-    sealed interface OnClientRequest extends ExchangePlan permits Answer, ToOrigin {
+    sealed interface OnClientRequest extends ExchangePlan permits Answer, ToOrigin, Wait {
     }
 
     /** What the engine can answer when the origin's response head arrives. */
@@ -27,19 +29,54 @@ public sealed interface ExchangePlan {
     }
 
     /**
-     * Answer the client with this complete response and contact the origin no further. Its head
+     * Answer the client with this complete response and contact the origin no further for it. Its head
      * already carries {@code Age} and {@code Cache-Status}; for a {@code HEAD} request, send no body.
+     *
+     * <p>When {@code refresh} is present the answer is a stale response served under
+     * {@code stale-while-revalidate} (RFC 5861): after answering, the adapter sends that request to the
+     * origin in the background and hands its outcome to the engine like any other, through
+     * {@link ProxyEngine#onOriginResponse} (streaming the body through the capture it gets back) or
+     * {@link ProxyEngine#onOriginFailure}. An adapter that cannot send background requests may ignore
+     * it; the engine then offers the refresh again to a later request.
      *
      * @param response    the status and header fields to send
      * @param body        the body to send
      * @param cacheStatus why, for logs
+     * @param refresh     a background revalidation to send once the client is answered, if any
      */
-    record Answer(ResponseHead response, Body body, CacheStatus cacheStatus)
+    record Answer(ResponseHead response, Body body, CacheStatus cacheStatus, Optional<ToOrigin> refresh)
             implements OnClientRequest, OnOriginResponse, OnOriginFailure {
         public Answer {
             Objects.requireNonNull(response, "response");
             Objects.requireNonNull(body, "body");
             Objects.requireNonNull(cacheStatus, "cacheStatus");
+            Objects.requireNonNull(refresh, "refresh");
+        }
+
+        /** An answer with no background refresh. */
+        public Answer(ResponseHead response, Body body, CacheStatus cacheStatus) {
+            this(response, body, cacheStatus, Optional.empty());
+        }
+    }
+
+    /**
+     * Another request for the same response is already on its way to the origin: wait for it instead of
+     * sending one more (request collapsing). When {@code ready} completes, or {@code timeout} has passed,
+     * call {@link ProxyEngine#onClientRequestAfterWait} with the same request, which never answers
+     * {@code Wait} again. Waiting should hold no thread where the server allows it (an async servlet).
+     *
+     * @param ready       completes when the other request's response has been stored or given up
+     * @param timeout     the longest to wait before going on anyway
+     * @param cacheStatus why, for logs
+     */
+    record Wait(CompletionStage<Void> ready, Duration timeout, CacheStatus cacheStatus) implements OnClientRequest {
+        public Wait {
+            Objects.requireNonNull(ready, "ready");
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(cacheStatus, "cacheStatus");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("a wait timeout must not be negative: " + timeout);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ package dev.cacheproxy.api;
  *
  * <pre>
  * onClientRequest ──Answer──────────────────────────────▶ done
+ *        ├─Wait─▶ (another request's response arrives) ─▶ onClientRequestAfterWait ─▶ as above
  *        └─ToOrigin─▶ onOriginResponse ──Answer─────────▶ done
  *                          │       └─Relay─▶ stream body through capture ▶ done
  *                          └─ onOriginFailure ──Answer | Fail──▶ done
@@ -20,6 +21,12 @@ public interface ProxyEngine {
 
     /** Phase 1: a client's request arrived. Answer it from the cache, or say how to ask the origin. */
     ExchangePlan.OnClientRequest onClientRequest(RequestHead clientRequest);
+
+    /**
+     * Phase 1 again, after a {@link ExchangePlan.Wait} ended or timed out: answer from what is stored
+     * now, or send the request to the origin. Never answers {@code Wait}.
+     */
+    ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest);
 
     /** Phase 2: the origin's response head arrived for a request sent as {@code toOrigin} said. */
     ExchangePlan.OnOriginResponse onOriginResponse(ExchangePlan.ToOrigin toOrigin, ResponseHead originResponse);

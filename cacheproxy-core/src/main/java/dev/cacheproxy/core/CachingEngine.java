@@ -88,6 +88,11 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
     }
 
     @Override
+    public ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest) {
+        return onClientRequest(clientRequest);
+    }
+
+    @Override
     public ExchangePlan.OnOriginResponse onOriginResponse(ToOrigin toOrigin, ResponseHead originResponse) {
         Instant now = clock.instant();
         RequestHead clientRequest = toOrigin.clientRequest();

@@ -91,6 +91,10 @@ public class CachingProxyServlet extends ProxyServlet {
             return;
         }
         ExchangePlan.OnClientRequest plan = engine.onClientRequest(request);
+        if (plan instanceof ExchangePlan.Wait) {
+            // Collapsing comes with its own change; until then a waiter does not wait.
+            plan = engine.onClientRequestAfterWait(request);
+        }
         if (plan instanceof ExchangePlan.Answer answer) {
             writeAnswer(clientRequest, clientResponse, answer);
             return;
