@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
@@ -103,6 +104,14 @@ public class CachingProxyServlet extends ProxyServlet {
         super.service(clientRequest, clientResponse);
     }
 
+    /** Jetty's client, able to take interim responses from the origin and relay them ({@link InterimResponses}). */
+    @Override
+    protected HttpClient createHttpClient() throws ServletException {
+        HttpClient client = super.createHttpClient();
+        InterimResponses.install(client.getProtocolHandlers());
+        return client;
+    }
+
     @Override
     protected String rewriteTarget(HttpServletRequest clientRequest) {
         return exchange(clientRequest).toOrigin.clientRequest().uri().toString();
@@ -126,6 +135,11 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                            Response originResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
+        if (originResponse.getStatus() < 100 || originResponse.getStatus() > 599) {
+            // RFC 9110 §15: a status code is three digits from 100 to 599; anything else is a broken origin.
+            originResponse.abort(new IOException("the origin sent an invalid status code " + originResponse.getStatus()));
+            return;
+        }
         HeaderFields.Builder fields = HeaderFields.builder();
         for (HttpField field : originResponse.getHeaders()) {
             fields.add(field.getName(), field.getValue() == null ? "" : field.getValue());

@@ -1,0 +1,57 @@
+package dev.cacheproxy.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cacheproxy.core.CachingEngine;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Origins that send what a plain server would not: interim responses and broken status lines. */
+final class OriginFramingTest {
+
+    private RawOrigin origin;
+    private ProxyUnderTest proxy;
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (origin != null) {
+            origin.close();
+        }
+    }
+
+    @Test
+    void interimResponsesFromTheOriginNeverShiftResponsesBetweenRequestsOnOneConnection() throws Exception {
+        origin = new RawOrigin(requestLine -> {
+            String path = requestLine.split(" ")[1];
+            return RawOrigin.Answer.keepAlive("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                    + "HTTP/1.1 102 Processing\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nCache-Control: no-store\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
+        });
+        proxy = new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().build());
+
+        for (String path : new String[] {"/first", "/second", "/third", "/fourth"}) {
+            HttpResponse<String> response = proxy.get(path);
+            assertEquals(200, response.statusCode());
+            assertEquals(path, response.body(), "each request gets its own response, not the one before it");
+        }
+        assertEquals(1, origin.connections(), "the origin connection was reused, which is what could shift responses");
+    }
+
+    @Test
+    void anOriginStatusOutsideTheValidRangeIsABadGateway() throws Exception {
+        origin = new RawOrigin(requestLine -> RawOrigin.Answer.thenClose(
+                "HTTP/1.1 999 Whatever\r\nContent-Length: 2\r\n\r\nhi"));
+        proxy = new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().build());
+
+        HttpResponse<String> response = proxy.get("/broken");
+
+        assertEquals(502, response.statusCode());
+        assertTrue(response.body().contains("999"), response.body());
+    }
+}
