@@ -15,9 +15,17 @@ public final class Body {
     private static final Body EMPTY = new Body(new byte[0]);
 
     private final byte[] bytes;
+    private final int offset;
+    private final int length;
 
     private Body(byte[] bytes) {
+        this(bytes, 0, bytes.length);
+    }
+
+    private Body(byte[] bytes, int offset, int length) {
         this.bytes = bytes;
+        this.offset = offset;
+        this.length = length;
     }
 
     /** A body of a copy of these bytes. */
@@ -52,41 +60,58 @@ public final class Body {
 
     /** The length in bytes. */
     public int size() {
-        return bytes.length;
+        return length;
+    }
+
+    /**
+     * The part of this body from {@code from} (inclusive) to {@code to} (exclusive), sharing its bytes.
+     *
+     * @throws IndexOutOfBoundsException if the range is not within the body
+     */
+    public Body slice(int from, int to) {
+        if (from < 0 || to > length || from > to) {
+            throw new IndexOutOfBoundsException("slice " + from + ".." + to + " of a body of " + length + " bytes");
+        }
+        return from == 0 && to == length ? this : new Body(bytes, offset + from, to - from);
     }
 
     /** A read-only view of the bytes, positioned at the start; no copy is made. */
     public ByteBuffer asByteBuffer() {
-        return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+        return ByteBuffer.wrap(bytes, offset, length).slice().asReadOnlyBuffer();
     }
 
-    /** Writes the bytes to a stream. */
+    /** Writes the bytes to a stream, without copying them first. */
     public void writeTo(OutputStream out) throws IOException {
-        out.write(bytes);
+        out.write(bytes, offset, length);
     }
 
     /** A copy of the bytes. */
     public byte[] toByteArray() {
-        return bytes.clone();
+        return Arrays.copyOfRange(bytes, offset, offset + length);
     }
 
     /** The bytes decoded as UTF-8, for tests and diagnostics. */
     public String utf8() {
-        return new String(bytes, StandardCharsets.UTF_8);
+        return new String(bytes, offset, length, StandardCharsets.UTF_8);
     }
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Body body && Arrays.equals(bytes, body.bytes);
+        return other instanceof Body body
+                && Arrays.equals(bytes, offset, offset + length, body.bytes, body.offset, body.offset + body.length);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bytes);
+        int hash = 1;
+        for (int i = offset; i < offset + length; i++) {
+            hash = 31 * hash + bytes[i];
+        }
+        return hash;
     }
 
     @Override
     public String toString() {
-        return "Body[" + bytes.length + " bytes]";
+        return "Body[" + length + " bytes]";
     }
 }

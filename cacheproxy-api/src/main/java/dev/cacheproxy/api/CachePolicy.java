@@ -2,6 +2,8 @@ package dev.cacheproxy.api;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Decides what may be stored and when a stored response may be reused. The default is the RFC 9111
@@ -31,4 +33,16 @@ public interface CachePolicy {
      * @param now      the current time
      */
     Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now);
+
+    /**
+     * Whether a stored response may answer the client in place of a failed origin: {@code stale-if-error}
+     * (RFC 5861 §4), or a stale response served while the origin is unreachable (RFC 9111 §4.2.4).
+     *
+     * @param request     the request as received from the client
+     * @param stored      the stored response that was being validated
+     * @param errorStatus the origin's 5xx status; empty when it could not be reached or timed out
+     * @param now         the current time
+     * @return the reuse to answer with, or empty to report the origin's failure
+     */
+    Optional<Lookup.Reuse> reuseOnOriginError(RequestHead request, StoredResponse stored, OptionalInt errorStatus, Instant now);
 }

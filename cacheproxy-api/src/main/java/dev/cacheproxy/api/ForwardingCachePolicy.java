@@ -3,6 +3,8 @@ package dev.cacheproxy.api;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A policy that asks another for every decision; extend it and override what you want to change.
@@ -40,5 +42,11 @@ public abstract class ForwardingCachePolicy implements CachePolicy {
     @Override
     public Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now) {
         return delegate.lookup(request, variants, now);
+    }
+
+    @Override
+    public Optional<Lookup.Reuse> reuseOnOriginError(RequestHead request, StoredResponse stored, OptionalInt errorStatus,
+                                                     Instant now) {
+        return delegate.reuseOnOriginError(request, stored, errorStatus, now);
     }
 }

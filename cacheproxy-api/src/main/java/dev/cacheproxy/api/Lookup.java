@@ -16,13 +16,21 @@ public sealed interface Lookup {
      * @param age      its current age (RFC 9111 §4.2.3), sent in {@code Age}
      * @param ttl      its remaining freshness; negative when it is served stale
      * @param reason   why it may be reused, e.g. {@code "fresh"} or {@code "max-stale"}
+     * @param revalidateInBackground whether the origin should be asked for a fresh one after answering
+     *                 ({@code stale-while-revalidate}, RFC 5861 §3)
      */
-    record Reuse(StoredResponse response, Duration age, Duration ttl, String reason) implements Lookup {
+    record Reuse(StoredResponse response, Duration age, Duration ttl, String reason, boolean revalidateInBackground)
+            implements Lookup {
         public Reuse {
             Objects.requireNonNull(response, "response");
             Objects.requireNonNull(age, "age");
             Objects.requireNonNull(ttl, "ttl");
             Objects.requireNonNull(reason, "reason");
+        }
+
+        /** Reuse with no background revalidation. */
+        public Reuse(StoredResponse response, Duration age, Duration ttl, String reason) {
+            this(response, age, ttl, reason, false);
         }
     }
 

@@ -22,9 +22,13 @@ import dev.cacheproxy.api.StoredResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +43,14 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachingEngine.class);
 
+    /** A background refresh an adapter did not send is offered again after this long. */
+    private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(60);
+    private static final String VARIANT_SEPARATOR = "\u0000";
+    /** What a validation never sends on: the client's own conditions and range (the cache wants the whole). */
+    private static final List<String> VALIDATION_REMOVES = List.of(
+            "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range");
+
+    private final ConcurrentMap<String, Instant> refreshes = new ConcurrentHashMap<>();
     private final GuardedStore store;
     private final CachePolicy policy;
     private final Clock clock;
@@ -68,12 +80,15 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
 
         ExchangePlan.OnClientRequest plan;
         if (lookup instanceof Lookup.Reuse reuse) {
-            plan = answerFromStore(clientRequest, reuse.response(), reuse.age(),
+            Answer answer = answerFromStore(clientRequest, reuse.response(), reuse.age(),
                     CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()));
+            plan = reuse.revalidateInBackground()
+                    ? backgroundRefresh(clientRequest, key, reuse.response(), now)
+                            .map(refresh -> new Answer(answer.response(), answer.body(), answer.cacheStatus(), Optional.of(refresh)))
+                            .orElse(answer)
+                    : answer;
         } else if (lookup instanceof Lookup.Validate validate) {
-            HeaderFields validators = ValidationRule.validatorsFor(validate.response());
-            List<String> dropped = ValidationRule.CONDITIONAL_FIELDS.stream().filter(name -> !validators.contains(name)).toList();
-            plan = new ToOrigin(clientRequest, key, validators, dropped, Optional.of(validate.response()), now,
+            plan = validation(clientRequest, key, validate.response(), now,
                     CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason()));
         } else if (lookup instanceof Lookup.Forward forward) {
             plan = new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
@@ -95,6 +110,7 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
     @Override
     public ExchangePlan.OnOriginResponse onOriginResponse(ToOrigin toOrigin, ResponseHead originResponse) {
         Instant now = clock.instant();
+        refreshes.remove(toOrigin.key().uri() + VARIANT_SEPARATOR + toOrigin.validating().map(StoredResponse::variantKey).orElse(""));
         RequestHead clientRequest = toOrigin.clientRequest();
         ResponseHead response = originResponse.withHeaders(StoredFieldsRule.withoutHopByHop(originResponse.headers()));
         CacheStatus status = toOrigin.cacheStatus().withFwdStatus(response.status());
@@ -104,9 +120,16 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         }
 
         ExchangePlan.OnOriginResponse plan;
+        Optional<Answer> stale;
         if (response.status() == 304 && toOrigin.validating().isPresent()) {
             plan = onNotModified(toOrigin, toOrigin.validating().get(), response, status, now);
+        } else if (StaleRule.ERROR_STATUSES.contains(response.status())
+                && (stale = staleOnError(toOrigin, OptionalInt.of(response.status()), status, now)).isPresent()) {
+            plan = stale.get();
         } else {
+            if (clientRequest.isMethod("HEAD") && response.status() == 200) {
+                updateFromHead(toOrigin, response, now);
+            }
             plan = relay(toOrigin, response, status, now);
         }
         logPlan(clientRequest, plan);
@@ -115,10 +138,22 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
 
     @Override
     public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, boolean timedOut, String problem) {
+        Instant now = clock.instant();
+        refreshes.remove(toOrigin.key().uri() + VARIANT_SEPARATOR + toOrigin.validating().map(StoredResponse::variantKey).orElse(""));
         CacheStatus status = toOrigin.cacheStatus().withDetail(problem);
-        Fail plan = timedOut
-                ? new Fail(504, "Gateway Timeout: the origin did not answer in time (" + problem + ")", status)
-                : new Fail(502, "Bad Gateway: the origin could not be reached or failed (" + problem + ")", status);
+        Optional<Answer> stale = staleOnError(toOrigin, OptionalInt.empty(), status, now);
+        ExchangePlan.OnOriginFailure plan;
+        if (stale.isPresent()) {
+            plan = stale.get();
+        } else if (timedOut) {
+            plan = new Fail(504, "Gateway Timeout: the origin did not answer in time (" + problem + ")", status);
+        } else if (toOrigin.validating().filter(stored -> StaleRule.mustNotServeStale(CacheControl.ofResponse(stored.headers()))).isPresent()) {
+            // RFC 9111 §5.2.2.2: a stored response that must be revalidated and cannot be is answered 504.
+            plan = new Fail(504, "Gateway Timeout: the stored response must be revalidated and the origin failed ("
+                    + problem + ")", status);
+        } else {
+            plan = new Fail(502, "Bad Gateway: the origin could not be reached or failed (" + problem + ")", status);
+        }
         logPlan(toOrigin.clientRequest(), plan);
         return plan;
     }
@@ -134,6 +169,84 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         store.unguarded().close();
     }
 
+    /** A request to the origin that asks whether this stored response is still good (RFC 9111 §4.3.1). */
+    private ToOrigin validation(RequestHead clientRequest, CacheKey key, StoredResponse stored, Instant now, CacheStatus status) {
+        HeaderFields validators = ValidationRule.validatorsFor(stored);
+        List<String> removed = new ArrayList<>(VALIDATION_REMOVES);
+        removed.removeIf(validators::contains);
+        return new ToOrigin(clientRequest, key, validators, removed, Optional.of(stored), now, status);
+    }
+
+    /**
+     * RFC 5861 §3: one background revalidation per stored variant at a time. Empty when one is already
+     * on its way; one an adapter never sent is given up after {@link #REFRESH_TIMEOUT}.
+     */
+    private Optional<ToOrigin> backgroundRefresh(RequestHead clientRequest, CacheKey key, StoredResponse stale, Instant now) {
+        String refreshKey = key.uri() + VARIANT_SEPARATOR + stale.variantKey();
+        Instant previous = refreshes.putIfAbsent(refreshKey, now);
+        if (previous != null) {
+            if (Duration.between(previous, now).compareTo(REFRESH_TIMEOUT) < 0 || !refreshes.replace(refreshKey, previous, now)) {
+                return Optional.empty();
+            }
+        }
+        // The refresh stands in for a plain GET of the client: none of its own conditions or range.
+        HeaderFields headers = clientRequest.headers().without("Range", "If-Range", "If-Match", "If-Unmodified-Since",
+                "If-None-Match", "If-Modified-Since", "Cache-Control", "Pragma");
+        RequestHead refreshRequest = new RequestHead("GET", clientRequest.uri(), headers);
+        return Optional.of(validation(refreshRequest, key, stale, now,
+                CacheStatus.forward(cacheName, ForwardReason.STALE, "background revalidation (stale-while-revalidate)")));
+    }
+
+    /** A stale stored response in place of the origin's failure, when the policy allows it (RFC 5861 §4, RFC 9111 §4.2.4). */
+    private Optional<Answer> staleOnError(ToOrigin toOrigin, OptionalInt errorStatus, CacheStatus status, Instant now) {
+        RequestHead clientRequest = toOrigin.clientRequest();
+        if (!clientRequest.isMethod("GET") && !clientRequest.isMethod("HEAD")) {
+            return Optional.empty();
+        }
+        Optional<StoredResponse> candidate = toOrigin.validating()
+                .or(() -> ReuseRule.select(clientRequest, store.variants(toOrigin.key())));
+        if (candidate.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Lookup.Reuse> reuse;
+        try {
+            reuse = Objects.requireNonNull(policy.reuseOnOriginError(clientRequest, candidate.get(), errorStatus, now),
+                    "the policy's reuseOnOriginError returned null");
+        } catch (RuntimeException fault) {
+            LOG.warn("cache policy failed to decide on a stale response for {}; reporting the origin's failure", clientRequest.uri(), fault);
+            return Optional.empty();
+        }
+        return reuse.map(stale -> answerFromStore(clientRequest, stale.response(), stale.age(),
+                status.withDetail("served stored response: " + stale.reason()
+                        + status.detail().map(detail -> " (" + detail + ")").orElse(""))));
+    }
+
+    /**
+     * RFC 9111 §4.3.5: a 200 to a HEAD updates the stored GET response it describes, as a 304 would; one
+     * that shows the representation changed (other validators or length) invalidates it.
+     */
+    private void updateFromHead(ToOrigin toOrigin, ResponseHead headResponse, Instant now) {
+        RequestHead asGet = new RequestHead("GET", toOrigin.clientRequest().uri(), toOrigin.clientRequest().headers());
+        Optional<StoredResponse> stored = ReuseRule.select(asGet, store.variants(toOrigin.key()));
+        if (stored.isEmpty()) {
+            return;
+        }
+        Optional<String> length = headResponse.headers().first("Content-Length");
+        boolean sameLength = length.isEmpty() || length.get().equals(Integer.toString(stored.get().body().size()));
+        boolean hasValidator = headResponse.headers().contains("ETag") || headResponse.headers().contains("Last-Modified");
+        if (!sameLength || !hasValidator || !NotModifiedRule.refersTo(headResponse, stored.get())) {
+            store.remove(toOrigin.key());
+            return;
+        }
+        ResponseHead merged = NotModifiedRule.merge(stored.get().head(), headResponse);
+        if (storability(asGet, merged, now) instanceof Storability.Store update) {
+            store.store(toOrigin.key(), new StoredResponse(merged, stored.get().body(), stored.get().variantKey(),
+                    toOrigin.requestTime(), now, update.freshnessLifetime()));
+        } else {
+            store.remove(toOrigin.key());
+        }
+    }
+
     private ExchangePlan.OnOriginResponse onNotModified(
             ToOrigin toOrigin, StoredResponse validated, ResponseHead notModified, CacheStatus status, Instant now) {
         RequestHead clientRequest = toOrigin.clientRequest();
@@ -144,7 +257,9 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
                     BodyCapture.NONE, status);
         }
         ResponseHead merged = NotModifiedRule.merge(validated.head(), notModified);
-        Storability storability = storability(clientRequest, merged, now);
+        // A HEAD validates the stored GET response: whether it may stay stored is the GET's question.
+        RequestHead asGet = new RequestHead("GET", clientRequest.uri(), clientRequest.headers());
+        Storability storability = storability(asGet, merged, now);
         Optional<String> variantKey = VaryRule.variantKey(merged.headers(), clientRequest.headers());
         Duration lifetime = storability instanceof Storability.Store store ? store.freshnessLifetime() : Duration.ZERO;
         StoredResponse updated = new StoredResponse(merged, validated.body(), variantKey.orElse(validated.variantKey()),
@@ -189,6 +304,23 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
             HeaderFields notModified = headers.without("Content-Length", "Content-Type", "Content-Encoding",
                     "Content-Range", "Content-Language");
             return new Answer(withCacheStatus(new ResponseHead(304, notModified), status), Body.empty(), status);
+        }
+        RangeRule.Outcome range = RangeRule.decide(clientRequest, stored, stored.body().size());
+        if (range instanceof RangeRule.Part part) {
+            Body slice = stored.body().slice((int) part.first(), (int) part.last() + 1);
+            HeaderFields partHeaders = headers.toBuilder()
+                    .set("Content-Range", part.contentRange())
+                    .set("Content-Length", Integer.toString(slice.size()))
+                    .build();
+            return new Answer(withCacheStatus(new ResponseHead(206, partHeaders), status), slice, status);
+        }
+        if (range instanceof RangeRule.Unsatisfiable unsatisfiable) {
+            HeaderFields unsatisfiableHeaders = headers.toBuilder()
+                    .set("Content-Range", unsatisfiable.contentRange())
+                    .set("Content-Length", "0")
+                    .remove("Content-Type")
+                    .build();
+            return new Answer(withCacheStatus(new ResponseHead(416, unsatisfiableHeaders), status), Body.empty(), status);
         }
         Body body = clientRequest.isMethod("HEAD") ? Body.empty() : stored.body();
         return new Answer(withCacheStatus(new ResponseHead(stored.status(), headers), status), body, status);

@@ -35,16 +35,17 @@ final class FreshnessRule {
      * {@code max-age}, then {@code Expires} minus {@code Date}, then a heuristic (§4.2.2) where allowed.
      * Empty when the response gives no explicit lifetime and no heuristic applies.
      *
+     * @param directives   the response directives this cache obeys (a targeted field's, or Cache-Control)
      * @param responseTime when the response was received, standing in for a missing {@code Date}
      */
-    static Optional<Lifetime> lifetime(ResponseHead response, Instant responseTime) {
+    static Optional<Lifetime> lifetime(ResponseHead response, ResponseDirectives directives, Instant responseTime) {
         HeaderFields headers = response.headers();
-        CacheControl cacheControl = CacheControl.ofResponse(headers);
+        CacheControl cacheControl = directives.directives();
         for (String directive : new String[] {"s-maxage", "max-age"}) {
             switch (cacheControl.secondsState(directive)) {
                 case VALID:
                     Duration seconds = cacheControl.seconds(directive).orElseThrow();
-                    return Optional.of(new Lifetime(seconds, directive + "=" + seconds.toSeconds()));
+                    return Optional.of(new Lifetime(seconds, directive + "=" + seconds.toSeconds() + sourceSuffix(directives)));
                 case INVALID:
                     // §4.2.1: invalid or conflicting freshness information makes the response stale.
                     return Optional.of(new Lifetime(Duration.ZERO, "invalid " + directive));
@@ -52,10 +53,21 @@ final class FreshnessRule {
                     break;
             }
         }
-        if (headers.contains("Expires")) {
+        if (directives.expiresApplies() && headers.contains("Expires")) {
             return Optional.of(expiresLifetime(headers, responseTime));
         }
         return heuristicLifetime(response, cacheControl, responseTime);
+    }
+
+    private static String sourceSuffix(ResponseDirectives directives) {
+        return directives.expiresApplies() ? "" : " (" + directives.source() + ")";
+    }
+
+    /** Whether any explicit freshness information is present (§4.2.1), valid or not. */
+    static boolean hasExplicitFreshness(HeaderFields headers, ResponseDirectives directives) {
+        CacheControl cacheControl = directives.directives();
+        return cacheControl.has("s-maxage") || cacheControl.has("max-age")
+                || (directives.expiresApplies() && headers.contains("Expires"));
     }
 
     private static Lifetime expiresLifetime(HeaderFields headers, Instant responseTime) {

@@ -12,31 +12,35 @@ import java.util.Optional;
 
 /**
  * RFC 9111 §4: whether a stored response may answer a request. Selects the variant (§4.1), then weighs
- * its freshness (§4.2) against the request's directives (§5.2.1) and the response's (§5.2.2).
+ * its freshness (§4.2) against the request's directives (§5.2.1) and the response's (§5.2.2), and
+ * RFC 5861's {@code stale-while-revalidate} for a stale one.
  */
 final class ReuseRule {
 
     private ReuseRule() {
     }
 
-    static Lookup decide(RequestHead request, List<StoredResponse> variants, Instant now) {
+    /**
+     * @param targetedFields the RFC 9213 targeted cache-control fields this cache obeys, in precedence order
+     */
+    static Lookup decide(RequestHead request, List<StoredResponse> variants, List<String> targetedFields, Instant now) {
         CacheControl requestDirectives = CacheControl.ofRequest(request.headers());
         boolean onlyIfCached = requestDirectives.has("only-if-cached");
-        Lookup decision = decideIgnoringOnlyIfCached(request, requestDirectives, variants, now);
+        Lookup decision = decideIgnoringOnlyIfCached(request, requestDirectives, variants, targetedFields, now);
         if (onlyIfCached && !(decision instanceof Lookup.Reuse)) {
             // §5.2.1.7: answer from the cache or with 504, never from the origin.
             return new Lookup.Unavailable("only-if-cached: " + decision.reason());
         }
+        if (onlyIfCached && decision instanceof Lookup.Reuse reuse && reuse.revalidateInBackground()) {
+            return new Lookup.Reuse(reuse.response(), reuse.age(), reuse.ttl(), reuse.reason(), false);
+        }
         return decision;
     }
 
-    private static Lookup decideIgnoringOnlyIfCached(
-            RequestHead request, CacheControl requestDirectives, List<StoredResponse> variants, Instant now) {
+    private static Lookup decideIgnoringOnlyIfCached(RequestHead request, CacheControl requestDirectives,
+                                                     List<StoredResponse> variants, List<String> targetedFields, Instant now) {
         if (!request.isMethod("GET") && !request.isMethod("HEAD")) {
             return new Lookup.Forward(ForwardReason.METHOD, "method " + request.method());
-        }
-        if (request.headers().contains("Range")) {
-            return new Lookup.Forward(ForwardReason.BYPASS, "range request");
         }
         if (variants.isEmpty()) {
             return new Lookup.Forward(ForwardReason.URI_MISS, "nothing stored");
@@ -46,7 +50,7 @@ final class ReuseRule {
             return new Lookup.Forward(ForwardReason.VARY_MISS, "no stored variant matches Vary");
         }
         StoredResponse stored = selected.get();
-        CacheControl responseDirectives = CacheControl.ofResponse(stored.headers());
+        CacheControl responseDirectives = ResponseDirectives.of(stored.headers(), targetedFields).directives();
 
         if (requestDirectives.has("no-cache")) {
             return validateOrForward(stored, ForwardReason.REQUEST, "request no-cache");
@@ -73,17 +77,19 @@ final class ReuseRule {
         if (fresh) {
             return new Lookup.Reuse(stored, age, ttl, "fresh");
         }
-        // §4.2.4: stale; must-revalidate, proxy-revalidate and s-maxage forbid serving it stale.
-        if (responseDirectives.has("must-revalidate") || responseDirectives.has("proxy-revalidate")
-                || responseDirectives.has("s-maxage")) {
+        Duration staleness = ttl.negated();
+        if (StaleRule.mustNotServeStale(responseDirectives)) {
             return validateOrForward(stored, ForwardReason.STALE, "stale and must be revalidated");
         }
         if (requestDirectives.has("max-stale")) {
             Optional<Duration> maxStale = requestDirectives.seconds("max-stale");
             boolean anyStaleness = requestDirectives.argument("max-stale").isEmpty();
-            if (anyStaleness || (maxStale.isPresent() && ttl.negated().compareTo(maxStale.get()) <= 0)) {
+            if (anyStaleness || (maxStale.isPresent() && staleness.compareTo(maxStale.get()) <= 0)) {
                 return new Lookup.Reuse(stored, age, ttl, "stale within request max-stale");
             }
+        }
+        if (StaleRule.withinWindow(responseDirectives, "stale-while-revalidate", staleness)) {
+            return new Lookup.Reuse(stored, age, ttl, "stale-while-revalidate", true);
         }
         return validateOrForward(stored, ForwardReason.STALE, "stale");
     }

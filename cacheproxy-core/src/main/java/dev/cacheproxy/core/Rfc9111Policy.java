@@ -1,39 +1,123 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.CachePolicy;
+import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.Lookup;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.Storability;
 import dev.cacheproxy.api.StoredResponse;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * The shared-cache policy of RFC 9111: what a reverse proxy may store and when it may reuse it. Each
- * rule lives in its own class, named for its RFC section; this class only asks them in order.
+ * The shared-cache policy of RFC 9111, with RFC 5861 ({@code stale-while-revalidate},
+ * {@code stale-if-error}) and RFC 9213 (targeted cache-control fields such as {@code CDN-Cache-Control}):
+ * what a reverse proxy may store and when it may reuse it. Each rule lives in its own class, named for
+ * its RFC section; this class only asks them in order.
  *
- * <p>Thread safe and stateless.
+ * <p>Thread safe and immutable.
  */
 public final class Rfc9111Policy implements CachePolicy {
 
-    private static final Rfc9111Policy SHARED_CACHE = new Rfc9111Policy();
+    /** The targeted field every CDN-like cache obeys (RFC 9213 §2). */
+    public static final String CDN_CACHE_CONTROL = "CDN-Cache-Control";
 
-    private Rfc9111Policy() {
+    private static final Rfc9111Policy SHARED_CACHE = builder().build();
+
+    private final List<String> targetedFields;
+    private final Duration staleIfUnreachable;
+
+    private Rfc9111Policy(Builder builder) {
+        this.targetedFields = List.copyOf(builder.targetedFields);
+        this.staleIfUnreachable = builder.staleIfUnreachable;
     }
 
-    /** The policy of a shared cache, such as a reverse proxy, as RFC 9111 defines it. */
+    /**
+     * The policy of a shared cache, such as a reverse proxy, as RFC 9111 defines it: obeys
+     * {@code CDN-Cache-Control} over {@code Cache-Control}, and serves a response up to one hour stale
+     * while the origin cannot be reached, unless the response forbids it.
+     */
     public static Rfc9111Policy sharedCache() {
         return SHARED_CACHE;
     }
 
+    /** A builder starting from {@link #sharedCache()}'s settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The targeted cache-control fields this policy obeys, highest precedence first. */
+    public List<String> targetedFields() {
+        return targetedFields;
+    }
+
     @Override
     public Storability storability(RequestHead request, ResponseHead response, Instant now) {
-        return StorageRule.decide(request, response, now);
+        return StorageRule.decide(request, response, targetedFields, now);
     }
 
     @Override
     public Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now) {
-        return ReuseRule.decide(request, variants, now);
+        return ReuseRule.decide(request, variants, targetedFields, now);
+    }
+
+    @Override
+    public Optional<Lookup.Reuse> reuseOnOriginError(RequestHead request, StoredResponse stored, OptionalInt errorStatus,
+                                                     Instant now) {
+        return StaleRule.onOriginError(request, stored, errorStatus, targetedFields, staleIfUnreachable, now);
+    }
+
+    /** Configures an {@link Rfc9111Policy}. Not thread safe. */
+    public static final class Builder {
+        private final List<String> targetedFields = new ArrayList<>(List.of(CDN_CACHE_CONTROL));
+        private Duration staleIfUnreachable = Duration.ofHours(1);
+
+        private Builder() {
+        }
+
+        /**
+         * Obeys this targeted field (RFC 9213) before any other, e.g. {@code Acme-Cache-Control} for a
+         * field only this cache reads; {@code CDN-Cache-Control} stays next in line.
+         */
+        public Builder targetedField(String fieldName) {
+            Objects.requireNonNull(fieldName, "fieldName");
+            new HeaderField(fieldName, ""); // validates the name
+            if (fieldName.equalsIgnoreCase("Cache-Control")) {
+                throw new IllegalArgumentException("Cache-Control is not a targeted field; it always applies last");
+            }
+            targetedFields.removeIf(fieldName::equalsIgnoreCase);
+            targetedFields.add(0, fieldName);
+            return this;
+        }
+
+        /** Obeys no targeted field at all, not even {@code CDN-Cache-Control}: only {@code Cache-Control}. */
+        public Builder noTargetedFields() {
+            targetedFields.clear();
+            return this;
+        }
+
+        /**
+         * How stale a stored response may be served when the origin cannot be reached and the response
+         * neither allows it ({@code stale-if-error}) nor forbids it ({@code must-revalidate}...); zero
+         * never. Default one hour.
+         */
+        public Builder staleIfUnreachable(Duration maximumStaleness) {
+            Objects.requireNonNull(maximumStaleness, "maximumStaleness");
+            if (maximumStaleness.isNegative()) {
+                throw new IllegalArgumentException("staleness must not be negative, got " + maximumStaleness);
+            }
+            this.staleIfUnreachable = maximumStaleness;
+            return this;
+        }
+
+        public Rfc9111Policy build() {
+            return new Rfc9111Policy(this);
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.Storability;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -12,9 +13,9 @@ import java.util.Set;
 final class StorageRule {
 
     /**
-     * Final status codes this cache understands (§3, "the cache understands the response status code").
-     * 206 is left out because a partial body is never stored as a whole one; 304 is not a
-     * response to store but one to update with (§4.3.4).
+     * Final status codes whose semantics this cache implements (§3, "the cache understands the response
+     * status code"), which matters for 206, 304 and {@code must-understand}. 206 is left out because a
+     * partial body is never stored as a whole one; 304 is not stored but updates a stored response (§4.3.4).
      */
     static final Set<Integer> UNDERSTOOD_STATUS = Set.of(
             200, 201, 202, 203, 204, 205, 300, 301, 302, 303, 307, 308,
@@ -27,13 +28,17 @@ final class StorageRule {
     /**
      * Whether a response may be stored, and its freshness lifetime if so.
      *
-     * @param responseTime when the response arrived; stands in for a missing {@code Date}
+     * @param targetedFields the RFC 9213 targeted cache-control fields this cache obeys, in precedence order
+     * @param responseTime   when the response arrived; stands in for a missing {@code Date}
      */
-    static Storability decide(RequestHead request, ResponseHead response, Instant responseTime) {
+    static Storability decide(RequestHead request, ResponseHead response, List<String> targetedFields, Instant responseTime) {
         if (!request.isMethod("GET")) {
             return new Storability.DoNotStore("method " + request.method() + " is not stored");
         }
         int status = response.status();
+        if (status < 200) {
+            return new Storability.DoNotStore("interim response " + status + " is not final");
+        }
         if (status == 206) {
             return new Storability.DoNotStore("partial content (206) is not stored");
         }
@@ -44,20 +49,25 @@ final class StorageRule {
         if (requestDirectives.has("no-store")) {
             return new Storability.DoNotStore("request no-store");
         }
-        CacheControl responseDirectives = CacheControl.ofResponse(response.headers());
-        if (responseDirectives.has("no-store")) {
-            return new Storability.DoNotStore("no-store");
+        ResponseDirectives responseControl = ResponseDirectives.of(response.headers(), targetedFields);
+        CacheControl directives = responseControl.directives();
+        String source = responseControl.source();
+        boolean understood = UNDERSTOOD_STATUS.contains(status);
+        if (directives.has("must-understand")) {
+            // §5.2.2.3: a cache that understands the status code stores it despite no-store; one that does not, never.
+            if (!understood) {
+                return new Storability.DoNotStore("must-understand and status " + status + " is not understood");
+            }
+        } else if (directives.has("no-store")) {
+            return new Storability.DoNotStore(describe("no-store", source));
         }
-        if (!UNDERSTOOD_STATUS.contains(status)) {
-            return new Storability.DoNotStore("status " + status + " is not understood by this cache");
-        }
-        if (responseDirectives.has("private")) {
+        if (directives.has("private")) {
             // The qualified form would allow storing without the named fields; treating it as
             // unqualified is the safe reading (a private field never reaches another user).
-            return new Storability.DoNotStore("private");
+            return new Storability.DoNotStore(describe("private", source));
         }
-        boolean explicitlyShared = responseDirectives.has("public") || responseDirectives.has("s-maxage");
-        if (request.headers().contains("Authorization") && !explicitlyShared && !responseDirectives.has("must-revalidate")) {
+        boolean explicitlyShared = directives.has("public") || directives.has("s-maxage");
+        if (request.headers().contains("Authorization") && !explicitlyShared && !directives.has("must-revalidate")) {
             return new Storability.DoNotStore("request has Authorization and response does not say it may be shared (§3.5)");
         }
         if (response.headers().contains("Set-Cookie") && !explicitlyShared) {
@@ -68,20 +78,23 @@ final class StorageRule {
         if (VaryRule.variesOnEverything(response.headers())) {
             return new Storability.DoNotStore("Vary: * never matches a later request");
         }
-        Optional<FreshnessRule.Lifetime> lifetime = FreshnessRule.lifetime(response, responseTime);
-        boolean explicitFreshness = responseDirectives.has("s-maxage") || responseDirectives.has("max-age")
-                || response.headers().contains("Expires");
-        if (!explicitFreshness && !responseDirectives.has("public")
+        if (!FreshnessRule.hasExplicitFreshness(response.headers(), responseControl) && !directives.has("public")
                 && !FreshnessRule.HEURISTICALLY_CACHEABLE.contains(status)) {
+            // §3: without explicit freshness or public, only heuristically cacheable status codes are stored.
             return new Storability.DoNotStore("status " + status + " without explicit freshness");
         }
+        Optional<FreshnessRule.Lifetime> lifetime = FreshnessRule.lifetime(response, responseControl, responseTime);
         Duration duration = lifetime.map(FreshnessRule.Lifetime::duration).orElse(Duration.ZERO);
-        if (responseDirectives.has("no-cache")) {
-            return new Storability.Store(duration, "no-cache: stored, validated before each reuse");
+        if (directives.has("no-cache")) {
+            return new Storability.Store(duration, describe("no-cache", source) + ": stored, validated before each reuse");
         }
         if (lifetime.isEmpty()) {
             return new Storability.Store(Duration.ZERO, "no freshness information: stored, validated before reuse");
         }
         return new Storability.Store(duration, lifetime.get().source());
+    }
+
+    private static String describe(String directive, String source) {
+        return source.equals("Cache-Control") ? directive : source + ": " + directive;
     }
 }

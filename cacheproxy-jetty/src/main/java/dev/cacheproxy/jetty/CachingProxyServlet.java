@@ -160,8 +160,14 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     protected void onResponseContent(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                      Response originResponse, byte[] buffer, int offset, int length, Callback callback) {
+        ProxiedExchange exchange = exchange(clientRequest);
+        if (exchange.answerAfterOrigin().isPresent()) {
+            // The client gets a stored response instead (a 304 merged, or stale-if-error): drop the origin's body.
+            callback.succeeded();
+            return;
+        }
         // Copy first: Jetty recycles the chunk's buffer as soon as super's write succeeds.
-        exchange(clientRequest).capture().append(ByteBuffer.wrap(buffer, offset, length));
+        exchange.capture().append(ByteBuffer.wrap(buffer, offset, length));
         super.onResponseContent(clientRequest, clientResponse, originResponse, buffer, offset, length, callback);
     }
 
@@ -239,6 +245,7 @@ public class CachingProxyServlet extends ProxyServlet {
             throws IOException {
         writeHead(clientResponse, answer.response());
         writeBody(clientRequest, clientResponse, answer.body());
+        answer.refresh().ifPresent(refresh -> BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout()));
     }
 
     private static void writeHead(HttpServletResponse clientResponse, ResponseHead head) {
@@ -261,7 +268,7 @@ public class CachingProxyServlet extends ProxyServlet {
     private static void writeBody(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Body body)
             throws IOException {
         if (body.size() > 0 && !"HEAD".equals(clientRequest.getMethod())) {
-            clientResponse.getOutputStream().write(body.toByteArray());
+            body.writeTo(clientResponse.getOutputStream());
         }
     }
 

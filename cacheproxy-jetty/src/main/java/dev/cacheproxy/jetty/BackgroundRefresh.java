@@ -1,0 +1,87 @@
+package dev.cacheproxy.jetty;
+
+import dev.cacheproxy.api.BodyCapture;
+import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.HeaderField;
+import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.ResponseHead;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a {@code stale-while-revalidate} refresh (RFC 5861 §3) to the origin after the client has been
+ * answered from the cache, and hands its outcome to the engine like any other origin response: the
+ * body goes through the capture the engine returns, so the store is updated only with a whole body.
+ */
+final class BackgroundRefresh {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackgroundRefresh.class);
+
+    /** RFC 9110 §7.6.1: never forwarded by a proxy. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
+            "transfer-encoding", "upgrade", "trailer", "proxy-authorization", "host", "content-length", "expect");
+
+    private BackgroundRefresh() {
+    }
+
+    /** Sends the refresh; returns at once, the outcome arrives on Jetty's client threads. */
+    static void send(HttpClient client, ProxyEngine engine, ExchangePlan.ToOrigin refresh, long timeoutMillis) {
+        Request originRequest = client.newRequest(refresh.clientRequest().uri()).method("GET");
+        if (timeoutMillis > 0) {
+            originRequest.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+        originRequest.headers(headers -> {
+            for (HeaderField line : refresh.clientRequest().headers().lines()) {
+                if (!HOP_BY_HOP.contains(line.lowerCaseName())) {
+                    headers.add(line.name(), line.value());
+                }
+            }
+            refresh.removeFields().forEach(headers::remove);
+            refresh.setFields().names().forEach(headers::remove);
+            refresh.setFields().lines().forEach(line -> headers.add(line.name(), line.value()));
+        });
+        AtomicReference<BodyCapture> capture = new AtomicReference<>(BodyCapture.NONE);
+        originRequest.onResponseHeaders(originResponse -> {
+            HeaderFields.Builder fields = HeaderFields.builder();
+            for (HttpField field : originResponse.getHeaders()) {
+                fields.add(field.getName(), field.getValue() == null ? "" : field.getValue());
+            }
+            if (originResponse.getStatus() < 100 || originResponse.getStatus() > 599) {
+                originResponse.abort(new IllegalStateException("invalid status " + originResponse.getStatus()));
+                return;
+            }
+            ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(refresh,
+                    new ResponseHead(originResponse.getStatus(), fields.build()));
+            if (plan instanceof ExchangePlan.Relay relay) {
+                capture.set(relay.capture());
+            }
+        });
+        originRequest.onResponseContent((originResponse, chunk) -> capture.get().append(chunk));
+        originRequest.send(result -> {
+            if (result.isSucceeded()) {
+                capture.get().complete();
+                return;
+            }
+            Throwable failure = result.getFailure();
+            capture.get().abandon(String.valueOf(failure));
+            if (result.getResponse() == null || result.getResponse().getStatus() == 0 || capture.get() == BodyCapture.NONE) {
+                engine.onOriginFailure(refresh, failure instanceof TimeoutException, describe(failure));
+            }
+            LOG.debug("background refresh of {} failed", refresh.key(), failure);
+        });
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst().orElse("").toLowerCase(Locale.ROOT));
+    }
+}
