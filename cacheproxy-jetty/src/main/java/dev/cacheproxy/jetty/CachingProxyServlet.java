@@ -23,6 +23,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
@@ -102,6 +104,18 @@ public class CachingProxyServlet extends ProxyServlet {
         }
         clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, new ProxiedExchange((ExchangePlan.ToOrigin) plan));
         super.service(clientRequest, clientResponse);
+    }
+
+    /**
+     * Jetty's client with its response-header cache made case-sensitive: by default it hands back a field
+     * it saw earlier on the connection whose value differs only in case, so the origin's
+     * {@code MaX-aGe=3600} could reach the client (and the store) as another response's {@code max-age=3600}.
+     */
+    @Override
+    protected HttpClient newHttpClient(ClientConnector clientConnector) {
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(clientConnector);
+        transport.setHeaderCacheCaseSensitive(true);
+        return new HttpClient(transport);
     }
 
     /** Jetty's client, able to take interim responses from the origin and relay them ({@link InterimResponses}). */

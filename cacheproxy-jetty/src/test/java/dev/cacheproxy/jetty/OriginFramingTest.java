@@ -44,6 +44,23 @@ final class OriginFramingTest {
     }
 
     @Test
+    void headerValuesReachTheClientExactlyAsTheOriginSentThemEvenWhenAnEarlierOneDifferedOnlyInCase() throws Exception {
+        origin = new RawOrigin(requestLine -> {
+            String cacheControl = requestLine.contains("/upper") ? "no-store, MaX-aGe=3600" : "no-store, max-age=3600";
+            return RawOrigin.Answer.keepAlive("HTTP/1.1 200 OK\r\nCache-Control: " + cacheControl
+                    + "\r\nContent-Type: TEXT/Plain\r\nContent-Length: 2\r\n\r\nok");
+        });
+        proxy = new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().build());
+
+        for (String path : new String[] {"/lower", "/upper", "/lower", "/upper"}) {
+            HttpResponse<String> response = proxy.get(path);
+            String expected = path.equals("/upper") ? "no-store, MaX-aGe=3600" : "no-store, max-age=3600";
+            assertEquals(expected, response.headers().firstValue("Cache-Control").orElseThrow(), path);
+        }
+        assertEquals(1, origin.connections(), "one origin connection, whose header cache saw both spellings");
+    }
+
+    @Test
     void anOriginStatusOutsideTheValidRangeIsABadGateway() throws Exception {
         origin = new RawOrigin(requestLine -> RawOrigin.Answer.thenClose(
                 "HTTP/1.1 999 Whatever\r\nContent-Length: 2\r\n\r\nhi"));
