@@ -11,8 +11,13 @@ import java.time.temporal.ChronoField;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
-/** HTTP-date (RFC 9110 §5.6.7) in its three forms, read with {@code java.time}. */
+/**
+ * HTTP-date (RFC 9110 §5.6.7) in its three forms, read with {@code java.time}. Like most caches, and as
+ * §5.6.7's "recipients ... SHOULD be robust" suggests, it reads names in any case and takes the day of
+ * the week as decoration: a date is not refused because its weekday is wrong.
+ */
 final class HttpDates {
 
     /** IMF-fixdate, the form to send: {@code Sun, 06 Nov 1994 08:49:37 GMT}. */
@@ -21,25 +26,29 @@ final class HttpDates {
             .withZone(ZoneOffset.UTC)
             .withResolverStyle(ResolverStyle.STRICT);
 
+    /** IMF-fixdate after its weekday: {@code 06 Nov 1994 08:49:37 GMT}. */
+    private static final DateTimeFormatter IMF_FIXDATE_DATE = lenientCase("dd MMM uuuu HH:mm:ss 'GMT'");
+
     /**
-     * The obsolete RFC 850 form: {@code Sunday, 06-Nov-94 08:49:37 GMT}. Two-digit years are read as
-     * 1970 to 2069, which places every date in that form within 50 years of today, as §5.6.7 asks.
+     * The obsolete RFC 850 form after its weekday: {@code 06-Nov-94 08:49:37 GMT}. Two-digit years are read
+     * as 1970 to 2069, which places every date in that form within 50 years of today, as §5.6.7 asks.
      */
-    private static final DateTimeFormatter RFC_850 = new DateTimeFormatterBuilder()
-            .appendPattern("EEEE, dd-MMM-")
+    private static final DateTimeFormatter RFC_850_DATE = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .appendPattern("dd-MMM-")
             .appendValueReduced(ChronoField.YEAR, 2, 2, LocalDate.of(1970, 1, 1))
             .appendPattern(" HH:mm:ss 'GMT'")
             .toFormatter(Locale.US)
             .withZone(ZoneOffset.UTC)
             .withResolverStyle(ResolverStyle.STRICT);
 
-    /** The obsolete asctime form: {@code Sun Nov  6 08:49:37 1994}. */
-    private static final DateTimeFormatter ASCTIME = DateTimeFormatter
-            .ofPattern("EEE MMM ppd HH:mm:ss uuuu", Locale.US)
-            .withZone(ZoneOffset.UTC)
-            .withResolverStyle(ResolverStyle.STRICT);
+    /** The obsolete asctime form after its weekday: {@code Nov  6 08:49:37 1994}. */
+    private static final DateTimeFormatter ASCTIME_DATE = lenientCase("MMM ppd HH:mm:ss uuuu");
 
-    private static final List<DateTimeFormatter> FORMS = List.of(IMF_FIXDATE, RFC_850, ASCTIME);
+    private static final List<DateTimeFormatter> FORMS = List.of(IMF_FIXDATE_DATE, RFC_850_DATE, ASCTIME_DATE);
+
+    private static final Set<String> WEEKDAYS = Set.of("mon", "tue", "wed", "thu", "fri", "sat", "sun",
+            "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday");
 
     private HttpDates() {
     }
@@ -47,9 +56,22 @@ final class HttpDates {
     /** The instant an HTTP-date names; empty when the text is in none of the three forms. */
     static Optional<Instant> parse(String text) {
         String trimmed = text.strip();
+        int afterWeekday = 0;
+        while (afterWeekday < trimmed.length() && Character.isLetter(trimmed.charAt(afterWeekday))) {
+            afterWeekday++;
+        }
+        if (!WEEKDAYS.contains(trimmed.substring(0, afterWeekday).toLowerCase(Locale.ROOT))) {
+            return Optional.empty();
+        }
+        String rest = trimmed.substring(afterWeekday);
+        rest = rest.startsWith(",") ? rest.substring(1) : rest;
+        if (!rest.startsWith(" ")) {
+            return Optional.empty();
+        }
+        rest = rest.substring(1);
         for (DateTimeFormatter form : FORMS) {
             try {
-                return Optional.of(Instant.from(form.parse(trimmed)));
+                return Optional.of(Instant.from(form.parse(rest)));
             } catch (DateTimeException notThisForm) {
                 // try the next form
             }
@@ -60,5 +82,14 @@ final class HttpDates {
     /** The instant as an IMF-fixdate. */
     static String format(Instant instant) {
         return IMF_FIXDATE.format(instant);
+    }
+
+    private static DateTimeFormatter lenientCase(String pattern) {
+        return new DateTimeFormatterBuilder()
+                .parseCaseInsensitive()
+                .appendPattern(pattern)
+                .toFormatter(Locale.US)
+                .withZone(ZoneOffset.UTC)
+                .withResolverStyle(ResolverStyle.STRICT);
     }
 }

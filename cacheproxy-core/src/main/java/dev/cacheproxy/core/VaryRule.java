@@ -1,10 +1,13 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.HeaderFields;
+import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -54,9 +57,56 @@ final class VaryRule {
         for (String field : fields) {
             key.append(field).append('=');
             Optional<String> value = requestHeaders.combined(field);
-            key.append(value.map(VaryRule::normalise).orElse(ABSENT)).append(SEPARATOR);
+            String normalised = value.map(v -> WEIGHTED_TOKEN_LISTS.contains(field) ? normaliseWeighted(v) : normalise(v))
+                    .orElse(ABSENT);
+            key.append(normalised).append(SEPARATOR);
         }
         return Optional.of(key.toString());
+    }
+
+    /**
+     * RFC 9110 §12.5.3 to §12.5.5: the lists of case-insensitive tokens with weights, where two requests
+     * mean the same when they give the same tokens the same weights, whatever the order and case.
+     */
+    private static final Set<String> WEIGHTED_TOKEN_LISTS = Set.of("accept-language", "accept-encoding", "accept-charset");
+
+    /**
+     * A weighted token list as its tokens, lower case, with their weights, highest first (ties in token
+     * order): {@code "en, DE;q=0.5"} and {@code "de;q=0.50,en"} both become {@code "en;q=1,de;q=0.5"}. An
+     * element that does not parse is kept as it is, so unusual values still only match themselves.
+     */
+    static String normaliseWeighted(String value) {
+        List<Weighted> elements = new ArrayList<>();
+        for (String element : value.split(",")) {
+            String trimmed = element.strip();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            String[] parts = trimmed.split(";");
+            String token = parts[0].strip().toLowerCase(Locale.ROOT);
+            BigDecimal weight = BigDecimal.ONE;
+            boolean parsed = parts.length <= 2;
+            if (parts.length == 2) {
+                String parameter = parts[1].strip().toLowerCase(Locale.ROOT);
+                parsed = parameter.matches("q\\s*=\\s*(0(\\.\\d{0,3})?|1(\\.0{0,3})?)");
+                if (parsed) {
+                    weight = new BigDecimal(parameter.substring(parameter.indexOf('=') + 1).strip()).stripTrailingZeros();
+                }
+            }
+            elements.add(parsed ? new Weighted(token, weight) : new Weighted(trimmed.replaceAll("[ \t]+", " "), BigDecimal.valueOf(-1)));
+        }
+        elements.sort(Comparator.comparing(Weighted::weight).reversed().thenComparing(Weighted::token));
+        StringBuilder out = new StringBuilder();
+        for (Weighted element : elements) {
+            if (out.length() > 0) {
+                out.append(',');
+            }
+            out.append(element.token()).append(";q=").append(element.weight().toPlainString());
+        }
+        return out.toString();
+    }
+
+    private record Weighted(String token, BigDecimal weight) {
     }
 
     /** Folds the white space around list commas and runs of white space, so that equal lists compare equal. */
