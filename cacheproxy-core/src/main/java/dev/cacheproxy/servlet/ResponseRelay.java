@@ -15,12 +15,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One servlet response on its way through the filter. It holds the body back, as the container's own
- * buffer would, until the response commits (the buffer overflows, the servlet flushes, or the
- * response ends); then the head the servlet set is final, so the engine decides, and from then on the
- * body streams to the client and, when the engine keeps it, into its capture.
+ * One servlet response on its way through the filter. Until the response commits (its buffer fills,
+ * the servlet flushes, or the response ends) the head may still change, so the engine cannot decide
+ * yet: the body goes into the container's own buffer as it would without the filter, and a copy is
+ * kept. Just before the container would commit, the head is final: the engine decides, its fields
+ * (Cache-Status) are added, the copy goes into its capture, and from then on the body streams to the
+ * client and the capture together.
  *
- * <p>States: holding, then relaying (through the capture), passing (never stored), discarding (the
+ * <p>Writing through at once, rather than holding the body back, keeps the response right when the
+ * container ends it behind the filter's back (Tomcat finishes a response inside
+ * {@code RequestDispatcher.forward}): the filter then finds it committed and only stores nothing.
+ *
+ * <p>States: undecided, relaying (through the capture), passing (never stored), discarding (the
  * engine answered instead, e.g. a stored response after a 304), and finished. Methods are synchronized:
  * an async servlet writes on a thread of its own while the container may call the listener on another.
  */
@@ -34,6 +40,7 @@ final class ResponseRelay {
     private final ExchangePlan.ToOrigin toOrigin;
     private final HttpServletRequest clientRequest;
     private final HttpServletResponse clientResponse;
+    /** A copy of the body in the container's buffer, for the capture once the engine has decided. */
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
 
     private State state = State.HOLDING;
@@ -54,7 +61,11 @@ final class ResponseRelay {
     /** Body bytes from the servlet. */
     synchronized void write(byte[] bytes, int offset, int length) throws IOException {
         if (state == State.HOLDING) {
-            if (held.size() + length <= bufferSize) {
+            long written = (long) held.size() + length;
+            boolean containerWillCommit = written >= bufferSize
+                    || declaredLength.map(declared -> written >= declared).orElse(false);
+            if (!containerWillCommit) {
+                clientStream().write(bytes, offset, length);
                 held.write(bytes, offset, length);
                 return;
             }
@@ -80,7 +91,7 @@ final class ResponseRelay {
         }
     }
 
-    /** The body ended normally: send what is held and store the body if it was captured. Never throws. */
+    /** The body ended normally: decide if not yet done, and store the body if it was captured. Never throws. */
     synchronized void finish() {
         if (state == State.FINISHED) {
             return;
@@ -98,7 +109,7 @@ final class ResponseRelay {
         }
     }
 
-    /** Called when the response completed without {@link #finish()}: whatever was held is late, store nothing. */
+    /** Called when the response completed without {@link #finish()}: the end was not seen, store nothing. */
     synchronized void finishedElsewhere(String how) {
         if (state != State.FINISHED) {
             dontStore(how);
@@ -117,7 +128,7 @@ final class ResponseRelay {
         }
     }
 
-    /** The filter cannot see the rest of this response faithfully: decide now, send what is held, never store. */
+    /** The filter cannot see the rest of this response faithfully: decide now and never store. */
     synchronized void passThrough(String reason) throws IOException {
         dontStore(reason);
         commit();
@@ -176,7 +187,7 @@ final class ResponseRelay {
         state = State.PASSING;
     }
 
-    /** {@code reset()}: before the head is decided, forget the held body; later, the container decides. */
+    /** {@code reset()}: before the head is decided, forget the body so far; later, the container decides. */
     synchronized void reset() {
         clientResponse.reset();
         held.reset();
@@ -217,9 +228,9 @@ final class ResponseRelay {
         declaredLength = length;
     }
 
-    /** Whether writes would not block; while the body is held they never do. */
+    /** Whether writes would not block. */
     synchronized boolean isReady() throws IOException {
-        return state == State.HOLDING || state == State.DISCARDING || clientStream().isReady();
+        return state == State.DISCARDING || clientStream().isReady();
     }
 
     /** The container's own stream, for what the filter hands on unchanged. */
@@ -227,24 +238,24 @@ final class ResponseRelay {
         return clientResponse.getOutputStream();
     }
 
-    /** The response head is final now: let the engine decide, then send what is held. */
+    /** The response head is final now: let the engine decide; the body written so far is already on its way. */
     private void commit() throws IOException {
         if (state != State.HOLDING) {
             return;
         }
         if (clientResponse.isCommitted()) {
-            // Something committed the response around the filter (an unwrapped reference, a newer
-            // servlet API method the wrapper does not know): the head it sent is not the one read here.
+            // Something committed the response around the filter (Tomcat's forward, an unwrapped
+            // reference, a newer servlet API method): the head sent is not the one read here.
             dontStore("the response was committed around the filter");
             state = State.PASSING;
-        } else {
-            decide(clientResponse.getStatus(), Optional.empty());
-        }
-        if (held.size() > 0) {
-            byte[] bytes = held.toByteArray();
             held.reset();
-            writeOn(bytes, 0, bytes.length);
+            return;
         }
+        decide(clientResponse.getStatus(), Optional.empty());
+        if (state == State.RELAYING && held.size() > 0) {
+            capture.append(ByteBuffer.wrap(held.toByteArray()));
+        }
+        held.reset();
     }
 
     private void decideUnlessCommitted(int status, Optional<String> location) {
