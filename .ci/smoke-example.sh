@@ -27,3 +27,22 @@ echo "$first" | grep -q '^Cache-Status: cacheproxy; fwd=uri-miss' || { echo "smo
 echo "$second" | grep -q '^Cache-Status: cacheproxy; hit' || { echo "smoke: second request was not a hit:"; echo "$second"; exit 1; } >&2
 echo "$second" | grep -q '^Age: ' || { echo "smoke: the hit has no Age"; exit 1; } >&2
 echo "smoke: example proxy at $proxy answered a miss, then a hit"
+
+# The caching filter in an embedded Tomcat, as the README runs it.
+java -cp "$jar" dev.cacheproxy.examples.TomcatFilterDemo --help | grep -q -- '--port' || { echo "smoke: TomcatFilterDemo --help does not list --port" >&2; exit 1; }
+tomcat_log=$(mktemp)
+java -cp "$jar" dev.cacheproxy.examples.TomcatFilterDemo --port 0 > "$tomcat_log" 2>&1 &
+tomcat_pid=$!
+trap 'kill "$pid" "$tomcat_pid" 2>/dev/null || true; wait "$pid" "$tomcat_pid" 2>/dev/null || true; rm -f "$log" "$tomcat_log"' EXIT
+for _ in $(seq 1 150); do
+  grep -q 'caching filter on' "$tomcat_log" && break
+  kill -0 "$tomcat_pid" 2>/dev/null || { echo "smoke: TomcatFilterDemo died:" >&2; cat "$tomcat_log" >&2; exit 1; }
+  sleep 0.1
+done
+app=$(grep -o 'caching filter on http://[0-9.:]*' "$tomcat_log" | awk '{print $4}')
+[[ -n "$app" ]] || { echo "smoke: TomcatFilterDemo did not start:" >&2; cat "$tomcat_log" >&2; exit 1; }
+first=$(curl -s -D - -o /dev/null "$app/hello" | tr -d '\r')
+second=$(curl -s -D - -o /dev/null "$app/hello" | tr -d '\r')
+echo "$first" | grep -q '^Cache-Status: cacheproxy; fwd=uri-miss' || { echo "smoke: filter's first request was not a miss:"; echo "$first"; exit 1; } >&2
+echo "$second" | grep -q '^Cache-Status: cacheproxy; hit' || { echo "smoke: filter's second request was not a hit:"; echo "$second"; exit 1; } >&2
+echo "smoke: TomcatFilterDemo at $app answered a miss, then a hit"

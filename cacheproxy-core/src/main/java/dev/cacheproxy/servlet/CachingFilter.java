@@ -1,0 +1,269 @@
+package dev.cacheproxy.servlet;
+
+import dev.cacheproxy.api.CachePolicy;
+import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.core.CachingEngine;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An RFC 9111 shared cache in front of the servlets it is mapped to: the same {@link ProxyEngine},
+ * policy and store as the caching proxy servlet, with the filter chain standing for the origin.
+ *
+ * <p>A hit is answered without calling the chain. Otherwise the chain runs with the engine's
+ * validators added to the request; the response is held back until it commits, exactly as the
+ * container's buffer would hold it, so the engine decides on the head the servlet set (cookies the
+ * container added included), then the body streams to the client and into the store. Responses from
+ * {@code getWriter()}, {@code getOutputStream()} and async servlets that end with
+ * {@code AsyncContext.complete()} are stored byte for byte. A response the filter cannot see whole
+ * ({@code sendError}, {@code sendRedirect}, a reset after commit, non-blocking writes, an async
+ * dispatch, a failure) is passed through and not stored. Only {@code REQUEST} dispatches are cached;
+ * any other dispatch passes through untouched.
+ *
+ * <p>Privacy: a response that sets a cookie, a {@code private} one, and one to a request with
+ * {@code Authorization} or an authenticated principal are not stored unless the response says it may
+ * be shared; cookies of a shared response reach only the client they were set for.
+ *
+ * <p>Configure it with {@link #builder()}, with {@link #CachingFilter(ProxyEngine)}, or with the
+ * no-argument constructor and these init-params (all optional):
+ * <ul>
+ *   <li>{@value #CACHE_NAME}: the name in {@code Cache-Status}, default {@code cacheproxy}</li>
+ *   <li>{@value #MAX_OBJECT_SIZE}: the largest body stored, in bytes, default 8 MiB</li>
+ *   <li>{@value #POLICY_CLASS}: a {@link CachePolicy} class with a public no-arg constructor or one
+ *       public static no-arg factory method, default RFC 9111's shared-cache policy</li>
+ *   <li>{@value #STORE_CLASS}: a {@link CacheStore} class, made the same way, default an in-memory
+ *       Ehcache store sized by {@value #HEAP_ENTRIES} (default 10000) and {@value #OFF_HEAP_MEGABYTES}
+ *       (default 256)</li>
+ * </ul>
+ *
+ * <p>Thread safe, like any filter. A {@code Wait} from the engine (request collapsing) is waited out on
+ * the request's thread, for at most the engine's timeout: the filter is mapped to {@code REQUEST}
+ * dispatches only, so it could not resume an async wait.
+ */
+public final class CachingFilter implements Filter {
+
+    /** Init-param: the cache's name in {@code Cache-Status}. */
+    public static final String CACHE_NAME = "cache-name";
+    /** Init-param: the largest body stored, in bytes. */
+    public static final String MAX_OBJECT_SIZE = "max-object-size";
+    /** Init-param: the {@link CachePolicy} class to use. */
+    public static final String POLICY_CLASS = "policy-class";
+    /** Init-param: the {@link CacheStore} class to use. */
+    public static final String STORE_CLASS = "store-class";
+    /** Init-param: entries on the heap tier of the default store. */
+    public static final String HEAP_ENTRIES = "heap-entries";
+    /** Init-param: mebibytes of the off-heap tier of the default store. */
+    public static final String OFF_HEAP_MEGABYTES = "off-heap-megabytes";
+
+    private static final Logger LOG = LoggerFactory.getLogger(CachingFilter.class);
+    /** Marks a request the filter already handles, so that a second mapping of it does nothing. */
+    private static final String HANDLED_ATTRIBUTE = CachingFilter.class.getName() + ".handled";
+
+    private volatile ProxyEngine engine;
+    private volatile boolean ownsEngine;
+
+    /** A filter configured by its init-params in {@link #init(FilterConfig)}, as {@code web.xml} makes it. */
+    public CachingFilter() {
+    }
+
+    /** A filter that asks this engine; the engine stays the caller's to close. */
+    public CachingFilter(ProxyEngine engine) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    /** A builder for a filter with its own {@link CachingEngine}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds the engine from the init-params, unless the filter was given one.
+     *
+     * @throws ServletException if an init-param is unknown or its value is invalid, or if init-params
+     *                          are set for a filter that was given its engine
+     */
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        InitParameters parameters = new InitParameters(filterConfig);
+        if (engine != null) {
+            List<String> ignored = parameters.namesSet();
+            if (!ignored.isEmpty()) {
+                throw new ServletException("filter " + filterConfig.getFilterName() + " was given its engine in code;"
+                        + " its init-params " + ignored + " would be ignored");
+            }
+            return;
+        }
+        engine = parameters.engine();
+        ownsEngine = true;
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest clientRequest) || !(response instanceof HttpServletResponse clientResponse)
+                || clientRequest.getDispatcherType() != DispatcherType.REQUEST
+                || clientRequest.getAttribute(HANDLED_ATTRIBUTE) != null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        ProxyEngine current = engine;
+        if (current == null) {
+            throw new IllegalStateException("CachingFilter was not initialised: the container calls init(FilterConfig) first");
+        }
+        Optional<RequestHead> head = ClientRequests.read(clientRequest);
+        if (head.isEmpty()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        clientRequest.setAttribute(HANDLED_ATTRIBUTE, Boolean.TRUE);
+        ExchangePlan.OnClientRequest plan = current.onClientRequest(head.get());
+        if (plan instanceof ExchangePlan.Wait wait) {
+            plan = afterWaiting(current, head.get(), wait);
+        }
+        if (plan instanceof ExchangePlan.Answer answer) {
+            // A filter cannot run the chain without a client, so a background refresh is left to a later request.
+            ResponseHeads.writeAnswer(clientResponse, answer, head.get().isMethod("HEAD"));
+        } else if (plan instanceof ExchangePlan.ToOrigin toOrigin) {
+            forward(clientRequest, clientResponse, chain, current, toOrigin);
+        } else {
+            chain.doFilter(request, response);
+        }
+    }
+
+    /** Closes the engine if the filter made it. */
+    @Override
+    public void destroy() {
+        ProxyEngine current = engine;
+        if (ownsEngine && current instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception closeFailure) {
+                LOG.warn("the cache engine did not close cleanly", closeFailure);
+            }
+        }
+    }
+
+    private static void forward(HttpServletRequest clientRequest, HttpServletResponse clientResponse, FilterChain chain,
+                                ProxyEngine engine, ExchangePlan.ToOrigin toOrigin) throws IOException, ServletException {
+        ResponseRelay relay = new ResponseRelay(engine, toOrigin, clientRequest, clientResponse);
+        CapturingResponse capturingResponse = new CapturingResponse(clientResponse, relay);
+        ToOriginRequest originRequest = new ToOriginRequest(clientRequest, toOrigin, capturingResponse, relay);
+        try {
+            chain.doFilter(originRequest, capturingResponse);
+        } catch (IOException | ServletException | RuntimeException | Error failure) {
+            if (relay.answerFailure(failure)) {
+                LOG.warn("{} {} failed; answered from the cache instead: {}", clientRequest.getMethod(),
+                        clientRequest.getRequestURI(), ResponseRelay.describe(failure));
+                return;
+            }
+            throw failure;
+        }
+        if (originRequest.asyncStartedHere()) {
+            return; // the body ends with AsyncContext.complete() or the AsyncCompletion listener
+        }
+        if (clientRequest.isAsyncStarted()) {
+            relay.passThrough("asynchronous processing was started around the filter");
+            return;
+        }
+        relay.finish();
+    }
+
+    private static ExchangePlan.OnClientRequest afterWaiting(ProxyEngine engine, RequestHead head, ExchangePlan.Wait wait) {
+        try {
+            wait.ready().toCompletableFuture().get(wait.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException goOnAnyway) {
+            LOG.debug("waited for another request to {}: {}", head.uri(), goOnAnyway.toString());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return engine.onClientRequestAfterWait(head);
+    }
+
+    /** Configures a {@link CachingFilter} with an engine of its own, or with a given engine. Not thread safe. */
+    public static final class Builder {
+        private final CachingEngine.Builder engineBuilder = CachingEngine.builder();
+        private ProxyEngine engine;
+        private boolean engineSettings;
+
+        private Builder() {
+        }
+
+        /** Use this engine rather than build one; it stays the caller's to close. Excludes the other settings. */
+        public Builder engine(ProxyEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /** What may be stored and reused; default RFC 9111's shared-cache policy. */
+        public Builder policy(CachePolicy policy) {
+            engineBuilder.policy(policy);
+            engineSettings = true;
+            return this;
+        }
+
+        /** Where responses are kept; default an in-memory Ehcache store. Closed with the filter. */
+        public Builder store(CacheStore store) {
+            engineBuilder.store(store);
+            engineSettings = true;
+            return this;
+        }
+
+        /** The name in {@code Cache-Status}; default {@code cacheproxy}. */
+        public Builder cacheName(String cacheName) {
+            engineBuilder.cacheName(cacheName);
+            engineSettings = true;
+            return this;
+        }
+
+        /** The largest body stored, in bytes; default 8 MiB. */
+        public Builder maxObjectSize(long bytes) {
+            engineBuilder.maxObjectSize(bytes);
+            engineSettings = true;
+            return this;
+        }
+
+        /** The clock of every HTTP rule; default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            engineBuilder.clock(clock);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * The filter.
+         *
+         * @throws IllegalStateException if both an engine and settings for a new one were given
+         */
+        public CachingFilter build() {
+            if (engine != null) {
+                if (engineSettings) {
+                    throw new IllegalStateException("give the filter an engine or settings for a new one, not both");
+                }
+                return new CachingFilter(engine);
+            }
+            CachingFilter filter = new CachingFilter(engineBuilder.build());
+            filter.ownsEngine = true;
+            return filter;
+        }
+    }
+}
