@@ -276,7 +276,8 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
     private Relay relay(ToOrigin toOrigin, ResponseHead response, CacheStatus status, Instant now) {
         RequestHead clientRequest = toOrigin.clientRequest();
         BodyCapture capture = BodyCapture.NONE;
-        if (clientRequest.isMethod("GET")) {
+        // GET responses are stored; so is a POST's that names itself as the target's representation (§9.3.3).
+        if (clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) {
             Storability storability = storability(clientRequest, response, now);
             Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest.headers());
             if (storability instanceof Storability.Store store && variantKey.isPresent()) {

@@ -45,7 +45,8 @@ final class HttpDates {
     /** The obsolete asctime form after its weekday: {@code Nov  6 08:49:37 1994}. */
     private static final DateTimeFormatter ASCTIME_DATE = lenientCase("MMM ppd HH:mm:ss uuuu");
 
-    private static final List<DateTimeFormatter> FORMS = List.of(IMF_FIXDATE_DATE, RFC_850_DATE, ASCTIME_DATE);
+    private static final List<DateTimeFormatter> WITH_COMMA = List.of(IMF_FIXDATE_DATE, RFC_850_DATE);
+    private static final List<DateTimeFormatter> WITHOUT_COMMA = List.of(ASCTIME_DATE);
 
     private static final Set<String> WEEKDAYS = Set.of("mon", "tue", "wed", "thu", "fri", "sat", "sun",
             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday");
@@ -64,12 +65,15 @@ final class HttpDates {
             return Optional.empty();
         }
         String rest = trimmed.substring(afterWeekday);
-        rest = rest.startsWith(",") ? rest.substring(1) : rest;
+        // IMF-fixdate and RFC 850 put a comma after the weekday, asctime does not: without the comma a
+        // date is only asctime (and "Thu 18 Aug 2050 ..." is invalid, as RFC 9111 §5.3 tests expect).
+        boolean comma = rest.startsWith(",");
+        rest = comma ? rest.substring(1) : rest;
         if (!rest.startsWith(" ")) {
             return Optional.empty();
         }
         rest = rest.substring(1);
-        for (DateTimeFormatter form : FORMS) {
+        for (DateTimeFormatter form : comma ? WITH_COMMA : WITHOUT_COMMA) {
             try {
                 return Optional.of(Instant.from(form.parse(rest)));
             } catch (DateTimeException notThisForm) {

@@ -2,7 +2,9 @@ package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.HeaderFields;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * RFC 9213 §2.2: the response directives this cache obeys. The first targeted field (such as
@@ -31,16 +33,39 @@ record ResponseDirectives(CacheControl directives, String source) {
         return source.equals("Cache-Control");
     }
 
-    /** A targeted field's directives, when it is present and parses as a dictionary (RFC 8941 §4.2.2). */
+    /** RFC 9213 §2.1: the directives whose value is an Integer; the rest this cache knows are Booleans. */
+    private static final Set<String> INTEGER_DIRECTIVES = Set.of("max-age", "s-maxage", "stale-while-revalidate", "stale-if-error");
+    private static final Set<String> BOOLEAN_DIRECTIVES = Set.of("no-store", "no-cache", "private", "public",
+            "must-revalidate", "proxy-revalidate", "must-understand", "immutable", "no-transform");
+
+    /**
+     * A targeted field's directives, when it is present, parses as a dictionary (RFC 8941 §4.2.2) and
+     * gives each directive this cache knows a value of its type: {@code max-age="10000"} makes the whole
+     * field invalid, and the next field in line applies.
+     */
     private static Optional<CacheControl> targeted(HeaderFields headers, String field) {
         List<String> lines = headers.values(field);
         if (lines.isEmpty()) {
             return Optional.empty();
         }
-        String combined = String.join(", ", lines);
-        if (!StructuredDictionary.isValid(combined)) {
+        Optional<Map<String, StructuredDictionary.Type>> members = StructuredDictionary.memberTypes(String.join(", ", lines));
+        if (members.isEmpty() || !members.get().entrySet().stream().allMatch(ResponseDirectives::hasItsType)) {
             return Optional.empty();
         }
         return Optional.of(CacheControl.parse(headers, field));
+    }
+
+    private static boolean hasItsType(Map.Entry<String, StructuredDictionary.Type> member) {
+        if (INTEGER_DIRECTIVES.contains(member.getKey())) {
+            return member.getValue() == StructuredDictionary.Type.INTEGER;
+        }
+        if (BOOLEAN_DIRECTIVES.contains(member.getKey())) {
+            // no-cache and private may also name fields, as a string or a list (their qualified forms).
+            return member.getValue() == StructuredDictionary.Type.BOOLEAN
+                    || ((member.getKey().equals("no-cache") || member.getKey().equals("private"))
+                        && (member.getValue() == StructuredDictionary.Type.STRING
+                            || member.getValue() == StructuredDictionary.Type.INNER_LIST));
+        }
+        return true;
     }
 }

@@ -1,5 +1,6 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.Storability;
@@ -32,7 +33,7 @@ final class StorageRule {
      * @param responseTime   when the response arrived; stands in for a missing {@code Date}
      */
     static Storability decide(RequestHead request, ResponseHead response, List<String> targetedFields, Instant responseTime) {
-        if (!request.isMethod("GET")) {
+        if (!request.isMethod("GET") && !isReusablePost(request, response, targetedFields)) {
             return new Storability.DoNotStore("method " + request.method() + " is not stored");
         }
         int status = response.status();
@@ -92,6 +93,21 @@ final class StorageRule {
             return new Storability.Store(Duration.ZERO, "no freshness information: stored, validated before reuse");
         }
         return new Storability.Store(duration, lifetime.get().source());
+    }
+
+    /**
+     * RFC 9110 §9.3.3: a response to POST may be stored, for later GETs, when it has explicit freshness
+     * and a {@code Content-Location} naming the POST's own target URI.
+     */
+    static boolean isReusablePost(RequestHead request, ResponseHead response, List<String> targetedFields) {
+        if (!request.isMethod("POST") || !FreshnessRule.hasExplicitFreshness(response.headers(),
+                ResponseDirectives.of(response.headers(), targetedFields))) {
+            return false;
+        }
+        return response.headers().first("Content-Location")
+                .flatMap(location -> InvalidationRule.resolveSameOrigin(request.uri(), location))
+                .filter(location -> CacheKey.of(location).equals(CacheKey.of(request.uri())))
+                .isPresent();
     }
 
     private static String describe(String directive, String source) {

@@ -1,12 +1,21 @@
 package dev.cacheproxy.core;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
 /**
  * RFC 8941 §4.2.2: whether a field value parses as a structured-field Dictionary, the syntax of the
- * RFC 9213 targeted cache-control fields. Only validates; {@link CacheControl} reads the directives.
+ * RFC 9213 targeted cache-control fields, and the type of each member's value. {@link CacheControl}
+ * reads the directives themselves.
  */
 final class StructuredDictionary {
 
+    /** The type of a member's value (RFC 8941 §3.3); a member without {@code =} is a Boolean true. */
+    enum Type { INTEGER, DECIMAL, STRING, TOKEN, BYTE_SEQUENCE, BOOLEAN, INNER_LIST }
+
     private final String text;
+    private final Map<String, Type> members = new LinkedHashMap<>();
     private int position;
 
     private StructuredDictionary(String text) {
@@ -15,27 +24,37 @@ final class StructuredDictionary {
 
     /** Whether the whole value is a valid dictionary; an empty value is an empty dictionary. */
     static boolean isValid(String value) {
+        return memberTypes(value).isPresent();
+    }
+
+    /** Each member's key and value type, the last one winning for a repeated key (§4.2.2); empty when invalid. */
+    static Optional<Map<String, Type>> memberTypes(String value) {
         StructuredDictionary parser = new StructuredDictionary(value);
         try {
             parser.dictionary();
-            return true;
+            return Optional.of(parser.members);
         } catch (IllegalArgumentException invalid) {
-            return false;
+            return Optional.empty();
         }
     }
 
     private void dictionary() {
         skipSpaces();
         while (position < text.length()) {
+            int keyStart = position;
             key();
+            String name = text.substring(keyStart, position);
+            Type type = Type.BOOLEAN;
             if (peek() == '=') {
                 position++;
                 if (peek() == '(') {
                     innerList();
+                    type = Type.INNER_LIST;
                 } else {
-                    bareItem();
+                    type = bareItem();
                 }
             }
+            members.put(name, type);
             parameters();
             skipOptionalWhitespace();
             if (position >= text.length()) {
@@ -93,14 +112,16 @@ final class StructuredDictionary {
         }
     }
 
-    private void bareItem() {
+    private Type bareItem() {
         char c = peek();
         if (c == '-' || (c >= '0' && c <= '9')) {
-            number();
+            return number();
         } else if (c == '"') {
             string();
+            return Type.STRING;
         } else if (c == ':') {
             byteSequence();
+            return Type.BYTE_SEQUENCE;
         } else if (c == '?') {
             position++;
             char bool = peek();
@@ -108,14 +129,15 @@ final class StructuredDictionary {
                 throw new IllegalArgumentException("bad boolean");
             }
             position++;
+            return Type.BOOLEAN;
         } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '*') {
             token();
-        } else {
-            throw new IllegalArgumentException("not an item");
+            return Type.TOKEN;
         }
+        throw new IllegalArgumentException("not an item");
     }
 
-    private void number() {
+    private Type number() {
         if (peek() == '-') {
             position++;
         }
@@ -129,9 +151,11 @@ final class StructuredDictionary {
             if (integerDigits > 12 || fractionDigits == 0 || fractionDigits > 3) {
                 throw new IllegalArgumentException("bad decimal");
             }
+            return Type.DECIMAL;
         } else if (integerDigits > 15) {
             throw new IllegalArgumentException("integer too long");
         }
+        return Type.INTEGER;
     }
 
     private int digits() {
