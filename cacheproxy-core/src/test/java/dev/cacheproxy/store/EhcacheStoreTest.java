@@ -72,6 +72,16 @@ final class EhcacheStoreTest extends CacheStoreContract {
     }
 
     @Test
+    void aHotEntryIsServedFromTheHeapTierWithoutBeingDecodedAgain() {
+        store.store(key("hot"), response("gzip", "hot", T0));
+
+        StoredResponse first = store.variants(key("hot")).get(0);
+        StoredResponse second = store.variants(key("hot")).get(0);
+
+        assertSame(first, second, "the heap tier hands out the object it decoded once");
+    }
+
+    @Test
     void theCodecReadsBackExactlyWhatItWrote() {
         StoredVariants variants = new StoredVariants(List.of(response("gzip", "zipped \u00e9 \ud83d\ude00", T0),
                 response("br", "", T0.plusNanos(5))));
