@@ -3,67 +3,188 @@ package dev.cacheproxy.store;
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.CacheStoreException;
+import dev.cacheproxy.api.CacheStoreStatistics;
+import dev.cacheproxy.api.ObservableStore;
 import dev.cacheproxy.api.StoredResponse;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.ehcache.Cache;
 import org.ehcache.CacheManager;
 import org.ehcache.config.builders.CacheConfigurationBuilder;
 import org.ehcache.config.builders.CacheManagerBuilder;
-import org.ehcache.config.builders.ExpiryPolicyBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
-import org.ehcache.config.units.EntryUnit;
-import org.ehcache.config.units.MemoryUnit;
+import org.ehcache.event.CacheEvent;
+import org.ehcache.event.CacheEventListener;
+import org.ehcache.event.EventFiring;
+import org.ehcache.event.EventOrdering;
+import org.ehcache.event.EventType;
+import org.ehcache.impl.config.serializer.DefaultSerializerConfiguration;
+import org.ehcache.xml.XmlConfiguration;
 
 /**
- * The default {@link CacheStore}: Ehcache 3 with a heap tier for the hottest keys and an off-heap tier,
- * sized in bytes, for the rest. Entries are written in cacheproxy's own versioned binary format.
+ * The default {@link CacheStore}: Ehcache 3 with a heap tier for the hottest keys, an off-heap tier
+ * sized in bytes as the main one, and an optional persistent disk tier that survives a restart.
+ * Off-heap and disk entries are in cacheproxy's own versioned, checksummed binary format
+ * ({@link StoredVariantsCodec}); the heap tier keeps decoded objects, so a hit on a hot key decodes
+ * nothing. An entry that cannot be read is dropped, counted in {@link #statistics()} and never served.
  *
- * <p>Thread safe. Writes to one key are compare-and-swap on its variant list, so concurrent writers
- * never lose each other's variants nor leave a mixed entry.
+ * <p>All variants of one URI live under one key, so a lookup is one {@code get}, never a scan. Writes to
+ * a key are compare-and-swap on its variant list: concurrent writers never leave a mixed entry, and a
+ * writer that keeps losing the race skips its write (a {@link CacheStoreException}).
+ *
+ * <p>Thread safe. Build one with {@link #builder()}, or bring your own Ehcache with {@link #using},
+ * {@link #fromCacheManager} or {@link #fromXml}.
  */
-public final class EhcacheStore implements CacheStore {
+public final class EhcacheStore implements ObservableStore {
 
-    private static final String CACHE_ALIAS = "cacheproxy";
     /** A compare-and-swap that keeps losing means the key is hot; skipping one write is harmless. */
     private static final int MAX_WRITE_ATTEMPTS = 16;
 
-    private final CacheManager cacheManager;
     private final Cache<String, StoredVariants> cache;
+    private final Optional<CacheManager> ownedManager;
     private final int maxVariantsPerKey;
+    private final StoreCounters counters = new StoreCounters();
+    private final CacheEventListener<String, StoredVariants> events = this::onEntryEvent;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EhcacheStore(Builder builder) {
-        this.maxVariantsPerKey = builder.maxVariantsPerKey;
-        this.cacheManager = CacheManagerBuilder.newCacheManagerBuilder().build(true);
-        this.cache = cacheManager.createCache(CACHE_ALIAS,
-                CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, StoredVariants.class,
-                                ResourcePoolsBuilder.newResourcePoolsBuilder()
-                                        .heap(builder.heapEntries, EntryUnit.ENTRIES)
-                                        .offheap(builder.offHeapMegabytes, MemoryUnit.MB))
-                        .withValueSerializer(new StoredVariantsCodec())
-                        // Freshness decides reuse; Ehcache only evicts under pressure.
-                        .withExpiry(ExpiryPolicyBuilder.noExpiration())
-                        .build());
+    private EhcacheStore(Cache<String, StoredVariants> cache, Optional<CacheManager> ownedManager, int maxVariantsPerKey,
+                         boolean mayHoldEntries) {
+        this.cache = cache;
+        this.ownedManager = ownedManager;
+        this.maxVariantsPerKey = maxVariantsPerKey;
+        try {
+            cache.getRuntimeConfiguration().registerCacheEventListener(events, EventOrdering.UNORDERED, EventFiring.SYNCHRONOUS,
+                    EnumSet.allOf(EventType.class));
+            if (mayHoldEntries) {
+                // A restarted disk tier or a user's cache raises no events for what it already holds: count it once.
+                for (Cache.Entry<String, StoredVariants> entry : cache) {
+                    counters.created(entry.getValue());
+                }
+            }
+        } catch (RuntimeException cannotWatch) {
+            ownedManager.ifPresent(CacheManager::close);
+            throw new IllegalStateException("cannot watch the Ehcache cache: " + cannotWatch.getMessage(), cannotWatch);
+        }
     }
 
-    /** A builder with the defaults: 10,000 keys on heap, 256 MiB off heap, 16 variants per key. */
+    /**
+     * A builder for a store on a cache of its own, with the defaults: a heap tier of {@value Builder#DEFAULT_HEAP_ENTRIES}
+     * keys, 256 MiB off heap, no disk tier, 16 variants per key.
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * A builder for a store on a cache you configured and own; closing the store leaves the cache open.
+     * Configure it with {@link #cacheConfiguration(ResourcePoolsBuilder)}, or at least with
+     * {@link StoredVariantsCodec} as its value serializer if it has off-heap or disk tiers.
+     */
+    public static Builder using(Cache<String, StoredVariants> cache) {
+        Objects.requireNonNull(cache, "cache");
+        return new Builder().source(() -> new Opened(cache, Optional.empty(), true));
+    }
+
+    /**
+     * A builder for a store on the cache of this alias in your cache manager, which must be initialised
+     * and hold it with key type {@code String} and value type {@link StoredVariants}. Closing the store
+     * leaves the manager open.
+     */
+    public static Builder fromCacheManager(CacheManager manager, String alias) {
+        Objects.requireNonNull(manager, "manager");
+        Objects.requireNonNull(alias, "alias");
+        return new Builder().source(() -> new Opened(existingCache(manager, alias, "the cache manager"), Optional.empty(), true));
+    }
+
+    /**
+     * A builder for a store on the cache named {@code cacheproxy} in an Ehcache XML configuration. The
+     * store owns the cache manager it starts and closes it. Needs a JAXB runtime on the class path
+     * (e.g. {@code org.glassfish.jaxb:jaxb-runtime} 4.x).
+     */
+    public static Builder fromXml(URL configuration) {
+        return fromXml(configuration, EhcacheTiers.CACHE_ALIAS);
+    }
+
+    /**
+     * A builder for a store on the cache of this alias in an Ehcache XML configuration, declared with
+     * {@code <key-type>java.lang.String</key-type>} and
+     * {@code <value-type>dev.cacheproxy.store.StoredVariants</value-type>}. {@link StoredVariantsCodec}
+     * becomes its value serializer whatever the file says. The store owns the cache manager it starts.
+     *
+     * @throws IllegalArgumentException when the configuration cannot be read or has no such cache (at {@link Builder#build()})
+     */
+    public static Builder fromXml(URL configuration, String alias) {
+        Objects.requireNonNull(configuration, "configuration");
+        Objects.requireNonNull(alias, "alias");
+        return new Builder().source(() -> {
+            CacheManager manager;
+            try {
+                XmlConfiguration xml = new XmlConfiguration(configuration, EhcacheStore.class.getClassLoader());
+                if (xml.getCacheConfigurations().get(alias) == null) {
+                    throw new IllegalArgumentException("the Ehcache configuration " + configuration + " has no cache \"" + alias + "\"");
+                }
+                manager = CacheManagerBuilder.newCacheManager(xml.derive()
+                        .updateCache(alias, cache -> cache
+                                .withoutServices(DefaultSerializerConfiguration.class,
+                                        serializer -> serializer.getType() == DefaultSerializerConfiguration.Type.VALUE)
+                                .withService(new DefaultSerializerConfiguration<>(new StoredVariantsCodec(),
+                                        DefaultSerializerConfiguration.Type.VALUE)))
+                        .build());
+            } catch (IllegalArgumentException refused) {
+                throw refused;
+            } catch (RuntimeException | LinkageError unreadable) {
+                throw new IllegalArgumentException("cannot read the Ehcache configuration " + configuration + ": " + unreadable, unreadable);
+            }
+            try {
+                manager.init();
+                return new Opened(existingCache(manager, alias, configuration.toString()), Optional.of(manager), true);
+            } catch (RuntimeException cannotStart) {
+                manager.close();
+                throw new IllegalStateException("cannot start the Ehcache configuration " + configuration + ": " + cannotStart.getMessage(),
+                        cannotStart);
+            }
+        });
+    }
+
+    /**
+     * The configuration cacheproxy uses for a cache of its own with these resource pools: key type
+     * {@code String}, value type {@link StoredVariants} with {@link StoredVariantsCodec}, no expiry
+     * (freshness decides reuse). For creating the cache in your own manager before {@link #using} it.
+     */
+    public static CacheConfigurationBuilder<String, StoredVariants> cacheConfiguration(ResourcePoolsBuilder pools) {
+        return EhcacheTiers.cacheConfiguration(Objects.requireNonNull(pools, "pools"));
+    }
+
     @Override
     public List<StoredResponse> variants(CacheKey key) {
+        ensureOpen();
+        StoredVariants variants;
         try {
-            StoredVariants variants = cache.get(key.uri());
-            return variants == null ? List.of() : variants.responses();
+            variants = cache.get(key.uri());
         } catch (RuntimeException fault) {
             throw new CacheStoreException("reading " + key + " failed", fault);
         }
+        if (variants != null && variants.isUnreadable()) {
+            dropUnreadable(key);
+            variants = null;
+        }
+        if (variants == null) {
+            counters.miss();
+            return List.of();
+        }
+        counters.hit();
+        return variants.responses();
     }
 
     @Override
     public void store(CacheKey key, StoredResponse response) {
         Objects.requireNonNull(response, "response");
+        ensureOpen();
         try {
             for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
                 StoredVariants current = cache.get(key.uri());
@@ -71,20 +192,24 @@ public final class EhcacheStore implements CacheStore {
                     if (cache.putIfAbsent(key.uri(), new StoredVariants(List.of(response))) == null) {
                         return;
                     }
+                } else if (current.isUnreadable()) {
+                    counters.corrupt(key.uri());
+                    if (cache.replace(key.uri(), current, new StoredVariants(List.of(response)))) {
+                        return;
+                    }
                 } else if (cache.replace(key.uri(), current, current.with(response, maxVariantsPerKey))) {
                     return;
                 }
             }
-            throw new CacheStoreException("storing " + key + " lost " + MAX_WRITE_ATTEMPTS + " races to other writers");
-        } catch (CacheStoreException lostRaces) {
-            throw lostRaces;
         } catch (RuntimeException fault) {
             throw new CacheStoreException("storing " + key + " failed", fault);
         }
+        throw new CacheStoreException("storing " + key + " lost " + MAX_WRITE_ATTEMPTS + " races to other writers");
     }
 
     @Override
     public void remove(CacheKey key) {
+        ensureOpen();
         try {
             cache.remove(key.uri());
         } catch (RuntimeException fault) {
@@ -94,43 +219,177 @@ public final class EhcacheStore implements CacheStore {
 
     @Override
     public void clear() {
+        ensureOpen();
         try {
             cache.clear();
+            counters.cleared();
         } catch (RuntimeException fault) {
             throw new CacheStoreException("clearing the cache failed", fault);
         }
     }
 
+    /**
+     * Entries and bytes count what the cache holds (for a persistent or user-supplied cache, including
+     * what it held when the store opened); hits, misses, evictions and corrupt entries count since then.
+     * Entries and bytes follow Ehcache's entry events: exact in steady use, approximate when entries are
+     * large against a tier (Ehcache can drop an entry it could not place without telling its listeners).
+     */
     @Override
-    public void close() {
-        cacheManager.close();
+    public CacheStoreStatistics statistics() {
+        return counters.snapshot();
     }
 
-    /** Sizes an {@link EhcacheStore}. Not thread safe. */
+    /**
+     * Closes the cache manager the store started, writing a persistent disk tier out so that the next
+     * store on the same directory finds it; a cache the user supplied stays open. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (ownedManager.isPresent()) {
+            ownedManager.get().close();
+        } else {
+            try {
+                cache.getRuntimeConfiguration().deregisterCacheEventListener(events);
+            } catch (RuntimeException alreadyClosed) {
+                // The user closed their cache first: there is nothing left to detach from.
+            }
+        }
+    }
+
+    private void dropUnreadable(CacheKey key) {
+        counters.corrupt(key.uri());
+        try {
+            // Conditional, so that a good response a writer stored meanwhile survives.
+            cache.remove(key.uri(), StoredVariants.UNREADABLE);
+        } catch (RuntimeException fault) {
+            throw new CacheStoreException("dropping the unreadable entry of " + key + " failed", fault);
+        }
+    }
+
+    private void onEntryEvent(CacheEvent<? extends String, ? extends StoredVariants> event) {
+        switch (event.getType()) {
+            case CREATED -> counters.created(event.getNewValue());
+            case UPDATED -> counters.updated(event.getOldValue(), event.getNewValue());
+            case REMOVED, EXPIRED -> counters.removed(event.getOldValue());
+            case EVICTED -> counters.evicted(event.getOldValue());
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the store is closed");
+        }
+    }
+
+    private static Cache<String, StoredVariants> existingCache(CacheManager manager, String alias, String where) {
+        Cache<String, StoredVariants> cache;
+        try {
+            cache = manager.getCache(alias, String.class, StoredVariants.class);
+        } catch (IllegalArgumentException wrongTypes) {
+            throw new IllegalArgumentException("the cache \"" + alias + "\" in " + where
+                    + " must have key type String and value type " + StoredVariants.class.getName() + ": " + wrongTypes.getMessage(),
+                    wrongTypes);
+        }
+        if (cache == null) {
+            throw new IllegalArgumentException(where + " has no cache \"" + alias + "\"");
+        }
+        return cache;
+    }
+
+    /** A cache to work on, and the manager to close with the store when the store started it. */
+    private record Opened(Cache<String, StoredVariants> cache, Optional<CacheManager> ownedManager, boolean mayHoldEntries) {
+    }
+
+    /** Where the cache comes from; opened at {@link Builder#build()}, not before. */
+    private interface Source {
+        Opened open();
+    }
+
+    /** Configures an {@link EhcacheStore}. Not thread safe. */
     public static final class Builder {
-        private long heapEntries = 10_000;
-        private long offHeapMegabytes = 256;
+        /** Heap entries by default: a modest tier, as each may hold a body of up to the maximum object size. */
+        public static final long DEFAULT_HEAP_ENTRIES = 1_024;
+        /** The average entry {@link #heapSize(long)} assumes when it turns bytes into entries. */
+        public static final long ASSUMED_AVERAGE_ENTRY_BYTES = 32 * 1024;
+        /** Off-heap bytes by default: the main tier. */
+        public static final long DEFAULT_OFF_HEAP_BYTES = 256L * 1024 * 1024;
+        /** Disk bytes by default, once a directory is given. */
+        public static final long DEFAULT_DISK_BYTES = 1024L * 1024 * 1024;
+
+        private long heapEntries = DEFAULT_HEAP_ENTRIES;
+        private long offHeapBytes = DEFAULT_OFF_HEAP_BYTES;
+        private Optional<Path> diskDirectory = Optional.empty();
+        private long diskBytes = DEFAULT_DISK_BYTES;
+        private boolean tiersSet;
         private int maxVariantsPerKey = 16;
+        private Optional<Source> source = Optional.empty();
 
         private Builder() {
         }
 
-        /** How many keys the heap tier holds; the hottest are kept there as objects. */
+        private Builder source(Source userCache) {
+            this.source = Optional.of(userCache);
+            return this;
+        }
+
+        /** How many keys the heap tier holds; the hottest are kept there as decoded objects. */
         public Builder heapEntries(long entries) {
             if (entries < 1) {
                 throw new IllegalArgumentException("heap tier needs at least one entry, got " + entries);
             }
             this.heapEntries = entries;
-            return this;
+            return tiers();
+        }
+
+        /**
+         * A heap budget in bytes, turned into {@code bytes / }{@value #ASSUMED_AVERAGE_ENTRY_BYTES} entries
+         * (at least one). Ehcache sizes its heap tier by entries: its byte sizing is deprecated and
+         * silently skips large objects, so the heap can hold more than this budget when entries are
+         * larger than the assumed average (at most entries × the largest entry).
+         */
+        public Builder heapSize(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("heap size must be at least 1 byte, got " + bytes);
+            }
+            return heapEntries(Math.max(1, bytes / ASSUMED_AVERAGE_ENTRY_BYTES));
+        }
+
+        /** The size of the off-heap tier in bytes, at least 1 MiB; the largest entry it takes is a fraction of it. */
+        public Builder offHeapSize(long bytes) {
+            if (bytes < 1024 * 1024) {
+                throw new IllegalArgumentException("off-heap tier needs at least 1 MiB, got " + bytes + " bytes");
+            }
+            this.offHeapBytes = bytes;
+            return tiers();
         }
 
         /** The size of the off-heap tier, in whole mebibytes (at least 1). */
         public Builder offHeapMegabytes(long megabytes) {
-            if (megabytes < 1) {
+            if (megabytes < 1 || megabytes > Long.MAX_VALUE / (1024 * 1024)) {
                 throw new IllegalArgumentException("off-heap tier needs at least 1 MiB, got " + megabytes);
             }
-            this.offHeapMegabytes = megabytes;
-            return this;
+            return offHeapSize(megabytes * 1024 * 1024);
+        }
+
+        /**
+         * Adds a persistent disk tier in this directory (created if missing): what is stored survives
+         * {@link EhcacheStore#close()} and a restart. One store at a time may use a directory.
+         */
+        public Builder persistentDirectory(Path directory) {
+            this.diskDirectory = Optional.of(Objects.requireNonNull(directory, "directory"));
+            return tiers();
+        }
+
+        /** The size of the disk tier in bytes, larger than the off-heap tier; default 1 GiB. */
+        public Builder diskSize(long bytes) {
+            if (bytes < 1024 * 1024) {
+                throw new IllegalArgumentException("disk tier needs at least 1 MiB, got " + bytes + " bytes");
+            }
+            this.diskBytes = bytes;
+            return tiers();
         }
 
         /** How many {@code Vary} variants one URI may have; the oldest goes first. */
@@ -142,8 +401,31 @@ public final class EhcacheStore implements CacheStore {
             return this;
         }
 
+        /**
+         * Starts the store.
+         *
+         * @throws IllegalArgumentException for tiers Ehcache cannot build, or a user configuration that does not fit
+         * @throws IllegalStateException    when the disk directory is in use by another store or process
+         */
         public EhcacheStore build() {
-            return new EhcacheStore(this);
+            if (source.isPresent()) {
+                if (tiersSet) {
+                    throw new IllegalStateException("tier sizes and a disk directory apply to a cache the store creates, "
+                            + "not to one you supply: configure those on your cache");
+                }
+                Opened opened = source.get().open();
+                return new EhcacheStore(opened.cache(), opened.ownedManager(), maxVariantsPerKey, opened.mayHoldEntries());
+            }
+            EhcacheTiers tiers = new EhcacheTiers(heapEntries, offHeapBytes,
+                    diskDirectory.map(directory -> new EhcacheTiers.DiskTier(directory, diskBytes)));
+            CacheManager manager = tiers.open();
+            Cache<String, StoredVariants> cache = manager.getCache(EhcacheTiers.CACHE_ALIAS, String.class, StoredVariants.class);
+            return new EhcacheStore(cache, Optional.of(manager), maxVariantsPerKey, diskDirectory.isPresent());
+        }
+
+        private Builder tiers() {
+            tiersSet = true;
+            return this;
         }
     }
 }

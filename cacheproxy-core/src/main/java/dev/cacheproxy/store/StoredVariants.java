@@ -6,14 +6,27 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The variants stored under one key: the value type of the Ehcache store.
+ * The variants stored under one key: the value type of the caches behind {@link EhcacheStore} and
+ * {@link JCacheStore}. Users who configure their own Ehcache cache name this type as its value type and
+ * {@link StoredVariantsCodec} as its value serializer; otherwise it is opaque.
  *
- * @param responses the variants, oldest first
+ * @param responses the variants, oldest first; never empty in a value that was stored
  */
-record StoredVariants(List<StoredResponse> responses) {
+public record StoredVariants(List<StoredResponse> responses) {
 
-    StoredVariants {
+    /**
+     * What a codec returns for bytes it cannot read, so that a damaged entry is a value the store can
+     * recognise and drop rather than an exception deep inside the cache library. Never stored.
+     */
+    static final StoredVariants UNREADABLE = new StoredVariants(List.of());
+
+    public StoredVariants {
         responses = List.copyOf(responses);
+    }
+
+    /** Whether this stands for an entry that could not be read; stored values always hold a response. */
+    boolean isUnreadable() {
+        return responses.isEmpty();
     }
 
     /** These variants with {@code response} replacing its own variant, the oldest dropped beyond {@code maxVariants}. */

@@ -1,105 +1,313 @@
 package dev.cacheproxy.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.CacheStoreStatistics;
+import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.StoredResponse;
+import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.testing.ManualClock;
 import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
-import org.ehcache.spi.serialization.SerializerException;
-import org.junit.jupiter.api.AfterEach;
+import java.util.Optional;
+import org.ehcache.Cache;
+import org.ehcache.CacheManager;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.CacheManagerBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.config.units.MemoryUnit;
+import org.ehcache.spi.serialization.Serializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-final class EhcacheStoreTest {
+/** The Ehcache store: the contract every store passes, then its tiers, persistence, faults and statistics. */
+final class EhcacheStoreTest extends CacheStoreContract {
 
-    private static final CacheKey KEY = CacheKey.of(URI.create("http://origin.test/a"));
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
 
-    private final EhcacheStore store = EhcacheStore.builder().heapEntries(10).offHeapMegabytes(4).maxVariantsPerKey(2).build();
+    @TempDir
+    Path directory;
 
-    @AfterEach
-    void close() {
-        store.close();
+    @Override
+    protected CacheStore newStore() {
+        return EhcacheStore.builder().heapEntries(10).offHeapMegabytes(64).build();
     }
 
-    @Test
-    void aStoredResponseIsFoundUnderItsKeyAndNothingElse() {
-        StoredResponse response = response("gzip", "zipped", T0);
-        store.store(KEY, response);
-
-        assertEquals(List.of(response), store.variants(KEY));
-        assertEquals(List.of(), store.variants(CacheKey.of(URI.create("http://origin.test/b"))));
-    }
-
-    @Test
-    void aNewResponseReplacesItsOwnVariantAndKeepsTheOthers() {
-        store.store(KEY, response("gzip", "old zipped", T0));
-        store.store(KEY, response("br", "brotli", T0.plusSeconds(1)));
-        store.store(KEY, response("gzip", "new zipped", T0.plusSeconds(2)));
-
-        List<StoredResponse> variants = store.variants(KEY);
-        assertEquals(2, variants.size());
-        assertTrue(variants.stream().anyMatch(v -> v.body().utf8().equals("new zipped")));
-        assertTrue(variants.stream().anyMatch(v -> v.body().utf8().equals("brotli")));
+    @Override
+    protected Optional<CacheStore> newStoreWithFailedBackend() {
+        CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder()
+                .withCache("mine", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.heap(10)))
+                .build(true);
+        EhcacheStore store = EhcacheStore.using(manager.getCache("mine", String.class, StoredVariants.class)).build();
+        manager.close();
+        return Optional.of(store);
     }
 
     @Test
     void theOldestVariantGoesWhenAKeyHasTooMany() {
-        store.store(KEY, response("a", "first", T0));
-        store.store(KEY, response("b", "second", T0.plusSeconds(1)));
-        store.store(KEY, response("c", "third", T0.plusSeconds(2)));
+        try (EhcacheStore twoVariants = EhcacheStore.builder().offHeapMegabytes(4).maxVariantsPerKey(2).build()) {
+            twoVariants.store(key("k"), response("a", "first", T0));
+            twoVariants.store(key("k"), response("b", "second", T0.plusSeconds(1)));
+            twoVariants.store(key("k"), response("c", "third", T0.plusSeconds(2)));
 
-        assertEquals(List.of("second", "third"), store.variants(KEY).stream().map(v -> v.body().utf8()).toList());
+            assertEquals(List.of("second", "third"), twoVariants.variants(key("k")).stream().map(v -> v.body().utf8()).toList());
+        }
     }
 
     @Test
-    void removeAndClearForgetWhatWasStored() {
-        CacheKey other = CacheKey.of(URI.create("http://origin.test/other"));
-        store.store(KEY, response("a", "one", T0));
-        store.store(other, response("a", "two", T0));
+    void aHotEntryIsServedFromTheHeapTierWithoutBeingDecodedAgain() {
+        store.store(key("hot"), response("gzip", "hot", T0));
 
-        store.remove(KEY);
-        assertEquals(List.of(), store.variants(KEY));
-        assertEquals(1, store.variants(other).size());
+        StoredResponse first = store.variants(key("hot")).get(0);
+        StoredResponse second = store.variants(key("hot")).get(0);
 
-        store.clear();
-        assertEquals(List.of(), store.variants(other));
+        assertSame(first, second, "the heap tier hands out the object it decoded once");
     }
 
     @Test
     void theCodecReadsBackExactlyWhatItWrote() {
-        StoredVariantsCodec codec = new StoredVariantsCodec();
-        StoredVariants variants = new StoredVariants(List.of(response("gzip", "zipped \u00e9", T0), response("br", "", T0.plusNanos(5))));
+        StoredVariants variants = new StoredVariants(List.of(response("gzip", "zipped \u00e9 \ud83d\ude00", T0),
+                response("br", "", T0.plusNanos(5))));
 
-        assertEquals(variants, codec.read(codec.serialize(variants)));
+        assertEquals(variants, StoredVariantsCodec.decode(ByteBuffer.wrap(StoredVariantsCodec.encode(variants))));
+        assertEquals(StoredVariantsCodec.encode(variants).length, StoredVariantsCodec.encodedSize(variants));
     }
 
     @Test
-    void anEntryFromAnotherFormatVersionOrCorruptIsRefused() {
+    void anEntryFromAnotherFormatVersionDamagedOrTruncatedIsRefused() {
+        byte[] bytes = StoredVariantsCodec.encode(new StoredVariants(List.of(response("gzip", "zipped", T0))));
         StoredVariantsCodec codec = new StoredVariantsCodec();
-        ByteBuffer bytes = codec.serialize(new StoredVariants(List.of(response("gzip", "zipped", T0))));
 
-        ByteBuffer otherVersion = ByteBuffer.allocate(bytes.remaining()).put(bytes.duplicate()).flip();
-        otherVersion.put(4, (byte) 99);
-        assertThrows(SerializerException.class, () -> codec.read(otherVersion));
-
-        ByteBuffer truncated = bytes.duplicate().limit(bytes.remaining() - 3);
-        assertThrows(SerializerException.class, () -> codec.read(truncated));
-
-        assertThrows(SerializerException.class, () -> codec.read(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7})));
+        byte[] otherVersion = bytes.clone();
+        otherVersion[4] = 99;
+        byte[] flippedBodyBit = bytes.clone();
+        flippedBodyBit[bytes.length - 2] ^= 0x10;
+        for (byte[] unreadable : List.of(otherVersion, flippedBodyBit, java.util.Arrays.copyOf(bytes, bytes.length - 3),
+                new byte[] {1, 2, 3, 4, 5, 6, 7})) {
+            assertThrows(StoredVariantsCodec.UnreadableEntryException.class, () -> StoredVariantsCodec.decode(ByteBuffer.wrap(unreadable)));
+            assertSame(StoredVariants.UNREADABLE, codec.read(ByteBuffer.wrap(unreadable)));
+        }
     }
 
-    private static StoredResponse response(String encoding, String body, Instant time) {
-        ResponseHead head = new ResponseHead(200, HeaderFields.of("Cache-Control", "max-age=60", "Vary", "Accept-Encoding",
-                "Content-Encoding", encoding));
-        return new StoredResponse(head, Body.ofUtf8(body), "accept-encoding=" + encoding, time, time, Duration.ofSeconds(60));
+    @Test
+    void aCorruptEntryIsDroppedCountedAndNeverServedAndNoOtherEntryIsLost() {
+        // The serializer damages one byte of any entry whose body says POISON, as a bad disk sector would.
+        CacheConfigurationBuilder<String, StoredVariants> config = CacheConfigurationBuilder.newCacheConfigurationBuilder(
+                        String.class, StoredVariants.class, ResourcePoolsBuilder.heap(100).offheap(8, MemoryUnit.MB))
+                .withValueSerializer(new DamagingCodec());
+        try (CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder().withCache("c", config).build(true);
+             EhcacheStore store = EhcacheStore.using(manager.getCache("c", String.class, StoredVariants.class)).build()) {
+            for (int i = 0; i < 20; i++) {
+                store.store(key("good-" + i), response("gzip", "good " + i, T0));
+            }
+            store.store(key("bad"), response("gzip", "POISON", T0));
+
+            assertEquals(List.of(), store.variants(key("bad")));
+            assertEquals(1, store.statistics().corruptEntries());
+            assertEquals(null, manager.getCache("c", String.class, StoredVariants.class).get(key("bad").uri()), "dropped");
+            for (int i = 0; i < 20; i++) {
+                assertEquals("good " + i, store.variants(key("good-" + i)).get(0).body().utf8());
+            }
+            store.store(key("bad"), response("gzip", "healthy again", T0));
+            assertEquals("healthy again", store.variants(key("bad")).get(0).body().utf8());
+        }
     }
+
+    @Test
+    void storedResponsesSurviveARestartAndTheirAgeCountsTheTimeBetween() {
+        ManualClock clock = new ManualClock(T0);
+        URI page = URI.create("http://origin.test/persisted");
+        try (CachingEngine engine = CachingEngine.builder().clock(clock).store(persistentStore()).build()) {
+            ExchangePlan.ToOrigin miss = assertInstanceOf(ExchangePlan.ToOrigin.class, engine.onClientRequest(get(page)));
+            ExchangePlan.Relay relay = assertInstanceOf(ExchangePlan.Relay.class, engine.onOriginResponse(miss,
+                    new ResponseHead(200, HeaderFields.of("Cache-Control", "max-age=600", "Date", httpDate(clock.instant())))));
+            relay.capture().append(ByteBuffer.wrap("kept on disk".getBytes(StandardCharsets.UTF_8)));
+            relay.capture().complete();
+            clock.advance(Duration.ofSeconds(60));
+        }
+        clock.advance(Duration.ofSeconds(30)); // the restart
+
+        try (CachingEngine engine = CachingEngine.builder().clock(clock).store(persistentStore()).build()) {
+            ExchangePlan.Answer hit = assertInstanceOf(ExchangePlan.Answer.class, engine.onClientRequest(get(page)));
+            assertEquals("kept on disk", hit.body().utf8());
+            assertEquals("90", hit.response().headers().first("Age").orElseThrow());
+            assertEquals(1, ((EhcacheStore) engine.store()).statistics().entries(), "what the disk held is counted");
+        }
+    }
+
+    @Test
+    void aDirectoryInUseGivesAClearErrorNamingIt() {
+        try (EhcacheStore first = persistentStore()) {
+            IllegalStateException refused = assertThrows(IllegalStateException.class, this::persistentStore);
+
+            assertTrue(refused.getMessage().contains(directory.toAbsolutePath().toString()), refused.getMessage());
+            assertTrue(refused.getMessage().contains("in use"), refused.getMessage());
+            first.store(key("still-works"), response("gzip", "yes", T0));
+            assertEquals(1, first.variants(key("still-works")).size());
+        }
+    }
+
+    @Test
+    void anEightMebibyteBodyFitsTheDefaultOffHeapAndDiskTiers() {
+        byte[] body = randomBody(8, 8 * 1024 * 1024);
+        for (EhcacheStore.Builder builder : List.of(EhcacheStore.builder(), EhcacheStore.builder().persistentDirectory(directory))) {
+            try (EhcacheStore defaults = builder.build()) {
+                defaults.store(key("big"), response("gzip", body, T0));
+
+                assertArrayEquals(body, defaults.variants(key("big")).get(0).body().toByteArray());
+            }
+        }
+    }
+
+    @Test
+    void aFullOffHeapTierEvictsKeepsServingAndCountsEvictions() {
+        try (EhcacheStore small = EhcacheStore.builder().heapEntries(2).offHeapMegabytes(4).build()) {
+            fillAndCheck(small);
+        }
+    }
+
+    @Test
+    void aFullDiskTierEvictsKeepsServingAndCountsEvictions() {
+        try (EhcacheStore small = EhcacheStore.builder().heapEntries(2).offHeapMegabytes(4).persistentDirectory(directory)
+                .diskSize(8 * 1024 * 1024).build()) {
+            fillAndCheck(small);
+        }
+    }
+
+    @Test
+    void statisticsCountEntriesBytesHitsAndMisses() {
+        store.store(key("s1"), response("gzip", "one", T0));
+        store.store(key("s1"), response("br", "two", T0));
+        store.store(key("s2"), response("gzip", "three", T0));
+        store.variants(key("s1"));
+        store.variants(key("s2"));
+        store.variants(key("none"));
+
+        CacheStoreStatistics statistics = ((EhcacheStore) store).statistics();
+        assertEquals(2, statistics.entries(), "one entry per key, with all its variants");
+        assertTrue(statistics.bytes() > 3 * 100 && statistics.bytes() < 3 * 1000, "bytes " + statistics.bytes());
+        assertEquals(2, statistics.hits());
+        assertEquals(1, statistics.misses());
+        assertEquals(0, statistics.evictions());
+
+        store.remove(key("s1"));
+        assertEquals(1, ((EhcacheStore) store).statistics().entries());
+        store.clear();
+        assertEquals(0, ((EhcacheStore) store).statistics().bytes());
+    }
+
+    @Test
+    void aCacheOfYourOwnIsUsedAndStaysOpenWhenTheStoreCloses() {
+        try (CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder()
+                .withCache("mine", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.heap(100).offheap(4, MemoryUnit.MB)))
+                .build(true)) {
+            Cache<String, StoredVariants> cache = manager.getCache("mine", String.class, StoredVariants.class);
+            try (EhcacheStore fromCache = EhcacheStore.using(cache).build()) {
+                fromCache.store(key("own"), response("gzip", "mine", T0));
+            }
+            try (EhcacheStore fromManager = EhcacheStore.fromCacheManager(manager, "mine").build()) {
+                assertEquals("mine", fromManager.variants(key("own")).get(0).body().utf8());
+                assertEquals(1, fromManager.statistics().entries(), "what the cache held is counted");
+            }
+            assertEquals("mine", cache.get(key("own").uri()).responses().get(0).body().utf8());
+            assertThrows(IllegalArgumentException.class, () -> EhcacheStore.fromCacheManager(manager, "absent").build());
+            assertThrows(IllegalStateException.class, () -> EhcacheStore.using(cache).offHeapMegabytes(8).build());
+        }
+    }
+
+    @Test
+    void anEhcacheXmlFileConfiguresTheCache() {
+        try (EhcacheStore fromXml = EhcacheStore.fromXml(getClass().getResource("ehcache-test.xml")).build()) {
+            byte[] body = randomBody(3, 100_000);
+            fromXml.store(key("xml"), response("gzip", body, T0));
+
+            assertArrayEquals(body, fromXml.variants(key("xml")).get(0).body().toByteArray());
+        }
+        assertThrows(IllegalArgumentException.class, () -> EhcacheStore.fromXml(getClass().getResource("ehcache-test.xml"), "absent").build());
+    }
+
+    @Test
+    void tierSizesEhcacheCannotBuildAreRefusedWithTheReason() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> EhcacheStore.builder().offHeapMegabytes(64).persistentDirectory(directory).diskSize(32 * 1024 * 1024).build());
+        assertTrue(refused.getMessage().contains("must be larger than the off-heap tier"), refused.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EhcacheStore.builder().heapSize(0));
+        assertEquals(1, EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES / 1024);
+    }
+
+    private EhcacheStore persistentStore() {
+        return EhcacheStore.builder().offHeapMegabytes(4).persistentDirectory(directory).diskSize(16 * 1024 * 1024).build();
+    }
+
+    /** Writes far more than fits; every write is taken or skipped quietly and every read is whole or a miss. */
+    private static void fillAndCheck(EhcacheStore small) {
+        int count = 600;
+        for (int i = 0; i < count; i++) {
+            small.store(key("fill-" + i), response("gzip", randomBody(i, 32 * 1024), T0));
+        }
+        int found = 0;
+        for (int i = 0; i < count; i++) {
+            List<StoredResponse> variants = small.variants(key("fill-" + i));
+            if (!variants.isEmpty()) {
+                found++;
+                assertArrayEquals(randomBody(i, 32 * 1024), variants.get(0).body().toByteArray());
+            }
+        }
+        CacheStoreStatistics statistics = small.statistics();
+        assertTrue(found > 0 && found < count, "found " + found);
+        assertTrue(statistics.evictions() > 0, statistics.toString());
+        assertEquals(found, statistics.entries(), statistics.toString());
+        small.store(key("after"), response("gzip", "still taking writes", T0));
+        assertEquals("still taking writes", small.variants(key("after")).get(0).body().utf8());
+    }
+
+    private static RequestHead get(URI uri) {
+        return new RequestHead("GET", uri, HeaderFields.empty());
+    }
+
+    private static String httpDate(Instant instant) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC));
+    }
+
+    /** Our codec, with one byte of the body damaged on the way out for bodies that say POISON. */
+    private static final class DamagingCodec implements Serializer<StoredVariants> {
+        private final StoredVariantsCodec codec = new StoredVariantsCodec();
+
+        @Override
+        public ByteBuffer serialize(StoredVariants variants) {
+            ByteBuffer bytes = codec.serialize(variants);
+            if (variants.responses().get(0).body().utf8().equals("POISON")) {
+                bytes.put(bytes.limit() - 1, (byte) '!');
+            }
+            return bytes;
+        }
+
+        @Override
+        public StoredVariants read(ByteBuffer binary) {
+            return codec.read(binary);
+        }
+
+        @Override
+        public boolean equals(StoredVariants object, ByteBuffer binary) {
+            return codec.equals(object, binary);
+        }
+    }
+
 }

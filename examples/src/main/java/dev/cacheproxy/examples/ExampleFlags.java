@@ -1,29 +1,54 @@
 package dev.cacheproxy.examples;
 
+import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.store.EhcacheStore;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The example proxy's command line, parsed and checked.
  *
- * @param origin where to proxy to; empty means "start the demo origin"
- * @param port   the port to listen on, 0 for any free one
- * @param bind   the address to listen on
- * @param help   whether {@code --help} was given
+ * @param origin        where to proxy to; empty means "start the demo origin"
+ * @param port          the port to listen on, 0 for any free one
+ * @param bind          the address to listen on
+ * @param help          whether {@code --help} was given
+ * @param heapSize      the heap tier's budget in bytes (turned into entries by {@link EhcacheStore.Builder#heapSize})
+ * @param offHeapSize   the off-heap tier in bytes
+ * @param storeDir      the directory of a persistent disk tier, if any
+ * @param diskSize      the disk tier in bytes, used with {@code storeDir}
+ * @param maxObjectSize the largest body stored, in bytes
  */
-record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help) {
+record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
+                    Optional<Path> storeDir, long diskSize, long maxObjectSize) {
+
+    static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
+    static final long DEFAULT_OFF_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES;
+    static final long DEFAULT_DISK_SIZE = EhcacheStore.Builder.DEFAULT_DISK_BYTES;
+    static final long DEFAULT_MAX_OBJECT_SIZE = CachingEngine.Builder.DEFAULT_MAX_OBJECT_SIZE;
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar cacheproxy-example.jar [flags]",
             "",
             "A caching reverse proxy (RFC 9111) in front of one origin.",
             "",
-            "  --origin URL   the origin to proxy to, e.g. http://127.0.0.1:8000",
-            "                 (default: start a demo origin on 127.0.0.1 and proxy to it)",
-            "  --port N       the port to listen on, 0 to 65535 (default 8080; 0 picks a free one)",
-            "  --bind ADDR    the address to listen on (default 127.0.0.1)",
-            "  --help         print this and exit");
+            "  --origin URL            the origin to proxy to, e.g. http://127.0.0.1:8000",
+            "                          (default: start a demo origin on 127.0.0.1 and proxy to it)",
+            "  --port N                the port to listen on, 0 to 65535 (default 8080; 0 picks a free one)",
+            "  --bind ADDR             the address to listen on (default 127.0.0.1)",
+            "  --heap-size SIZE        the heap tier, for the hottest entries (default " + ByteSize.format(DEFAULT_HEAP_SIZE) + ";",
+            "                          kept as entries, one per " + ByteSize.format(EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES) + ")",
+            "  --offheap-size SIZE     the off-heap tier, the main one (default " + ByteSize.format(DEFAULT_OFF_HEAP_SIZE) + ")",
+            "  --store-dir DIR         keep the cache on disk in DIR too, so that it survives a restart",
+            "                          (default: memory only; one proxy at a time per directory)",
+            "  --disk-size SIZE        the disk tier with --store-dir, larger than --offheap-size (default "
+                    + ByteSize.format(DEFAULT_DISK_SIZE) + ")",
+            "  --max-object-size SIZE  the largest body stored; larger ones stream through uncached",
+            "                          (default " + ByteSize.format(DEFAULT_MAX_OBJECT_SIZE) + ")",
+            "  --help                  print this and exit",
+            "",
+            "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.");
 
     /** The flags, or an {@link IllegalArgumentException} whose message is the one-line reason. */
     static ExampleFlags parse(List<String> args) {
@@ -31,6 +56,11 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help) {
         int port = 8080;
         String bind = "127.0.0.1";
         boolean help = false;
+        long heapSize = DEFAULT_HEAP_SIZE;
+        long offHeapSize = DEFAULT_OFF_HEAP_SIZE;
+        Optional<Path> storeDir = Optional.empty();
+        Optional<Long> diskSize = Optional.empty();
+        long maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
@@ -38,10 +68,35 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help) {
                 case "--origin" -> origin = Optional.of(parseOrigin(valueOf(args, ++i, flag)));
                 case "--port" -> port = parsePort(valueOf(args, ++i, flag));
                 case "--bind" -> bind = valueOf(args, ++i, flag);
+                case "--heap-size" -> heapSize = atLeast(flag, valueOf(args, ++i, flag), 1);
+                case "--offheap-size" -> offHeapSize = atLeast(flag, valueOf(args, ++i, flag), 1024 * 1024);
+                case "--store-dir" -> storeDir = Optional.of(parseDirectory(valueOf(args, ++i, flag)));
+                case "--disk-size" -> diskSize = Optional.of(atLeast(flag, valueOf(args, ++i, flag), 1024 * 1024));
+                case "--max-object-size" -> maxObjectSize = parseMaxObjectSize(valueOf(args, ++i, flag));
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
             }
         }
-        return new ExampleFlags(origin, port, bind, help);
+        if (diskSize.isPresent() && storeDir.isEmpty()) {
+            throw new IllegalArgumentException("--disk-size needs --store-dir");
+        }
+        long disk = diskSize.orElse(DEFAULT_DISK_SIZE);
+        if (storeDir.isPresent() && disk <= offHeapSize) {
+            throw new IllegalArgumentException("--disk-size (" + ByteSize.format(disk) + ") must be larger than --offheap-size ("
+                    + ByteSize.format(offHeapSize) + ")");
+        }
+        // Ehcache stores a value whole in one tier: a body larger than the tier could never be kept.
+        if (maxObjectSize >= offHeapSize) {
+            throw new IllegalArgumentException("--max-object-size (" + ByteSize.format(maxObjectSize) + ") must be smaller than --offheap-size ("
+                    + ByteSize.format(offHeapSize) + ")");
+        }
+        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize);
+    }
+
+    /** The store these flags describe. */
+    EhcacheStore.Builder store() {
+        EhcacheStore.Builder store = EhcacheStore.builder().heapSize(heapSize).offHeapSize(offHeapSize);
+        storeDir.ifPresent(directory -> store.persistentDirectory(directory).diskSize(diskSize));
+        return store;
     }
 
     private static String valueOf(List<String> args, int index, String flag) {
@@ -49,6 +104,30 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help) {
             throw new IllegalArgumentException(flag + " needs a value (see --help)");
         }
         return args.get(index);
+    }
+
+    private static long atLeast(String flag, String text, long minimum) {
+        long bytes = ByteSize.parse(flag, text);
+        if (bytes < minimum) {
+            throw new IllegalArgumentException(flag + " must be at least " + ByteSize.format(minimum) + ", got " + text);
+        }
+        return bytes;
+    }
+
+    private static long parseMaxObjectSize(String text) {
+        long bytes = atLeast("--max-object-size", text, 1);
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("--max-object-size must be below 2GiB, got " + text);
+        }
+        return bytes;
+    }
+
+    private static Path parseDirectory(String text) {
+        try {
+            return Path.of(text);
+        } catch (java.nio.file.InvalidPathException invalid) {
+            throw new IllegalArgumentException("--store-dir " + text + " is not a valid path");
+        }
     }
 
     private static URI parseOrigin(String text) {

@@ -34,20 +34,32 @@ public final class ExampleProxy {
             System.out.println(ExampleFlags.USAGE);
             return;
         }
+        CachingEngine engine;
+        try {
+            engine = CachingEngine.builder().store(flags.store().build()).maxObjectSize(flags.maxObjectSize()).build();
+        } catch (IllegalStateException | IllegalArgumentException cannotOpenStore) {
+            // A --store-dir that another proxy uses, or that cannot be written, is refused with Ehcache's reason.
+            System.err.println("cacheproxy-example: " + cannotOpenStore.getMessage());
+            System.exit(1);
+            return;
+        }
         DemoOrigin demo = flags.origin().isEmpty() ? new DemoOrigin() : null;
         URI origin = flags.origin().orElseGet(() -> URI.create(demo.url()));
 
         Server server;
         try {
-            server = start(origin, flags.bind(), flags.port());
+            server = start(origin, flags.bind(), flags.port(), engine);
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {
                 demo.close();
             }
+            engine.close();
             System.exit(1);
             return;
         }
+        // Closing the store on shutdown writes a --store-dir disk tier out for the next start.
+        Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "cacheproxy-store-close"));
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         String proxy = "http://" + hostForUrl(flags.bind()) + ":" + port;
         System.out.println("cacheproxy: caching proxy on " + proxy + " -> " + origin);
@@ -60,8 +72,13 @@ public final class ExampleProxy {
         server.join();
     }
 
-    /** Starts the proxy server; {@code port} 0 picks a free port. */
+    /** Starts the proxy server with the default engine; {@code port} 0 picks a free port. */
     static Server start(URI origin, String bind, int port) throws Exception {
+        return start(origin, bind, port, CachingEngine.builder().build());
+    }
+
+    /** Starts the proxy server with this engine; {@code port} 0 picks a free port. */
+    static Server start(URI origin, String bind, int port, CachingEngine engine) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("cacheproxy");
         Server server = new Server(threads);
@@ -73,7 +90,7 @@ public final class ExampleProxy {
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
-        ServletHolder proxy = new ServletHolder("cacheproxy", new CachingProxyServlet(origin, CachingEngine.builder().build()));
+        ServletHolder proxy = new ServletHolder("cacheproxy", new CachingProxyServlet(origin, engine));
         proxy.setAsyncSupported(true);
         context.addServlet(proxy, "/*");
         server.setHandler(context);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,7 +16,8 @@ final class ExampleFlagsTest {
 
     @Test
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
-        assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false), ExampleFlags.parse(List.of()));
+        assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
+                8L << 20), ExampleFlags.parse(List.of()));
     }
 
     @Test
@@ -25,6 +27,45 @@ final class ExampleFlagsTest {
         assertEquals(Optional.of(URI.create("http://127.0.0.1:8000")), flags.origin());
         assertEquals(0, flags.port());
         assertEquals("0.0.0.0", flags.bind());
+    }
+
+    @Test
+    void storeSizesAndDirectoryAreRead() {
+        ExampleFlags flags = ExampleFlags.parse(List.of("--heap-size", "64MiB", "--offheap-size", "1GiB", "--store-dir", "/var/cache/proxy",
+                "--disk-size", "4GiB", "--max-object-size", "512KiB"));
+
+        assertEquals(64L << 20, flags.heapSize());
+        assertEquals(1L << 30, flags.offHeapSize());
+        assertEquals(Optional.of(Path.of("/var/cache/proxy")), flags.storeDir());
+        assertEquals(4L << 30, flags.diskSize());
+        assertEquals(512L << 10, flags.maxObjectSize());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"4096, 4096", "1B, 1", "512KiB, 524288", "64MiB, 67108864", "1GiB, 1073741824", "2TiB, 2199023255552"})
+    void sizesAreBytesOrPowersOf1024(String text, long bytes) {
+        assertEquals(bytes, ByteSize.parse("--heap-size", text));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--heap-size 64MB                            | --heap-size must be a size such as 512KiB, 64MiB or 1GiB, got 64MB (use KiB",
+        "--heap-size lots                            | --heap-size must be a size such as",
+        "--heap-size 0                               | --heap-size must be at least 1B",
+        "--offheap-size 512KiB                       | --offheap-size must be at least 1MiB",
+        "--max-object-size 3GiB                      | --max-object-size must be below 2GiB",
+        "--max-object-size 300MiB                    | --max-object-size (300MiB) must be smaller than --offheap-size (256MiB)",
+        "--disk-size 2GiB                            | --disk-size needs --store-dir",
+        "--store-dir /tmp/c --disk-size 128MiB       | --disk-size (128MiB) must be larger than --offheap-size (256MiB)",
+        "--heap-size 99999999999TiB                  | --heap-size is too large",
+        "--store-dir                                 | --store-dir needs a value",
+    })
+    void aBadSizeIsRefusedWithAOneLineReason(String args, String reason) {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> ExampleFlags.parse(List.of(args.split(" +"))));
+
+        assertTrue(refused.getMessage().startsWith(reason), refused.getMessage());
+        assertEquals(1, refused.getMessage().lines().count());
     }
 
     @ParameterizedTest
@@ -46,7 +87,8 @@ final class ExampleFlagsTest {
 
     @Test
     void helpListsEveryFlag() {
-        for (String flag : List.of("--origin", "--port", "--bind", "--help")) {
+        for (String flag : List.of("--origin", "--port", "--bind", "--heap-size", "--offheap-size", "--store-dir", "--disk-size",
+                "--max-object-size", "--help")) {
             assertTrue(ExampleFlags.USAGE.contains(flag), flag);
         }
     }

@@ -1,0 +1,83 @@
+package dev.cacheproxy.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cacheproxy.api.CacheStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.spi.CachingProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The JCache store on Ehcache's JCache provider: the contract every store passes, and its own rules. */
+final class JCacheStoreTest extends CacheStoreContract {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    private static final AtomicInteger CACHES = new AtomicInteger();
+
+    private static CacheManager cacheManager;
+
+    @BeforeAll
+    static void startProvider() {
+        CachingProvider provider = Caching.getCachingProvider("org.ehcache.jsr107.EhcacheCachingProvider");
+        cacheManager = provider.getCacheManager(provider.getDefaultURI(), JCacheStoreTest.class.getClassLoader());
+    }
+
+    @AfterAll
+    static void stopProvider() {
+        cacheManager.close();
+    }
+
+    @Override
+    protected CacheStore newStore() {
+        return JCacheStore.using(newCache()).build();
+    }
+
+    @Override
+    protected Optional<CacheStore> newStoreWithFailedBackend() {
+        Cache<String, byte[]> cache = newCache();
+        JCacheStore store = JCacheStore.using(cache).build();
+        cache.close();
+        return Optional.of(store);
+    }
+
+    @Test
+    void anUnreadableValueIsDroppedAndNeverServedAndTheNextWriteReplacesIt() {
+        Cache<String, byte[]> cache = newCache();
+        try (JCacheStore damaged = JCacheStore.using(cache).build()) {
+            damaged.store(key("good"), response("gzip", "good", T0));
+            byte[] bytes = StoredVariantsCodec.encode(new StoredVariants(List.of(response("gzip", "soon bad", T0))));
+            bytes[bytes.length - 1] ^= 1; // one flipped bit in the body
+            cache.put(key("bad").uri(), bytes);
+
+            assertEquals(List.of(), damaged.variants(key("bad")));
+            assertEquals(null, cache.get(key("bad").uri()), "dropped");
+            assertEquals("good", damaged.variants(key("good")).get(0).body().utf8());
+
+            cache.put(key("bad").uri(), bytes);
+            damaged.store(key("bad"), response("br", "healthy again", T0));
+            assertEquals(List.of("healthy again"), damaged.variants(key("bad")).stream().map(r -> r.body().utf8()).toList());
+        }
+    }
+
+    @Test
+    void theOldestVariantGoesWhenAKeyHasTooMany() {
+        try (JCacheStore twoVariants = JCacheStore.using(newCache()).maxVariantsPerKey(2).build()) {
+            twoVariants.store(key("k"), response("a", "first", T0));
+            twoVariants.store(key("k"), response("b", "second", T0.plusSeconds(1)));
+            twoVariants.store(key("k"), response("c", "third", T0.plusSeconds(2)));
+
+            assertEquals(List.of("second", "third"), twoVariants.variants(key("k")).stream().map(v -> v.body().utf8()).toList());
+        }
+    }
+
+    private static Cache<String, byte[]> newCache() {
+        return cacheManager.createCache("jcache-store-" + CACHES.incrementAndGet(), JCacheStore.cacheConfiguration());
+    }
+}
