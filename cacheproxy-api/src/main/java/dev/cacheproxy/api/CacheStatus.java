@@ -61,6 +61,11 @@ public record CacheStatus(
         return new CacheStatus(cacheName, hit, forward, fwdStatus, true, collapsed, Optional.of(storedTtl), detail);
     }
 
+    /** This status marked as collapsed: answered by way of another request to the origin (RFC 9211 §2.5). */
+    public CacheStatus withCollapsed() {
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, true, ttl, detail);
+    }
+
     /** This status with another detail. */
     public CacheStatus withDetail(String newDetail) {
         return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, Optional.of(newDetail));

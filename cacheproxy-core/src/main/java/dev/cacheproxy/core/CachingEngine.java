@@ -11,6 +11,7 @@ import dev.cacheproxy.api.ExchangePlan.Answer;
 import dev.cacheproxy.api.ExchangePlan.Fail;
 import dev.cacheproxy.api.ExchangePlan.Relay;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
+import dev.cacheproxy.api.ExchangePlan.Wait;
 import dev.cacheproxy.api.ForwardReason;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.Lookup;
@@ -51,6 +52,7 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
             "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range");
 
     private final ConcurrentMap<String, Instant> refreshes = new ConcurrentHashMap<>();
+    private final Optional<RequestCollapsing> collapsing;
     private final GuardedStore store;
     private final CachePolicy policy;
     private final Clock clock;
@@ -63,6 +65,8 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         this.clock = builder.clock;
         this.cacheName = builder.cacheName;
         this.maxObjectSize = builder.maxObjectSize;
+        this.collapsing = builder.collapseTimeout.isZero()
+                ? Optional.empty() : Optional.of(new RequestCollapsing(builder.collapseTimeout));
     }
 
     /** A builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock. */
@@ -72,6 +76,16 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
 
     @Override
     public ExchangePlan.OnClientRequest onClientRequest(RequestHead clientRequest) {
+        return decide(clientRequest, true);
+    }
+
+    @Override
+    public ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest) {
+        return decide(clientRequest, false);
+    }
+
+    /** Phase 1; {@code mayWait} is false once a request has waited for another (it never waits twice). */
+    private ExchangePlan.OnClientRequest decide(RequestHead clientRequest, boolean mayWait) {
         Instant now = clock.instant();
         CacheKey key = CacheKey.of(clientRequest.uri());
         boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
@@ -80,19 +94,19 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
 
         ExchangePlan.OnClientRequest plan;
         if (lookup instanceof Lookup.Reuse reuse) {
-            Answer answer = answerFromStore(clientRequest, reuse.response(), reuse.age(),
-                    CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()));
+            CacheStatus hit = CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason());
+            Answer answer = answerFromStore(clientRequest, reuse.response(), reuse.age(), mayWait ? hit : hit.withCollapsed());
             plan = reuse.revalidateInBackground()
                     ? backgroundRefresh(clientRequest, key, reuse.response(), now)
                             .map(refresh -> new Answer(answer.response(), answer.body(), answer.cacheStatus(), Optional.of(refresh)))
                             .orElse(answer)
                     : answer;
         } else if (lookup instanceof Lookup.Validate validate) {
-            plan = validation(clientRequest, key, validate.response(), now,
-                    CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason()));
+            plan = collapsed(validation(clientRequest, key, validate.response(), now,
+                    CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason())), mayWait, now);
         } else if (lookup instanceof Lookup.Forward forward) {
-            plan = new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
-                    CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason()));
+            plan = collapsed(new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
+                    CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason())), mayWait, now);
         } else {
             Lookup.Unavailable unavailable = (Lookup.Unavailable) lookup;
             CacheStatus status = CacheStatus.forward(cacheName, ForwardReason.MISS, unavailable.reason());
@@ -102,9 +116,27 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         return plan;
     }
 
-    @Override
-    public ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest) {
-        return onClientRequest(clientRequest);
+    /**
+     * The plan itself when this request leads (or may not collapse), or a {@code Wait} for the request
+     * for the same key already on its way. Only GETs that would take a stored response collapse: not
+     * other methods, and not a request whose own directives ask for the origin.
+     */
+    private ExchangePlan.OnClientRequest collapsed(ToOrigin plan, boolean mayWait, Instant now) {
+        ForwardReason reason = plan.cacheStatus().forward().orElseThrow();
+        boolean collapsible = collapsing.isPresent() && plan.clientRequest().isMethod("GET")
+                && (reason == ForwardReason.URI_MISS || reason == ForwardReason.VARY_MISS || reason == ForwardReason.STALE);
+        if (!collapsible) {
+            return plan;
+        }
+        if (!mayWait) {
+            // Waited already: go to the origin without leading, so a later request does not wait on this one.
+            return plan;
+        }
+        RequestCollapsing flights = collapsing.get();
+        return flights.leadOrWait(plan, now)
+                .<ExchangePlan.OnClientRequest>map(landed -> new Wait(landed, flights.timeout(),
+                        plan.cacheStatus().withDetail("waiting for the same request already on its way to the origin")))
+                .orElse(plan);
     }
 
     @Override
@@ -132,7 +164,20 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
             }
             plan = relay(toOrigin, response, status, now);
         }
+        plan = landing(toOrigin, plan);
         logPlan(clientRequest, plan);
+        return plan;
+    }
+
+    /** Wakes the requests collapsed onto this one once what the store will hold is known. */
+    private ExchangePlan.OnOriginResponse landing(ToOrigin toOrigin, ExchangePlan.OnOriginResponse plan) {
+        if (collapsing.isEmpty()) {
+            return plan;
+        }
+        if (plan instanceof Relay relay && relay.capture() != BodyCapture.NONE) {
+            return new Relay(relay.response(), collapsing.get().landingWhenDone(toOrigin, relay.capture()), relay.cacheStatus());
+        }
+        collapsing.get().land(toOrigin);
         return plan;
     }
 
@@ -154,6 +199,7 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         } else {
             plan = new Fail(502, "Bad Gateway: the origin could not be reached or failed (" + problem + ")", status);
         }
+        collapsing.ifPresent(flights -> flights.land(toOrigin));
         logPlan(toOrigin.clientRequest(), plan);
         return plan;
     }
@@ -373,6 +419,7 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         private String cacheName = "cacheproxy";
         private int maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
         private Duration faultLogInterval = Duration.ofSeconds(10);
+        private Duration collapseTimeout = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -421,6 +468,20 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
                 throw new IllegalArgumentException("fault log interval must not be negative, got " + interval);
             }
             this.faultLogInterval = interval;
+            return this;
+        }
+
+        /**
+         * Request collapsing: while a request for a URL is on its way to the origin, others for it wait
+         * up to this long for its response instead of going too, then go themselves. Zero turns
+         * collapsing off. Default 10 seconds.
+         */
+        public Builder collapseTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("collapse timeout must not be negative, got " + timeout);
+            }
+            this.collapseTimeout = timeout;
             return this;
         }
 

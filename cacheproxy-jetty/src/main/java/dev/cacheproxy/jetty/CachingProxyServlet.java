@@ -8,6 +8,7 @@ import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
@@ -52,6 +54,8 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
+    /** Marks a request dispatched again after waiting for a collapsed request. */
+    private static final String WAITED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".waited";
 
     /** Fields the servlet container or the connection manage; never copied from a stored or origin response. */
     private static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
@@ -93,10 +97,11 @@ public class CachingProxyServlet extends ProxyServlet {
             writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
             return;
         }
-        ExchangePlan.OnClientRequest plan = engine.onClientRequest(request);
-        if (plan instanceof ExchangePlan.Wait) {
-            // Collapsing comes with its own change; until then a waiter does not wait.
-            plan = engine.onClientRequestAfterWait(request);
+        boolean waited = clientRequest.getAttribute(WAITED_ATTRIBUTE) != null;
+        ExchangePlan.OnClientRequest plan = waited ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
+        if (plan instanceof ExchangePlan.Wait wait) {
+            waitThenDispatchAgain(clientRequest, wait);
+            return;
         }
         if (plan instanceof ExchangePlan.Answer answer) {
             writeAnswer(clientRequest, clientResponse, answer);
@@ -104,6 +109,22 @@ public class CachingProxyServlet extends ProxyServlet {
         }
         clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, new ProxiedExchange((ExchangePlan.ToOrigin) plan));
         super.service(clientRequest, clientResponse);
+    }
+
+    /**
+     * Request collapsing without holding a thread: the request is suspended until the response it waits
+     * for has landed (or the wait times out), then dispatched to this servlet again, which asks the
+     * engine once more ({@link ProxyEngine#onClientRequestAfterWait}).
+     */
+    private static void waitThenDispatchAgain(HttpServletRequest clientRequest, ExchangePlan.Wait wait) {
+        clientRequest.setAttribute(WAITED_ATTRIBUTE, Boolean.TRUE);
+        AsyncContext async = clientRequest.startAsync();
+        async.setTimeout(0); // the wait's own timeout applies, below
+        // A dependent future: timing it out must not complete the one every waiter shares.
+        wait.ready().toCompletableFuture()
+                .thenApply(landed -> landed)
+                .completeOnTimeout(null, wait.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((landed, failure) -> async.dispatch());
     }
 
     /**
