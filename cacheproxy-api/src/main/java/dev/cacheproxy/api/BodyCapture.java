@@ -25,6 +25,11 @@ public interface BodyCapture {
         @Override
         public void abandon(String reason) {
         }
+
+        @Override
+        public boolean isCapturing() {
+            return false;
+        }
     };
 
     /** Copies the remaining bytes of this chunk; the chunk's position is not moved and it is not kept. */
@@ -33,6 +38,14 @@ public interface BodyCapture {
     /** The body ended as its framing said it would: store it if it is whole and small enough. */
     void complete();
 
-    /** The body did not arrive whole (origin closed early, reset, client gone...): store nothing. */
+    /** The body did not arrive whole (origin closed early, reset...): store nothing. */
     void abandon(String reason);
+
+    /**
+     * Whether the capture still means to store the body: an adapter whose client went away keeps reading
+     * the origin's body into a capture that is still capturing, so the entry being filled is not lost.
+     */
+    default boolean isCapturing() {
+        return true;
+    }
 }

@@ -78,6 +78,11 @@ final class RequestCollapsing {
             }
 
             @Override
+            public boolean isCapturing() {
+                return capture.isCapturing();
+            }
+
+            @Override
             public void complete() {
                 try {
                     capture.complete();

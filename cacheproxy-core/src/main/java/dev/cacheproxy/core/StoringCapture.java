@@ -93,6 +93,11 @@ final class StoringCapture implements BodyCapture {
     }
 
     @Override
+    public boolean isCapturing() {
+        return !done;
+    }
+
+    @Override
     public void abandon(String reason) {
         stop("body incomplete: " + reason);
     }

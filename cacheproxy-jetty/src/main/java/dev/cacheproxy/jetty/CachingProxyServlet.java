@@ -203,7 +203,21 @@ public class CachingProxyServlet extends ProxyServlet {
         }
         // Copy first: Jetty recycles the chunk's buffer as soon as super's write succeeds.
         exchange.capture().append(ByteBuffer.wrap(buffer, offset, length));
-        super.onResponseContent(clientRequest, clientResponse, originResponse, buffer, offset, length, callback);
+        if (exchange.clientGone()) {
+            callback.succeeded();
+            return;
+        }
+        super.onResponseContent(clientRequest, clientResponse, originResponse, buffer, offset, length,
+                Callback.from(callback::succeeded, clientFailure -> {
+                    if (exchange.capture().isCapturing()) {
+                        // The client went away, but the body is on its way into the store: keep reading it
+                        // (at most the maximum object size) so the entry being filled is not lost.
+                        exchange.clientWentAway();
+                        callback.succeeded();
+                    } else {
+                        callback.failed(clientFailure);
+                    }
+                }));
     }
 
     @Override

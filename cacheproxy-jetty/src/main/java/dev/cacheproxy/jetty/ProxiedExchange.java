@@ -14,6 +14,7 @@ final class ProxiedExchange {
     final ExchangePlan.ToOrigin toOrigin;
     private volatile BodyCapture capture = BodyCapture.NONE;
     private volatile ExchangePlan.Answer answerAfterOrigin;
+    private volatile boolean clientGone;
 
     ProxiedExchange(ExchangePlan.ToOrigin toOrigin) {
         this.toOrigin = toOrigin;
@@ -25,6 +26,15 @@ final class ProxiedExchange {
 
     void answering(ExchangePlan.Answer answer) {
         this.answerAfterOrigin = answer;
+    }
+
+    /** The client cannot be written to any more; the origin's body is still read into the capture. */
+    void clientWentAway() {
+        clientGone = true;
+    }
+
+    boolean clientGone() {
+        return clientGone;
     }
 
     BodyCapture capture() {

@@ -61,6 +61,10 @@ final class ProxyUnderTest implements AutoCloseable {
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) throws IOException, InterruptedException {
+        return client.send(request, bodyHandler);
+    }
+
     @Override
     public void close() {
         try {

@@ -19,8 +19,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class RawOrigin implements AutoCloseable {
 
-    /** The bytes to answer one request with, and whether to close the connection after them. */
-    record Answer(byte[] bytes, boolean close) {
+    /**
+     * The bytes to answer one request with, and what then: more bytes once {@code rest} returns them (it
+     * may block, to hold a body mid-way), then close the connection (with a reset when {@code reset}) or
+     * keep it for the next request.
+     */
+    record Answer(byte[] bytes, boolean close, boolean reset, Rest rest) {
+        Answer(byte[] bytes, boolean close) {
+            this(bytes, close, false, () -> new byte[0]);
+        }
+
+        Answer(byte[] bytes, boolean close, boolean reset) {
+            this(bytes, close, reset, () -> new byte[0]);
+        }
+
         static Answer keepAlive(String text) {
             return new Answer(text.getBytes(StandardCharsets.ISO_8859_1), false);
         }
@@ -28,6 +40,11 @@ final class RawOrigin implements AutoCloseable {
         static Answer thenClose(String text) {
             return new Answer(text.getBytes(StandardCharsets.ISO_8859_1), true);
         }
+    }
+
+    /** The rest of an answer, written after its first bytes were flushed. */
+    interface Rest {
+        byte[] bytes() throws IOException;
     }
 
     /** Answers one request, given its request line (e.g. {@code GET /a HTTP/1.1}). */
@@ -90,6 +107,11 @@ final class RawOrigin implements AutoCloseable {
                 Answer answer = script.answer(requestLine);
                 out.write(answer.bytes());
                 out.flush();
+                out.write(answer.rest().bytes());
+                out.flush();
+                if (answer.reset()) {
+                    socket.setSoLinger(true, 0); // close with a TCP reset
+                }
                 if (answer.close()) {
                     return;
                 }

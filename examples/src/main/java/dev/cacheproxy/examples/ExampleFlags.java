@@ -2,6 +2,8 @@ package dev.cacheproxy.examples;
 
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.store.EhcacheStore;
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +26,12 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                     Optional<Path> storeDir, long diskSize, long maxObjectSize) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
-    static final long DEFAULT_OFF_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES;
+    /**
+     * 256 MiB, or half of what the JVM lets direct buffers take when that is less (by default as much as
+     * {@code -Xmx}), so that {@code java -Xmx128m -jar ...} starts without more flags.
+     */
+    static final long DEFAULT_OFF_HEAP_SIZE = Math.max(4L * 1024 * 1024,
+            Math.min(EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES, maxDirectMemory() / 2));
     static final long DEFAULT_DISK_SIZE = EhcacheStore.Builder.DEFAULT_DISK_BYTES;
     static final long DEFAULT_MAX_OBJECT_SIZE = CachingEngine.Builder.DEFAULT_MAX_OBJECT_SIZE;
 
@@ -39,7 +46,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "  --bind ADDR             the address to listen on (default 127.0.0.1)",
             "  --heap-size SIZE        the heap tier, for the hottest entries (default " + ByteSize.format(DEFAULT_HEAP_SIZE) + ";",
             "                          kept as entries, one per " + ByteSize.format(EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES) + ")",
-            "  --offheap-size SIZE     the off-heap tier, the main one (default " + ByteSize.format(DEFAULT_OFF_HEAP_SIZE) + ")",
+            "  --offheap-size SIZE     the off-heap tier, the main one (default " + ByteSize.format(DEFAULT_OFF_HEAP_SIZE)
+                    + ": 256MiB, or half of -XX:MaxDirectMemorySize when less)",
             "  --store-dir DIR         keep the cache on disk in DIR too, so that it survives a restart",
             "                          (default: memory only; one proxy at a time per directory)",
             "  --disk-size SIZE        the disk tier with --store-dir, larger than --offheap-size (default "
@@ -152,6 +160,18 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             return port;
         } catch (NumberFormatException notANumber) {
             throw new IllegalArgumentException("--port must be a number, got " + text);
+        }
+    }
+
+    /** The JVM's limit on direct buffers, where Ehcache's off-heap tier lives: {@code -XX:MaxDirectMemorySize}, else {@code -Xmx}. */
+    private static long maxDirectMemory() {
+        try {
+            String option = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .getVMOption("MaxDirectMemorySize").getValue();
+            long configured = Long.parseLong(option);
+            return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
+        } catch (RuntimeException notHotSpot) {
+            return Runtime.getRuntime().maxMemory();
         }
     }
 }
