@@ -6,6 +6,7 @@ import static dev.cacheproxy.core.Http.response;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cacheproxy.api.ResponseHead;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,6 +32,17 @@ final class NotModifiedRuleTest {
             """)
     void aNotModifiedResponseRefersToTheStoredResponseItsValidatorsMatch(String notModified, String stored, boolean refers) {
         assertEquals(refers, NotModifiedRule.refersTo(response(304, notModified), Http.stored(stored, 60)));
+    }
+
+    @Disabled("bug: a 304 without validators is taken to refer to a stored response that has one; RFC 9111 §4.3.4 requires the stored response also lack a validator")
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            # 304 header lines                             | stored header lines
+            Date: {now} && Cache-Control: max-age=60       | ETag: "a"
+            ''                                             | Last-Modified: {now-100}
+            """)
+    void aNotModifiedResponseWithoutValidatorsDoesNotReferToAStoredResponseWithOne(String notModified, String stored) {
+        assertEquals(false, NotModifiedRule.refersTo(response(304, notModified), Http.stored(stored, 60)));
     }
 
     @ParameterizedTest
