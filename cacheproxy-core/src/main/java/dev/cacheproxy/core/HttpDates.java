@@ -30,13 +30,14 @@ final class HttpDates {
     private static final DateTimeFormatter IMF_FIXDATE_DATE = lenientCase("dd MMM uuuu HH:mm:ss 'GMT'");
 
     /**
-     * The obsolete RFC 850 form after its weekday: {@code 06-Nov-94 08:49:37 GMT}. Two-digit years are read
-     * as 1970 to 2069, which places every date in that form within 50 years of today, as §5.6.7 asks.
+     * The obsolete RFC 850 form after its weekday: {@code 06-Nov-94 08:49:37 GMT}. A two-digit year is read
+     * as the one from 49 years ago to 50 years ahead, so that no date in that form lies more than 50 years
+     * in the future, as §5.6.7 asks.
      */
     private static final DateTimeFormatter RFC_850_DATE = new DateTimeFormatterBuilder()
             .parseCaseInsensitive()
             .appendPattern("dd-MMM-")
-            .appendValueReduced(ChronoField.YEAR, 2, 2, LocalDate.of(1970, 1, 1))
+            .appendValueReduced(ChronoField.YEAR, 2, 2, LocalDate.now(ZoneOffset.UTC).minusYears(49))
             .appendPattern(" HH:mm:ss 'GMT'")
             .toFormatter(Locale.US)
             .withZone(ZoneOffset.UTC)

@@ -1,6 +1,7 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.HeaderFields;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,32 +40,40 @@ record ResponseDirectives(CacheControl directives, String source) {
             "must-revalidate", "proxy-revalidate", "must-understand", "immutable", "no-transform");
 
     /**
-     * A targeted field's directives, when it is present, parses as a dictionary (RFC 8941 §4.2.2) and
-     * gives each directive this cache knows a value of its type: {@code max-age="10000"} makes the whole
-     * field invalid, and the next field in line applies.
+     * A targeted field's directives, when it is present, not empty, parses as a dictionary (RFC 8941
+     * §4.2.2) and gives each directive this cache knows a value of its type: {@code max-age="10000"}
+     * makes the whole field invalid, and the next field in line applies. Parameters on a directive are
+     * ignored, and a Boolean false ({@code no-store=?0}) means the directive is absent (RFC 9213 §2.1).
      */
     private static Optional<CacheControl> targeted(HeaderFields headers, String field) {
         List<String> lines = headers.values(field);
         if (lines.isEmpty()) {
             return Optional.empty();
         }
-        Optional<Map<String, StructuredDictionary.Type>> members = StructuredDictionary.memberTypes(String.join(", ", lines));
-        if (members.isEmpty() || !members.get().entrySet().stream().allMatch(ResponseDirectives::hasItsType)) {
+        Optional<Map<String, StructuredDictionary.Member>> members = StructuredDictionary.members(String.join(", ", lines));
+        if (members.isEmpty() || members.get().isEmpty()
+                || !members.get().entrySet().stream().allMatch(ResponseDirectives::hasItsType)) {
             return Optional.empty();
         }
-        return Optional.of(CacheControl.parse(headers, field));
+        Map<String, String> directives = new LinkedHashMap<>();
+        members.get().forEach((name, member) -> {
+            if (!member.isFalse()) {
+                directives.put(name, member.type() == StructuredDictionary.Type.BOOLEAN ? "" : member.value());
+            }
+        });
+        return Optional.of(new CacheControl(directives, Set.of()));
     }
 
-    private static boolean hasItsType(Map.Entry<String, StructuredDictionary.Type> member) {
+    private static boolean hasItsType(Map.Entry<String, StructuredDictionary.Member> member) {
+        StructuredDictionary.Type type = member.getValue().type();
         if (INTEGER_DIRECTIVES.contains(member.getKey())) {
-            return member.getValue() == StructuredDictionary.Type.INTEGER;
+            return type == StructuredDictionary.Type.INTEGER;
         }
         if (BOOLEAN_DIRECTIVES.contains(member.getKey())) {
             // no-cache and private may also name fields, as a string or a list (their qualified forms).
-            return member.getValue() == StructuredDictionary.Type.BOOLEAN
+            return type == StructuredDictionary.Type.BOOLEAN
                     || ((member.getKey().equals("no-cache") || member.getKey().equals("private"))
-                        && (member.getValue() == StructuredDictionary.Type.STRING
-                            || member.getValue() == StructuredDictionary.Type.INNER_LIST));
+                        && (type == StructuredDictionary.Type.STRING || type == StructuredDictionary.Type.INNER_LIST));
         }
         return true;
     }

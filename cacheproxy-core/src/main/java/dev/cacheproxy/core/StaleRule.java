@@ -66,7 +66,8 @@ final class StaleRule {
         if (withinWindow(responseDirectives, "stale-if-error", staleness) || withinWindow(requestDirectives, "stale-if-error", staleness)) {
             return Optional.of(new Lookup.Reuse(stored, age, ttl, "stale-if-error"));
         }
-        if (errorStatus.isEmpty() && staleness.compareTo(staleIfUnreachable) <= 0) {
+        boolean allowance = !staleIfUnreachable.isZero() && !staleIfUnreachable.isNegative();
+        if (errorStatus.isEmpty() && allowance && staleness.compareTo(staleIfUnreachable) <= 0) {
             return Optional.of(new Lookup.Reuse(stored, age, ttl, "stale: origin unreachable"));
         }
         return Optional.empty();

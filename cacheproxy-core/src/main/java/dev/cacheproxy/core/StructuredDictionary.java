@@ -15,7 +15,15 @@ final class StructuredDictionary {
     enum Type { INTEGER, DECIMAL, STRING, TOKEN, BYTE_SEQUENCE, BOOLEAN, INNER_LIST }
 
     private final String text;
-    private final Map<String, Type> members = new LinkedHashMap<>();
+    /** A member's value: its type, and its text (a string's content unescaped, a boolean {@code ?0} or {@code ?1}). */
+    record Member(Type type, String value) {
+        /** Whether this is the Boolean false, which means the directive is absent. */
+        boolean isFalse() {
+            return type == Type.BOOLEAN && value.equals("?0");
+        }
+    }
+
+    private final Map<String, Member> members = new LinkedHashMap<>();
     private int position;
 
     private StructuredDictionary(String text) {
@@ -24,11 +32,14 @@ final class StructuredDictionary {
 
     /** Whether the whole value is a valid dictionary; an empty value is an empty dictionary. */
     static boolean isValid(String value) {
-        return memberTypes(value).isPresent();
+        return members(value).isPresent();
     }
 
-    /** Each member's key and value type, the last one winning for a repeated key (§4.2.2); empty when invalid. */
-    static Optional<Map<String, Type>> memberTypes(String value) {
+    /**
+     * Each member by key, the last one winning for a repeated key (§4.2.2), parameters left out; empty
+     * when the value is not a valid dictionary.
+     */
+    static Optional<Map<String, Member>> members(String value) {
         StructuredDictionary parser = new StructuredDictionary(value);
         try {
             parser.dictionary();
@@ -44,17 +55,22 @@ final class StructuredDictionary {
             int keyStart = position;
             key();
             String name = text.substring(keyStart, position);
-            Type type = Type.BOOLEAN;
+            Member member = new Member(Type.BOOLEAN, "?1");
             if (peek() == '=') {
                 position++;
+                int valueStart = position;
+                Type type;
                 if (peek() == '(') {
                     innerList();
                     type = Type.INNER_LIST;
                 } else {
                     type = bareItem();
                 }
+                String raw = text.substring(valueStart, position);
+                member = new Member(type, type == Type.STRING ? unescape(raw) : raw);
             }
-            members.put(name, type);
+            members.remove(name); // the last occurrence wins, in its own place
+            members.put(name, member);
             parameters();
             skipOptionalWhitespace();
             if (position >= text.length()) {
@@ -164,6 +180,16 @@ final class StructuredDictionary {
             position++;
         }
         return position - start;
+    }
+
+    /** The content of a valid sf-string: without its quotes, escapes resolved. */
+    private static String unescape(String quoted) {
+        StringBuilder content = new StringBuilder(quoted.length());
+        for (int i = 1; i < quoted.length() - 1; i++) {
+            char c = quoted.charAt(i);
+            content.append(c == '\\' ? quoted.charAt(++i) : c);
+        }
+        return content.toString();
     }
 
     private void string() {

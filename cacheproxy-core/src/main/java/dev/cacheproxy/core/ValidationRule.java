@@ -52,6 +52,10 @@ final class ValidationRule {
         HeaderFields requestHeaders = request.headers();
         Optional<String> ifNoneMatch = requestHeaders.combined("If-None-Match");
         if (ifNoneMatch.isPresent()) {
+            // RFC 9110 §13.1.2: "*" matches any current representation, with an entity tag or without.
+            if (ifNoneMatch.get().strip().equals("*")) {
+                return true;
+            }
             Optional<String> etag = stored.headers().first("ETag");
             return etag.isPresent() && anyWeaklyMatches(ifNoneMatch.get(), etag.get());
         }
@@ -59,8 +63,10 @@ final class ValidationRule {
         if (ifModifiedSince.isEmpty()) {
             return false;
         }
+        // RFC 9111 §4.3.2: Last-Modified, else Date, else when the response was received.
         Optional<Instant> lastModified = stored.headers().first("Last-Modified").flatMap(HttpDates::parse)
-                .or(() -> FreshnessRule.dateValue(stored.headers()));
+                .or(() -> FreshnessRule.dateValue(stored.headers()))
+                .or(() -> Optional.of(stored.responseTime()));
         return lastModified.isPresent() && !lastModified.get().isAfter(ifModifiedSince.get());
     }
 

@@ -10,7 +10,6 @@ import dev.cacheproxy.api.StoredResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -69,7 +68,6 @@ final class StaleRuleTest {
         assertEquals(answer, answer(requestHeaders, storedHeaders, 60, failedAt, origin, allowance));
     }
 
-    @Disabled("bug: staleIfUnreachable ZERO is documented as 'never', but a response exactly at its lifetime (staleness 0) is still served")
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             # stored header lines      | lifetime | failed at
