@@ -13,7 +13,7 @@ readonly JAR="$REPO_DIR/examples/target/cacheproxy-example.jar"
 export PATH="$PATH:/usr/sbin:/sbin"
 
 # The JVM flags of our proxy for the hit benchmark; see bench/README.md for why these.
-readonly DEFAULT_JVM_OPTS="-Xms512m -Xmx512m -XX:+UseParallelGC"
+readonly DEFAULT_JVM_OPTS="-Xms512m -Xmx512m -XX:+UseG1GC"
 JVM_OPTS="${CACHEPROXY_BENCH_JVM_OPTS:-$DEFAULT_JVM_OPTS}"
 
 VS_NGINX=false
@@ -51,7 +51,7 @@ Measures the example caching proxy on 127.0.0.1 with wrk: cache hits of 1 KiB, 6
 
 Installs wrk, nginx-light, curl (and varnish with --vs-varnish) with apt-get when they are missing,
 which needs root (or password-less sudo). Builds examples/target/cacheproxy-example.jar when missing.
-Set CACHEPROXY_BENCH_JVM_OPTS to change our proxy's JVM flags (default: -Xms512m -Xmx512m -XX:+UseParallelGC).
+Set CACHEPROXY_BENCH_JVM_OPTS to change our proxy's JVM flags (default: -Xms512m -Xmx512m -XX:+UseG1GC).
 EOF
 }
 
