@@ -339,6 +339,7 @@ declare -A BASE_URL=(
     [nginx]="http://127.0.0.1:$NGINX_PORT"
     [varnish]="http://127.0.0.1:$VARNISH_PORT"
 )
+declare -A SERVER_PID=()
 declare -A HIT_HEADER=([cacheproxy]='^cache-status: *cacheproxy; *hit' [nginx]='^x-cache: *HIT' [varnish]='^x-cache: *HIT')
 
 start_bg origin nginx -p "$WORK/origin/" -c "$WORK/origin/nginx.conf" -e "$WORK/origin/error.log" -g 'daemon off;'
@@ -354,6 +355,7 @@ echo "origin:      nginx (1 worker) serving static files with Cache-Control: pub
 if $VS_NGINX; then
     echo "nginx:       $(nginx -v 2>&1 | sed 's/^nginx version: //'), proxy_cache, worker_processes auto"
     start_bg nginx nginx -p "$WORK/nginx/" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;'
+    SERVER_PID[nginx]="$STARTED_PID"
     wait_http nginx "$STARTED_PID" "${BASE_URL[nginx]}/"
 fi
 if $VS_VARNISH; then
@@ -363,10 +365,12 @@ if $VS_VARNISH; then
     [[ "$EUID" -eq 0 ]] || varnish_jail=(-j none)
     start_bg varnish varnishd -F "${varnish_jail[@]}" -a "127.0.0.1:$VARNISH_PORT" -f "$WORK/varnish.vcl" \
         -n "$WORK/varnish" -s malloc,256m
+    SERVER_PID[varnish]="$STARTED_PID"
     wait_http varnish "$STARTED_PID" "${BASE_URL[varnish]}/"
 fi
 start_ours cacheproxy "$OURS_PORT" "http://127.0.0.1:$ORIGIN_PORT" "$JVM_OPTS"
 OURS_PID="$STARTED_PID"
+SERVER_PID[cacheproxy]="$OURS_PID"
 echo
 
 # ---------------------------------------------------------------------------------------------------
@@ -387,6 +391,15 @@ to_ms() { # to_ms 310.00us -> 0.310
 
 declare -A RPS P50 P99 ERRORS ORIGIN_REQS NOT_HIT
 
+report_if_exited() { # report_if_exited SERVER : when it is no longer running, says so with its exit status and log
+    local pid="${SERVER_PID[$1]:-}" status=0
+    [[ -n "$pid" ]] || return 0
+    kill -0 "$pid" 2>/dev/null && return 0
+    wait "$pid" 2>/dev/null || status=$?
+    echo "load.sh: $1 (pid $pid) is no longer running: exit status $status; the end of its log:" >&2
+    tail -n 20 "$WORK/logs/$1.log" >&2
+}
+
 # prime_and_check SERVER SIZE : fetches twice; the second must be a hit
 prime_and_check() {
     local server="$1" size="$2" url headers
@@ -397,6 +410,7 @@ prime_and_check() {
         NOT_HIT["$size|$server"]=""
     else
         NOT_HIT["$size|$server"]="second request not a hit"
+        report_if_exited "$server"
         echo "WARNING: $server: the second request for $size.bin was not a hit:" >&2
         grep -iE '^(cache-status|x-cache|age):' <<<"$headers" >&2 || echo "  (no cache header)" >&2
     fi
@@ -410,7 +424,11 @@ measure() {
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "${BASE_URL[$server]}/$size.bin" >"$out" 2>&1 || true
     after="$(origin_requests)"
     rps="$(awk '/^Requests\/sec:/ { print $2 }' "$out")"
-    [[ -n "$rps" ]] || { cat "$out" >&2; die "wrk failed against $server"; }
+    if [[ -z "$rps" ]]; then
+        cat "$out" >&2
+        report_if_exited "$server"
+        die "wrk failed against $server"
+    fi
     p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")"
     p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")"
     non2xx="$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")"
