@@ -1,0 +1,188 @@
+package dev.cacheproxy.core;
+
+import dev.cacheproxy.api.Body;
+import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CachePolicy;
+import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.Lookup;
+import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.ResponseHead;
+import dev.cacheproxy.api.StoredResponse;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The per-request hot paths of a cache hit and of a revalidation, one benchmark each:
+ *
+ * <ul>
+ *   <li>{@link #cacheKey}: {@link CacheKey#of} for the request's target URI.</li>
+ *   <li>{@link #freshHitDecision}: {@code Rfc9111Policy.sharedCache().lookup(...)} for a fresh stored
+ *       response with {@code Vary: Accept-Encoding}, i.e. the RFC 9111 decision alone.</li>
+ *   <li>{@link #notModifiedMerge}: the RFC 9111 §3.2 merge of a 304's fields into the stored head.</li>
+ *   <li>{@link #engineFreshHitMapStore}: {@link CachingEngine#onClientRequest} for a fresh hit, with a
+ *       map as the store: key, lookup, {@code Age} and {@code Cache-Status}, without a real store.</li>
+ *   <li>{@link #engineFreshHitEhcache}: the same with the default in-memory Ehcache store, as the example
+ *       proxy runs it (the entry is read from Ehcache's heap tier).</li>
+ * </ul>
+ *
+ * <p>The clock is fixed, so every call sees the same 30-second-old response that is fresh for an hour.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class HotPathBenchmark {
+
+    private static final Instant NOW = Instant.parse("2026-11-25T10:00:30Z");
+    private static final Instant STORED_AT = NOW.minusSeconds(30);
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+    private final CachePolicy policy = Rfc9111Policy.sharedCache();
+    private URI target;
+    private RequestHead clientRequest;
+    private List<StoredResponse> variants;
+    private ResponseHead storedHead;
+    private ResponseHead notModified;
+    private CachingEngine mapStoreEngine;
+    private CachingEngine ehcacheEngine;
+
+    @Setup
+    public void setUp() {
+        target = URI.create("http://www.example.com/static/js/app.3f9c2b.js?v=42");
+        clientRequest = new RequestHead("GET", target, HeaderFields.of(
+                "Host", "www.example.com",
+                "User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+                "Accept", "*/*",
+                "Accept-Language", "en-GB,en;q=0.5",
+                "Accept-Encoding", "gzip, deflate, br, zstd",
+                "Referer", "http://www.example.com/",
+                "Connection", "keep-alive"));
+        storedHead = new ResponseHead(200, HeaderFields.of(
+                "Date", HTTP_DATE.format(STORED_AT),
+                "Server", "nginx",
+                "Content-Type", "application/javascript; charset=utf-8",
+                "Content-Length", "1024",
+                "Content-Encoding", "br",
+                "Last-Modified", HTTP_DATE.format(STORED_AT.minus(Duration.ofDays(3))),
+                "ETag", "\"5f3c1a-400\"",
+                "Cache-Control", "public, max-age=3600",
+                "Vary", "Accept-Encoding",
+                "Accept-Ranges", "bytes"));
+        String variantKey = VaryRule.variantKey(storedHead.headers(), clientRequest.headers())
+                .orElseThrow(() -> new IllegalStateException("Vary: Accept-Encoding must give a variant key"));
+        StoredResponse stored = new StoredResponse(storedHead, Body.of(new byte[1024]), variantKey,
+                STORED_AT, STORED_AT, Duration.ofHours(1));
+        variants = List.of(stored);
+        notModified = new ResponseHead(304, HeaderFields.of(
+                "Date", HTTP_DATE.format(NOW),
+                "Server", "nginx",
+                "ETag", "\"5f3c1a-400\"",
+                "Cache-Control", "public, max-age=7200",
+                "Expires", HTTP_DATE.format(NOW.plus(Duration.ofHours(2))),
+                "Connection", "keep-alive"));
+
+        Clock fixed = Clock.fixed(NOW, ZoneOffset.UTC);
+        mapStoreEngine = CachingEngine.builder().store(new MapStore()).clock(fixed).build();
+        mapStoreEngine.store().store(CacheKey.of(target), stored);
+        ehcacheEngine = CachingEngine.builder().clock(fixed).build();
+        ehcacheEngine.store().store(CacheKey.of(target), stored);
+        for (CachingEngine engine : List.of(mapStoreEngine, ehcacheEngine)) {
+            if (!(engine.onClientRequest(clientRequest) instanceof ExchangePlan.Answer)) {
+                throw new IllegalStateException("the stored response must be a fresh hit");
+            }
+        }
+        if (!(freshHitDecision() instanceof Lookup.Reuse)) {
+            throw new IllegalStateException("the policy must reuse the stored response");
+        }
+    }
+
+    @TearDown
+    public void tearDown() {
+        mapStoreEngine.close();
+        ehcacheEngine.close();
+    }
+
+    @Benchmark
+    public CacheKey cacheKey() {
+        return CacheKey.of(target);
+    }
+
+    @Benchmark
+    public Lookup freshHitDecision() {
+        return policy.lookup(clientRequest, variants, NOW);
+    }
+
+    @Benchmark
+    public ResponseHead notModifiedMerge() {
+        return NotModifiedRule.merge(storedHead, notModified);
+    }
+
+    @Benchmark
+    public ExchangePlan.OnClientRequest engineFreshHitMapStore() {
+        return mapStoreEngine.onClientRequest(clientRequest);
+    }
+
+    @Benchmark
+    public ExchangePlan.OnClientRequest engineFreshHitEhcache() {
+        return ehcacheEngine.onClientRequest(clientRequest);
+    }
+
+    /** The least a store can do: one list per key, so that the engine's own cost shows. */
+    private static final class MapStore implements CacheStore {
+        private final Map<CacheKey, List<StoredResponse>> entries = new ConcurrentHashMap<>();
+
+        @Override
+        public List<StoredResponse> variants(CacheKey key) {
+            return entries.getOrDefault(key, List.of());
+        }
+
+        @Override
+        public void store(CacheKey key, StoredResponse response) {
+            entries.merge(key, List.of(response), (old, added) -> {
+                List<StoredResponse> kept = new ArrayList<>(old);
+                kept.removeIf(response::isSameVariantAs);
+                kept.add(response);
+                return List.copyOf(kept);
+            });
+        }
+
+        @Override
+        public void remove(CacheKey key) {
+            entries.remove(key);
+        }
+
+        @Override
+        public void clear() {
+            entries.clear();
+        }
+
+        @Override
+        public void close() {
+            entries.clear();
+        }
+    }
+}
