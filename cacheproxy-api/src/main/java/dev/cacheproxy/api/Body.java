@@ -80,6 +80,15 @@ public final class Body {
         return ByteBuffer.wrap(bytes, offset, length).slice().asReadOnlyBuffer();
     }
 
+    /**
+     * A buffer over the bytes themselves, for an I/O layer that only reads what it is given to write: it
+     * is not read-only because servers such as Jetty copy a read-only buffer before writing it, which a
+     * hit should not pay for. Never write through it: that would change the body for every later reader.
+     */
+    public ByteBuffer bufferForWriting() {
+        return ByteBuffer.wrap(bytes, offset, length).slice();
+    }
+
     /** Writes the bytes to a stream, without copying them first. */
     public void writeTo(OutputStream out) throws IOException {
         out.write(bytes, offset, length);

@@ -37,9 +37,18 @@ public record HeaderField(String name, String value) {
         return name.toLowerCase(Locale.ROOT);
     }
 
+    /** RFC 9110 §5.6.2 tchar, as a table: every request and response header name goes through it. */
+    private static final boolean[] TCHAR = new boolean[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            TCHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        }
+    }
+
     /** RFC 9110 §5.6.2 tchar. */
     static boolean isTokenChar(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        return c >= 0 && c < 128 && TCHAR[c];
     }
 }

@@ -23,6 +23,14 @@ public interface ProxyEngine {
     ExchangePlan.OnClientRequest onClientRequest(RequestHead clientRequest);
 
     /**
+     * Phase 1 for a fast path that can only answer: the answer when the cache has one at once (a hit, a
+     * 304 or a range of a stored response, a 504 for {@code only-if-cached}), else empty, in which case
+     * the adapter goes on with {@link #onClientRequest}. It has no side effects: it never makes the
+     * request the one others wait for, and never starts a background refresh.
+     */
+    java.util.Optional<ExchangePlan.Answer> answerFromCache(RequestHead clientRequest);
+
+    /**
      * Phase 1 again, after a {@link ExchangePlan.Wait} ended or timed out: answer from what is stored
      * now, or send the request to the origin. Never answers {@code Wait}.
      */

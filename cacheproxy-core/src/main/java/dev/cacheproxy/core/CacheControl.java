@@ -34,12 +34,19 @@ record CacheControl(Map<String, String> directives, Set<String> conflicting) {
         conflicting = Set.copyOf(conflicting);
     }
 
+    /** A stored response's Cache-Control is the same line hit after hit: parse each line once. */
+    private static final BoundedMemo<String, CacheControl> ONE_LINE = new BoundedMemo<>(4096, line -> parse(List.of(line)));
+
     /** The directives of every line of the named field (e.g. {@code Cache-Control}, {@code CDN-Cache-Control}). */
     static CacheControl parse(HeaderFields headers, String fieldName) {
         List<String> lines = headers.values(fieldName);
         if (lines.isEmpty()) {
             return NONE;
         }
+        return lines.size() == 1 ? ONE_LINE.apply(lines.get(0)) : parse(lines);
+    }
+
+    private static CacheControl parse(List<String> lines) {
         Map<String, String> directives = new LinkedHashMap<>();
         Set<String> conflicting = new HashSet<>();
         for (String line : lines) {

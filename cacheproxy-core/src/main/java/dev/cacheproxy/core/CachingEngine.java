@@ -80,6 +80,23 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
     }
 
     @Override
+    public Optional<Answer> answerFromCache(RequestHead clientRequest) {
+        if (!clientRequest.isMethod("GET") && !clientRequest.isMethod("HEAD")) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        CacheKey key = CacheKey.of(clientRequest.uri());
+        Lookup lookup = lookup(clientRequest, store.variants(key), now);
+        if (lookup instanceof Lookup.Reuse reuse && !reuse.revalidateInBackground()) {
+            Answer answer = answerFromStore(clientRequest, reuse.response(), reuse.age(),
+                    CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()));
+            logPlan(clientRequest, answer);
+            return Optional.of(answer);
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest) {
         return decide(clientRequest, false);
     }

@@ -55,8 +55,15 @@ final class HttpDates {
     private HttpDates() {
     }
 
+    /** Stored responses carry the same dates hit after hit: parse each once. */
+    private static final BoundedMemo<String, Optional<Instant>> PARSED = new BoundedMemo<>(4096, HttpDates::parseUncached);
+
     /** The instant an HTTP-date names; empty when the text is in none of the three forms. */
     static Optional<Instant> parse(String text) {
+        return PARSED.apply(text);
+    }
+
+    private static Optional<Instant> parseUncached(String text) {
         String trimmed = text.strip();
         int afterWeekday = 0;
         while (afterWeekday < trimmed.length() && Character.isLetter(trimmed.charAt(afterWeekday))) {

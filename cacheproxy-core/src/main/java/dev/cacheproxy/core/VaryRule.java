@@ -27,6 +27,9 @@ final class VaryRule {
 
     /** The field names a response's {@code Vary} lists, lower case; {@code "*"} stays {@code "*"}. */
     static List<String> nominatedFields(HeaderFields responseHeaders) {
+        if (!responseHeaders.contains("Vary")) {
+            return List.of();
+        }
         TreeSet<String> names = new TreeSet<>();
         for (String line : responseHeaders.values("Vary")) {
             for (String name : line.split(",")) {

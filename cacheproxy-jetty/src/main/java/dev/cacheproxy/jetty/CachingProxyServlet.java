@@ -14,12 +14,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -58,10 +56,10 @@ public class CachingProxyServlet extends ProxyServlet {
     private static final String WAITED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".waited";
 
     /** Fields the servlet container or the connection manage; never copied from a stored or origin response. */
-    private static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
+    static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
             "upgrade", "proxy-connection", "trailer");
 
-    private final URI origin;
+    private final transient OriginTarget target;
     private final transient ProxyEngine engine;
 
     /**
@@ -73,8 +71,18 @@ public class CachingProxyServlet extends ProxyServlet {
      * @throws IllegalArgumentException if the origin is not such a URI
      */
     public CachingProxyServlet(URI origin, ProxyEngine engine) {
-        this.origin = checkedOrigin(origin);
+        this.target = new OriginTarget(origin);
         this.engine = Objects.requireNonNull(engine, "engine");
+    }
+
+    /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
+    ProxyEngine engine() {
+        return engine;
+    }
+
+    /** Where requests go, for {@link CachingHandler}. */
+    OriginTarget target() {
+        return target;
     }
 
     /** A caching proxy to this origin with the default engine (RFC 9111 policy, in-memory store). */
@@ -84,7 +92,7 @@ public class CachingProxyServlet extends ProxyServlet {
 
     /** The origin every request is sent to. */
     public URI origin() {
-        return origin;
+        return target.origin();
     }
 
     @Override
@@ -267,16 +275,8 @@ public class CachingProxyServlet extends ProxyServlet {
 
     /** The URI the request is sent to: the origin, its path prefix, then the request's path and query. */
     private URI targetUri(HttpServletRequest clientRequest) {
-        String path = clientRequest.getRequestURI().substring(clientRequest.getContextPath().length());
-        String query = clientRequest.getQueryString();
-        String prefix = origin.getRawPath() == null ? "" : origin.getRawPath().replaceAll("/+$", "");
-        String target = origin.getScheme() + "://" + origin.getRawAuthority() + prefix
-                + (path.startsWith("/") ? path : "/" + path) + (query == null ? "" : "?" + query);
-        try {
-            return new URI(target);
-        } catch (URISyntaxException malformed) {
-            throw new IllegalArgumentException("the request target is not a valid URI: " + malformed.getMessage(), malformed);
-        }
+        return target.resolve(clientRequest.getRequestURI().substring(clientRequest.getContextPath().length()),
+                clientRequest.getQueryString());
     }
 
     private static HeaderFields requestFields(HttpServletRequest clientRequest) {
@@ -344,18 +344,4 @@ public class CachingProxyServlet extends ProxyServlet {
         return root.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst().orElse(""));
     }
 
-    private static URI checkedOrigin(URI origin) {
-        Objects.requireNonNull(origin, "origin");
-        String scheme = origin.getScheme() == null ? "" : origin.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("origin must be an http or https URI, got \"" + origin + "\"");
-        }
-        if (origin.getHost() == null) {
-            throw new IllegalArgumentException("origin must name a host, got \"" + origin + "\"");
-        }
-        if (origin.getRawQuery() != null || origin.getRawFragment() != null) {
-            throw new IllegalArgumentException("origin must not have a query or fragment, got \"" + origin + "\"");
-        }
-        return origin;
-    }
 }

@@ -20,16 +20,23 @@ final class ProxyUnderTest implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters) throws Exception {
+        this(origin, engine, initParameters, false);
+    }
+
+    /** @param withCachingHandler whether hits take the fast path of a {@link CachingHandler} in front */
+    ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, boolean withCachingHandler)
+            throws Exception {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        ServletHolder holder = new ServletHolder(new CachingProxyServlet(origin, engine));
+        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine);
+        ServletHolder holder = new ServletHolder(servlet);
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);
         context.addServlet(holder, "/*");
-        server.setHandler(context);
+        server.setHandler(withCachingHandler ? new CachingHandler(context, servlet) : context);
         server.start();
     }
 

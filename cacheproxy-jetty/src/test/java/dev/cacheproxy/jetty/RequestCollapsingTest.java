@@ -142,6 +142,11 @@ final class RequestCollapsingTest {
         }
 
         @Override
+        public java.util.Optional<ExchangePlan.Answer> answerFromCache(RequestHead clientRequest) {
+            return engine.answerFromCache(clientRequest);
+        }
+
+        @Override
         public ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest) {
             return engine.onClientRequestAfterWait(clientRequest);
         }

@@ -1,6 +1,7 @@
 package dev.cacheproxy.examples;
 
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.jetty.CachingHandler;
 import dev.cacheproxy.jetty.CachingProxyServlet;
 import java.net.URI;
 import java.util.Arrays;
@@ -90,10 +91,13 @@ public final class ExampleProxy {
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
-        ServletHolder proxy = new ServletHolder("cacheproxy", new CachingProxyServlet(origin, engine));
+        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine);
+        ServletHolder proxy = new ServletHolder("cacheproxy", servlet);
         proxy.setAsyncSupported(true);
+        proxy.setInitOrder(0);
         context.addServlet(proxy, "/*");
-        server.setHandler(context);
+        // Hits are answered in front of the servlet machinery; everything else goes to the servlet.
+        server.setHandler(new CachingHandler(context, servlet));
         server.setStopAtShutdown(true);
         server.start();
         return server;

@@ -1,0 +1,195 @@
+package dev.cacheproxy.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.ResponseHead;
+import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.jetty.TestOrigin.Reply;
+import dev.cacheproxy.store.EhcacheStore;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The fast path: hits answered by {@link CachingHandler} in front of the servlet, the rest by the servlet. */
+final class CachingHandlerTest {
+
+    private final EhcacheStore store = EhcacheStore.builder().heapEntries(100).offHeapMegabytes(4).build();
+    private final CountingEngine engine = new CountingEngine(CachingEngine.builder().store(store).build());
+    private TestOrigin origin;
+    private ProxyUnderTest proxy;
+
+    @AfterEach
+    void stopEverything() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (origin != null) {
+            origin.close();
+        }
+        store.close();
+    }
+
+    @Test
+    void aHitIsAnsweredInFrontOfTheServletWithTheStoredHeadAndBody() throws Exception {
+        origin = new TestOrigin().route("/page", Reply.of(200, "the page", "Cache-Control", "max-age=60",
+                "Content-Type", "text/plain", "X-Two", "a", "X-Two", "b"));
+        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), true);
+
+        HttpResponse<String> miss = proxy.get("/page");
+        HttpResponse<String> hit = proxy.get("/page");
+
+        assertEquals(1, origin.requestCount());
+        assertEquals("the page", hit.body());
+        assertEquals(miss.headers().allValues("X-Two"), hit.headers().allValues("X-Two"));
+        assertEquals("text/plain", hit.headers().firstValue("Content-Type").orElseThrow());
+        assertTrue(hit.headers().firstValue("Cache-Status").orElseThrow().contains("hit"));
+        assertEquals(1, hit.headers().allValues("Date").size(), "the stored Date, not a second one");
+        assertEquals(1, engine.answeredFromCache.get(), "the hit took the fast path");
+        assertEquals(1, engine.onClientRequests.get(), "only the miss reached the servlet");
+    }
+
+    @Test
+    void aHeadAndAClientsConditionalRequestAreAnsweredOnTheFastPathToo() throws Exception {
+        origin = new TestOrigin().route("/etag", Reply.of(200, "0123456789", "Cache-Control", "max-age=60", "ETag", "\"v1\""));
+        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), true);
+        proxy.get("/etag");
+
+        HttpResponse<String> head = proxy.send(proxy.request("/etag").method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+        HttpResponse<String> notModified = proxy.get("/etag", "If-None-Match", "\"v1\"");
+        HttpResponse<String> range = proxy.get("/etag", "Range", "bytes=0-3");
+
+        assertEquals("", head.body());
+        assertEquals("10", head.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals(304, notModified.statusCode());
+        assertEquals(206, range.statusCode());
+        assertEquals("0123", range.body());
+        assertEquals(1, origin.requestCount());
+        assertEquals(3, engine.answeredFromCache.get());
+    }
+
+    @Test
+    void anEncodedPathAndQueryMapToTheSameKeyAsInTheServlet() throws Exception {
+        origin = new TestOrigin().route("/a%20b", request -> Reply.of(200, "query " + request.pathAndQuery(), "Cache-Control", "max-age=60"));
+        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), true);
+
+        HttpResponse<String> miss = proxy.get("/a%20b?x=%2F&y=1");
+        HttpResponse<String> hit = proxy.get("/a%20b?x=%2F&y=1");
+
+        assertEquals(miss.body(), hit.body());
+        assertEquals(1, origin.requestCount());
+        assertEquals(1, engine.answeredFromCache.get());
+    }
+
+    @Test
+    void concurrentMissesStillCollapseBehindTheFastPath() throws Exception {
+        AtomicInteger served = new AtomicInteger();
+        origin = new TestOrigin().route("/popular", request -> {
+            served.incrementAndGet();
+            return Reply.of(200, "popular", "Cache-Control", "max-age=60");
+        });
+        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), true);
+
+        List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            pending.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return proxy.get("/popular");
+                } catch (Exception failed) {
+                    throw new IllegalStateException(failed);
+                }
+            }, command -> new Thread(command).start()));
+        }
+        for (CompletableFuture<HttpResponse<String>> response : pending) {
+            assertEquals("popular", response.get(30, TimeUnit.SECONDS).body());
+        }
+        assertTrue(origin.requestCount() <= 20);
+        assertEquals(served.get(), origin.requestCount());
+    }
+
+    @Test
+    void requestsOutsideTheServletsContextAreLeftAlone() throws Exception {
+        origin = new TestOrigin().route("/page", Reply.of(200, "in the app", "Cache-Control", "max-age=60"));
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/app");
+        CachingProxyServlet servlet = new CachingProxyServlet(URI.create(origin.url()), engine);
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, "/*");
+        server.setHandler(new CachingHandler(context, servlet));
+        server.start();
+        try {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + connector.getLocalPort();
+            HttpResponse<String> miss = client.send(HttpRequest.newBuilder(URI.create(base + "/app/page")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> hit = client.send(HttpRequest.newBuilder(URI.create(base + "/app/page")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> outside = client.send(HttpRequest.newBuilder(URI.create(base + "/page")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertEquals("in the app", miss.body());
+            assertEquals("in the app", hit.body());
+            assertEquals(1, engine.answeredFromCache.get());
+            assertEquals(404, outside.statusCode());
+            assertEquals(1, origin.requestCount());
+        } finally {
+            server.stop();
+        }
+    }
+
+    /** The real engine, counting which phase-1 entry answered (a test-only view; it decides nothing). */
+    private static final class CountingEngine implements ProxyEngine {
+        private final ProxyEngine engine;
+        private final AtomicInteger answeredFromCache = new AtomicInteger();
+        private final AtomicInteger onClientRequests = new AtomicInteger();
+
+        CountingEngine(ProxyEngine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public ExchangePlan.OnClientRequest onClientRequest(RequestHead clientRequest) {
+            onClientRequests.incrementAndGet();
+            return engine.onClientRequest(clientRequest);
+        }
+
+        @Override
+        public Optional<ExchangePlan.Answer> answerFromCache(RequestHead clientRequest) {
+            Optional<ExchangePlan.Answer> answer = engine.answerFromCache(clientRequest);
+            answer.ifPresent(ignored -> answeredFromCache.incrementAndGet());
+            return answer;
+        }
+
+        @Override
+        public ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest) {
+            return engine.onClientRequestAfterWait(clientRequest);
+        }
+
+        @Override
+        public ExchangePlan.OnOriginResponse onOriginResponse(ExchangePlan.ToOrigin toOrigin, ResponseHead originResponse) {
+            return engine.onOriginResponse(toOrigin, originResponse);
+        }
+
+        @Override
+        public ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, boolean timedOut, String problem) {
+            return engine.onOriginFailure(toOrigin, timedOut, problem);
+        }
+    }
+}
