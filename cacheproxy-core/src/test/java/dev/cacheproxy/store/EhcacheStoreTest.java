@@ -206,6 +206,16 @@ final class EhcacheStoreTest extends CacheStoreContract {
     }
 
     @Test
+    void aKeyStoredAgainWithOtherTagsIsNotPurgedByItsOldOnes() {
+        EhcacheStore tagged = (EhcacheStore) store;
+        tagged.store(key("retagged"), tagged(response("gzip", "old", T0), "product-7"));
+        tagged.store(key("retagged"), tagged(response("gzip", "new", T0.plusSeconds(1)), "product-8"));
+
+        assertEquals(0, tagged.removeTagged("product-7"));
+        assertEquals("new", tagged.variants(key("retagged")).get(0).body().utf8());
+    }
+
+    @Test
     void clearingTheStoreEmptiesTheTagIndex() {
         EhcacheStore tagged = (EhcacheStore) store;
         tagged.store(key("p1"), tagged(response("gzip", "one", T0), "product-7"));
