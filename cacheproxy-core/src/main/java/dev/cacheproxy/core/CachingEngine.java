@@ -250,7 +250,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         return purging.all();
     }
 
-    /** The store behind the engine, for tests. */
+    /** The store behind the engine, for purging and for tests. */
     public CacheStore store() {
         return store.unguarded();
     }
