@@ -6,6 +6,7 @@ import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStatus;
 import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.EngineStatistics;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ExchangePlan.Answer;
 import dev.cacheproxy.api.ExchangePlan.Fail;
@@ -15,11 +16,15 @@ import dev.cacheproxy.api.ExchangePlan.Wait;
 import dev.cacheproxy.api.ForwardReason;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.Lookup;
+import dev.cacheproxy.api.ObservableEngine;
 import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.PurgeResult;
+import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.Storability;
 import dev.cacheproxy.api.StoredResponse;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread safe. Build one with {@link #builder()} and share it between all requests.
  */
-public final class CachingEngine implements ProxyEngine, AutoCloseable {
+public final class CachingEngine implements ProxyEngine, ObservableEngine, PurgeableEngine, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachingEngine.class);
 
@@ -58,9 +63,16 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
     private final Clock clock;
     private final String cacheName;
     private final int maxObjectSize;
+    private final EngineCounters counters = new EngineCounters();
+    private final ExchangeLog log;
+    private final TagFields tagFields;
+    private final Purging purging;
 
     private CachingEngine(Builder builder) {
-        this.store = new GuardedStore(builder.store, builder.faultLogInterval);
+        this.store = new GuardedStore(builder.store, builder.faultLogInterval, counters.storeFaults);
+        this.log = new ExchangeLog(builder.faultLogInterval);
+        this.tagFields = new TagFields(builder.tagFields, builder.hideTagFields);
+        this.purging = new Purging(builder.store);
         this.policy = builder.policy;
         this.clock = builder.clock;
         this.cacheName = builder.cacheName;
@@ -90,7 +102,8 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         if (lookup instanceof Lookup.Reuse reuse && !reuse.revalidateInBackground()) {
             Answer answer = answerFromStore(clientRequest, reuse.response(), reuse.age(),
                     CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()));
-            logPlan(clientRequest, answer);
+            counters.decided(true, lookup, answer);
+            log.decided(clientRequest, answer);
             return Optional.of(answer);
         }
         return Optional.empty();
@@ -129,7 +142,11 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
             CacheStatus status = CacheStatus.forward(cacheName, ForwardReason.MISS, unavailable.reason());
             plan = errorAnswer(504, "Gateway Timeout: " + unavailable.reason(), status);
         }
-        logPlan(clientRequest, plan);
+        counters.decided(mayWait, lookup, plan);
+        if (plan instanceof Answer) {
+            // Other plans are logged when their exchange ends: one line per exchange.
+            log.decided(clientRequest, plan);
+        }
         return plan;
     }
 
@@ -163,6 +180,7 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         RequestHead clientRequest = toOrigin.clientRequest();
         ResponseHead response = originResponse.withHeaders(StoredFieldsRule.withoutHopByHop(originResponse.headers()));
         CacheStatus status = toOrigin.cacheStatus().withFwdStatus(response.status());
+        counters.originResponded(toOrigin, response.status(), now);
 
         for (CacheKey invalidated : InvalidationRule.keysToInvalidate(clientRequest, response)) {
             store.remove(invalidated);
@@ -182,7 +200,7 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
             plan = relay(toOrigin, response, status, now);
         }
         plan = landing(toOrigin, plan);
-        logPlan(clientRequest, plan);
+        log.decided(clientRequest, plan);
         return plan;
     }
 
@@ -203,6 +221,8 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         Instant now = clock.instant();
         refreshes.remove(toOrigin.key().uri() + VARIANT_SEPARATOR + toOrigin.validating().map(StoredResponse::variantKey).orElse(""));
         CacheStatus status = toOrigin.cacheStatus().withDetail(problem);
+        counters.originFailed(toOrigin, now);
+        log.originFailed(toOrigin, timedOut, problem);
         Optional<Answer> stale = staleOnError(toOrigin, OptionalInt.empty(), status, now);
         ExchangePlan.OnOriginFailure plan;
         if (stale.isPresent()) {
@@ -217,8 +237,35 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
             plan = new Fail(502, "Bad Gateway: the origin could not be reached or failed (" + problem + ")", status);
         }
         collapsing.ifPresent(flights -> flights.land(toOrigin));
-        logPlan(toOrigin.clientRequest(), plan);
+        log.decided(toOrigin.clientRequest(), plan);
         return plan;
+    }
+
+    /** What the engine has done since it was built, with the store's statistics when it keeps them. */
+    @Override
+    public EngineStatistics statistics() {
+        return counters.snapshot(store.unguarded());
+    }
+
+    /**
+     * Removes every variant stored for this URI: the origin's URI, the one responses are stored under
+     * (for {@code CachingProxyServlet}, its origin plus the request's path and query).
+     */
+    @Override
+    public PurgeResult purge(URI target) {
+        return purging.url(target);
+    }
+
+    /** Removes every response stored with this tag, when the store is a {@link dev.cacheproxy.api.TaggedStore}. */
+    @Override
+    public PurgeResult purgeTag(String tag) {
+        return purging.tag(tag);
+    }
+
+    /** Removes everything stored. */
+    @Override
+    public PurgeResult purgeAll() {
+        return purging.all();
     }
 
     /** The store behind the engine, for purging and for tests. */
@@ -279,6 +326,7 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
             LOG.warn("cache policy failed to decide on a stale response for {}; reporting the origin's failure", clientRequest.uri(), fault);
             return Optional.empty();
         }
+        reuse.ifPresent(servedStale -> counters.staleServed.increment());
         return reuse.map(stale -> answerFromStore(clientRequest, stale.response(), stale.age(),
                 status.withDetail("served stored response: " + stale.reason()
                         + status.detail().map(detail -> " (" + detail + ")").orElse(""))));
@@ -301,7 +349,7 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
             store.remove(toOrigin.key());
             return;
         }
-        ResponseHead merged = NotModifiedRule.merge(stored.get().head(), headResponse);
+        ResponseHead merged = tagFields.forStorage(NotModifiedRule.merge(stored.get().head(), headResponse));
         if (storability(asGet, merged, now) instanceof Storability.Store update) {
             store.store(toOrigin.key(), new StoredResponse(merged, stored.get().body(), stored.get().variantKey(),
                     toOrigin.requestTime(), now, update.freshnessLifetime()));
@@ -316,10 +364,10 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         if (!NotModifiedRule.refersTo(notModified, validated)) {
             // §4.3.4: a 304 whose validators match nothing stored cannot be used to answer.
             store.remove(toOrigin.key());
-            return new Relay(withCacheStatus(notModified, status.withDetail("304 matches no stored response")),
+            return new Relay(withCacheStatus(tagFields.forClient(notModified), status.withDetail("304 matches no stored response")),
                     BodyCapture.NONE, status);
         }
-        ResponseHead merged = NotModifiedRule.merge(validated.head(), notModified);
+        ResponseHead merged = tagFields.forStorage(NotModifiedRule.merge(validated.head(), notModified));
         // A HEAD validates the stored GET response: whether it may stay stored is the GET's question.
         RequestHead asGet = new RequestHead("GET", clientRequest.uri(), clientRequest.headers());
         Storability storability = storability(asGet, merged, now);
@@ -344,21 +392,22 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
             Storability storability = storability(clientRequest, response, now);
             Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest.headers());
             if (storability instanceof Storability.Store store && variantKey.isPresent()) {
-                ResponseHead stored = response.withHeaders(StoredFieldsRule.toStore(response.headers()));
+                ResponseHead stored = tagFields.forStorage(response.withHeaders(StoredFieldsRule.toStore(response.headers())));
                 capture = new StoringCapture(this.store, toOrigin.key(), stored, variantKey.get(),
-                        toOrigin.requestTime(), now, store.freshnessLifetime(), maxObjectSize);
+                        toOrigin.requestTime(), now, store.freshnessLifetime(), maxObjectSize, counters);
                 StoredResponse asStored = new StoredResponse(stored, Body.empty(), variantKey.get(), toOrigin.requestTime(), now,
                         store.freshnessLifetime());
                 status = status.withStored(store.freshnessLifetime().minus(FreshnessRule.currentAge(asStored, now)));
             } else {
+                counters.skippedNotCacheable.increment();
                 status = status.withDetail(status.detail().orElse("") + "; not stored: " + storability.reason());
             }
         }
-        return new Relay(withCacheStatus(response, status), capture, status);
+        return new Relay(withCacheStatus(tagFields.forClient(response), status), capture, status);
     }
 
     private Answer answerFromStore(RequestHead clientRequest, StoredResponse stored, Duration age, CacheStatus status) {
-        HeaderFields headers = stored.headers().with("Age", Long.toString(age.toSeconds()));
+        HeaderFields headers = tagFields.forClient(stored.headers()).with("Age", Long.toString(age.toSeconds()));
         if (!headers.contains("Content-Length") && stored.status() != 204 && stored.status() != 304) {
             // A body that arrived chunked has a known length now; saying it lets the client reuse the connection.
             headers = headers.with("Content-Length", Integer.toString(stored.body().size()));
@@ -418,13 +467,6 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         }
     }
 
-    private static void logPlan(RequestHead request, ExchangePlan plan) {
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {} -> {}: {}", request.method(), request.uri(), plan.getClass().getSimpleName(),
-                    plan.cacheStatus().toHeaderValue());
-        }
-    }
-
     /** Configures a {@link CachingEngine}; the one way to make one. Not thread safe. */
     public static final class Builder {
         /** The default maximum size of a stored body: larger bodies stream through uncached. */
@@ -437,6 +479,8 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
         private int maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
         private Duration faultLogInterval = Duration.ofSeconds(10);
         private Duration collapseTimeout = Duration.ofSeconds(10);
+        private List<String> tagFields = List.of("Surrogate-Key", "Cache-Tag");
+        private boolean hideTagFields = true;
 
         private Builder() {
         }
@@ -499,6 +543,26 @@ public final class CachingEngine implements ProxyEngine, AutoCloseable {
                 throw new IllegalArgumentException("collapse timeout must not be negative, got " + timeout);
             }
             this.collapseTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The response fields whose values tag a response for {@linkplain CachingEngine#purgeTag purging by tag},
+         * separated by whitespace or commas. Default {@code Surrogate-Key} and {@code Cache-Tag}; none turns tags off.
+         */
+        public Builder tagFields(String... names) {
+            for (String name : names) {
+                if (name == null || !name.matches("[A-Za-z0-9!#$%&'*+\\-.^_`|~]+")) {
+                    throw new IllegalArgumentException("a tag field must be a field name, got \"" + name + "\"");
+                }
+            }
+            this.tagFields = List.of(names);
+            return this;
+        }
+
+        /** Whether the tag fields are removed from responses before they reach clients. Default true. */
+        public Builder hideTagFields(boolean hide) {
+            this.hideTagFields = hide;
             return this;
         }
 

@@ -5,6 +5,7 @@ import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.StoredResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,9 +22,16 @@ final class GuardedStore {
     private final LogThrottle readFaults;
     private final LogThrottle writeFaults;
     private final LogThrottle removeFaults;
+    private final LongAdder faults;
 
     GuardedStore(CacheStore store, Duration warnInterval) {
+        this(store, warnInterval, new LongAdder());
+    }
+
+    /** @param faults counts every fault, logged or not, for the engine's statistics */
+    GuardedStore(CacheStore store, Duration warnInterval, LongAdder faults) {
         this.store = store;
+        this.faults = faults;
         this.readFaults = new LogThrottle(warnInterval);
         this.writeFaults = new LogThrottle(warnInterval);
         this.removeFaults = new LogThrottle(warnInterval);
@@ -64,7 +72,8 @@ final class GuardedStore {
         return store;
     }
 
-    private static void warn(LogThrottle throttle, String operation, CacheKey key, RuntimeException fault) {
+    private void warn(LogThrottle throttle, String operation, CacheKey key, RuntimeException fault) {
+        faults.increment();
         long suppressed = throttle.tryAcquire();
         if (suppressed >= 0) {
             LOG.warn("cache store {} failed for {} ({} similar faults not logged since the last one); serving without the cache",

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +33,16 @@ final class StoringCapture implements BodyCapture {
     private final Duration freshnessLifetime;
     private final int maxObjectSize;
     private final Optional<Long> announcedLength;
+    private final EngineCounters counters;
 
     private byte[] buffer;
     private int size;
     private boolean done;
 
     StoringCapture(GuardedStore store, CacheKey key, ResponseHead head, String variantKey, Instant requestTime,
-                   Instant responseTime, Duration freshnessLifetime, int maxObjectSize) {
+                   Instant responseTime, Duration freshnessLifetime, int maxObjectSize, EngineCounters counters) {
         this.store = store;
+        this.counters = counters;
         this.key = key;
         this.head = head;
         this.variantKey = variantKey;
@@ -50,7 +53,7 @@ final class StoringCapture implements BodyCapture {
         this.announcedLength = contentLength(head);
         int initial = announcedLength.filter(length -> length <= maxObjectSize).map(Long::intValue).orElse(INITIAL_CAPACITY);
         if (announcedLength.isPresent() && announcedLength.get() > maxObjectSize) {
-            stop("Content-Length " + announcedLength.get() + " is over the maximum object size " + maxObjectSize);
+            stop("Content-Length " + announcedLength.get() + " is over the maximum object size " + maxObjectSize, counters.skippedTooBig);
         } else {
             this.buffer = new byte[Math.min(initial, maxObjectSize)];
         }
@@ -63,7 +66,7 @@ final class StoringCapture implements BodyCapture {
         }
         int length = chunk.remaining();
         if ((long) size + length > maxObjectSize) {
-            stop("body is over the maximum object size " + maxObjectSize);
+            stop("body is over the maximum object size " + maxObjectSize, counters.skippedTooBig);
             return;
         }
         if (size + length > buffer.length) {
@@ -80,7 +83,7 @@ final class StoringCapture implements BodyCapture {
             return;
         }
         if (announcedLength.isPresent() && announcedLength.get() != size) {
-            stop("body of " + size + " bytes does not match Content-Length " + announcedLength.get());
+            stop("body of " + size + " bytes does not match Content-Length " + announcedLength.get(), counters.skippedIncomplete);
             return;
         }
         byte[] bytes = size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
@@ -88,7 +91,9 @@ final class StoringCapture implements BodyCapture {
         buffer = null;
         StoredResponse response = new StoredResponse(head, Body.wrapping(bytes), variantKey, requestTime, responseTime, freshnessLifetime);
         if (store.store(key, response)) {
-            LOG.debug("stored {} ({} bytes)", key, size);
+            counters.stored.increment();
+            // TRACE: the exchange's own DEBUG line already said "stored".
+            LOG.trace("stored {} ({} bytes)", key, size);
         }
     }
 
@@ -99,11 +104,13 @@ final class StoringCapture implements BodyCapture {
 
     @Override
     public void abandon(String reason) {
-        stop("body incomplete: " + reason);
+        stop("body incomplete: " + reason, counters.skippedIncomplete);
     }
 
-    private void stop(String reason) {
+    /** Stops capturing; the first reason is logged (the exchange's line said "stored" before the body came) and counted. */
+    private void stop(String reason, LongAdder skipped) {
         if (!done) {
+            skipped.increment();
             LOG.debug("not storing {}: {}", key, reason);
         }
         done = true;

@@ -6,6 +6,7 @@ import dev.cacheproxy.api.CacheStoreException;
 import dev.cacheproxy.api.CacheStoreStatistics;
 import dev.cacheproxy.api.ObservableStore;
 import dev.cacheproxy.api.StoredResponse;
+import dev.cacheproxy.api.TaggedStore;
 import java.net.URL;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -40,7 +41,7 @@ import org.ehcache.xml.XmlConfiguration;
  * <p>Thread safe. Build one with {@link #builder()}, or bring your own Ehcache with {@link #using},
  * {@link #fromCacheManager} or {@link #fromXml}.
  */
-public final class EhcacheStore implements ObservableStore {
+public final class EhcacheStore implements ObservableStore, TaggedStore {
 
     /** A compare-and-swap that keeps losing means the key is hot; skipping one write is harmless. */
     private static final int MAX_WRITE_ATTEMPTS = 16;
@@ -50,6 +51,9 @@ public final class EhcacheStore implements ObservableStore {
     private final int maxVariantsPerKey;
     private final StoreCounters counters = new StoreCounters();
     private final CacheEventListener<String, StoredVariants> events = this::onEntryEvent;
+    private final TagIndex tags = new TagIndex();
+    /** Ordered, unlike {@link #events}: the tag index must see a key's changes in the order they happened. */
+    private final CacheEventListener<String, StoredVariants> tagEvents = this::onTagEvent;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EhcacheStore(Cache<String, StoredVariants> cache, Optional<CacheManager> ownedManager, int maxVariantsPerKey,
@@ -60,10 +64,15 @@ public final class EhcacheStore implements ObservableStore {
         try {
             cache.getRuntimeConfiguration().registerCacheEventListener(events, EventOrdering.UNORDERED, EventFiring.SYNCHRONOUS,
                     EnumSet.allOf(EventType.class));
+            cache.getRuntimeConfiguration().registerCacheEventListener(tagEvents, EventOrdering.ORDERED, EventFiring.SYNCHRONOUS,
+                    EnumSet.allOf(EventType.class));
             if (mayHoldEntries) {
-                // A restarted disk tier or a user's cache raises no events for what it already holds: count it once.
+                // A restarted disk tier or a user's cache raises no events for what it already holds: count and index it once.
                 for (Cache.Entry<String, StoredVariants> entry : cache) {
                     counters.created(entry.getValue());
+                    if (!entry.getValue().isUnreadable()) {
+                        tags.holds(entry.getKey(), entry.getValue());
+                    }
                 }
             }
         } catch (RuntimeException cannotWatch) {
@@ -223,9 +232,33 @@ public final class EhcacheStore implements ObservableStore {
         try {
             cache.clear();
             counters.cleared();
+            tags.cleared();
         } catch (RuntimeException fault) {
             throw new CacheStoreException("clearing the cache failed", fault);
         }
+    }
+
+    /**
+     * Removes every key holding a response tagged {@code tag}. The index of tags lives in this store's
+     * memory and follows every change of the cache, including evictions; it is rebuilt from the
+     * entries when a persistent cache is opened again.
+     */
+    @Override
+    public long removeTagged(String tag) {
+        Objects.requireNonNull(tag, "tag");
+        ensureOpen();
+        long removed = 0;
+        try {
+            for (String key : tags.keys(tag)) {
+                if (cache.containsKey(key)) {
+                    cache.remove(key);
+                    removed++;
+                }
+            }
+        } catch (RuntimeException fault) {
+            throw new CacheStoreException("removing the entries tagged " + tag + " failed after " + removed, fault);
+        }
+        return removed;
     }
 
     /**
@@ -253,6 +286,7 @@ public final class EhcacheStore implements ObservableStore {
         } else {
             try {
                 cache.getRuntimeConfiguration().deregisterCacheEventListener(events);
+                cache.getRuntimeConfiguration().deregisterCacheEventListener(tagEvents);
             } catch (RuntimeException alreadyClosed) {
                 // The user closed their cache first: there is nothing left to detach from.
             }
@@ -275,6 +309,18 @@ public final class EhcacheStore implements ObservableStore {
             case UPDATED -> counters.updated(event.getOldValue(), event.getNewValue());
             case REMOVED, EXPIRED -> counters.removed(event.getOldValue());
             case EVICTED -> counters.evicted(event.getOldValue());
+        }
+    }
+
+    private void onTagEvent(CacheEvent<? extends String, ? extends StoredVariants> event) {
+        switch (event.getType()) {
+            case CREATED, UPDATED -> {
+                StoredVariants value = event.getNewValue();
+                if (value != null && !value.isUnreadable()) {
+                    tags.holds(event.getKey(), value);
+                }
+            }
+            case REMOVED, EXPIRED, EVICTED -> tags.removed(event.getKey());
         }
     }
 

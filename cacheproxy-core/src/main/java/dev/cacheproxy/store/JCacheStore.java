@@ -3,10 +3,15 @@ package dev.cacheproxy.store;
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.CacheStoreException;
+import dev.cacheproxy.api.CacheTags;
 import dev.cacheproxy.api.StoredResponse;
+import dev.cacheproxy.api.TaggedStore;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.cache.Cache;
 import javax.cache.configuration.MutableConfiguration;
@@ -29,18 +34,30 @@ import org.slf4j.LoggerFactory;
  * <p>Thread safe. The cache stays the caller's: {@link #close()} does not close it. JCache has no
  * portable entry count, so this store reports no {@linkplain dev.cacheproxy.api.ObservableStore statistics};
  * use the provider's own (JCache's {@code CacheStatisticsMXBean}, Hazelcast's metrics...).
+ *
+ * <p>Purges by tag find their keys in a second cache from tag to keys, when one is given
+ * ({@link Builder#tagIndex}); it is shared like the first, so a purge through one proxy finds what
+ * another stored. Without one, a purge by tag reads and decodes every entry, which a distributed cache
+ * sends over the network: fine for small caches and rare purges only.
  */
-public final class JCacheStore implements CacheStore {
+public final class JCacheStore implements TaggedStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JCacheStore.class);
 
+    /** A compare-and-swap on one tag that keeps losing means the tag is hot; the write is skipped. */
+    private static final int MAX_INDEX_ATTEMPTS = 16;
+    /** Separates keys in a tag's index value: a URI never contains a line feed. */
+    private static final String KEY_SEPARATOR = "\n";
+
     private final Cache<String, byte[]> cache;
+    private final Optional<Cache<String, String>> tagIndex;
     private final int maxVariantsPerKey;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean corruptLogged = new AtomicBoolean();
 
-    private JCacheStore(Cache<String, byte[]> cache, int maxVariantsPerKey) {
+    private JCacheStore(Cache<String, byte[]> cache, Optional<Cache<String, String>> tagIndex, int maxVariantsPerKey) {
         this.cache = cache;
+        this.tagIndex = tagIndex;
         this.maxVariantsPerKey = maxVariantsPerKey;
     }
 
@@ -57,6 +74,13 @@ public final class JCacheStore implements CacheStore {
     public static MutableConfiguration<String, byte[]> cacheConfiguration() {
         return new MutableConfiguration<String, byte[]>()
                 .setTypes(String.class, byte[].class)
+                .setExpiryPolicyFactory(EternalExpiryPolicy.factoryOf());
+    }
+
+    /** A configuration for the tag index ({@link Builder#tagIndex}): {@code String} keys and values, no expiry. */
+    public static MutableConfiguration<String, String> tagIndexConfiguration() {
+        return new MutableConfiguration<String, String>()
+                .setTypes(String.class, String.class)
                 .setExpiryPolicyFactory(EternalExpiryPolicy.factoryOf());
     }
 
@@ -92,6 +116,8 @@ public final class JCacheStore implements CacheStore {
         Objects.requireNonNull(response, "response");
         ensureOpen();
         byte[] encoded = StoredVariantsCodec.encode(new StoredVariants(List.of(response)));
+        // Indexed before it is written, so that no tagged entry is ever stored where a purge cannot find it.
+        tagIndex.ifPresent(index -> CacheTags.of(response).tags().forEach(tag -> index(index, tag, key)));
         try {
             // The first response of a URI needs no merge. Going through putIfAbsent also keeps entry processors
             // away from absent keys, which Ehcache's JCache provider cannot copy by value.
@@ -113,11 +139,38 @@ public final class JCacheStore implements CacheStore {
         }
     }
 
-    /** Removes everything in the cache, on every member of a distributed one. */
+    @Override
+    public long removeTagged(String tag) {
+        Objects.requireNonNull(tag, "tag");
+        ensureOpen();
+        long removed = 0;
+        try {
+            if (tagIndex.isPresent()) {
+                String keys = tagIndex.get().getAndRemove(tag);
+                for (String key : keys == null ? List.<String>of() : Arrays.asList(keys.split(KEY_SEPARATOR))) {
+                    if (cache.remove(key)) {
+                        removed++;
+                    }
+                }
+                return removed;
+            }
+            for (Cache.Entry<String, byte[]> entry : cache) {
+                if (isTagged(entry.getValue(), tag) && cache.remove(entry.getKey())) {
+                    removed++;
+                }
+            }
+            return removed;
+        } catch (RuntimeException fault) {
+            throw new CacheStoreException("removing the entries tagged " + tag + " failed after " + removed, fault);
+        }
+    }
+
+    /** Removes everything in the cache (and the tag index), on every member of a distributed one. */
     @Override
     public void clear() {
         ensureOpen();
         try {
+            tagIndex.ifPresent(Cache::clear);
             cache.clear();
         } catch (RuntimeException fault) {
             throw new CacheStoreException("clearing the cache failed", fault);
@@ -128,6 +181,35 @@ public final class JCacheStore implements CacheStore {
     @Override
     public void close() {
         closed.set(true);
+    }
+
+    /** Adds the key to the tag's keys: a compare-and-swap, as other proxies may add keys to the same tag. */
+    private static void index(Cache<String, String> index, String tag, CacheKey key) {
+        try {
+            for (int attempt = 0; attempt < MAX_INDEX_ATTEMPTS; attempt++) {
+                String keys = index.get(tag);
+                if (keys == null) {
+                    if (index.putIfAbsent(tag, key.uri())) {
+                        return;
+                    }
+                } else if (Set.of(keys.split(KEY_SEPARATOR)).contains(key.uri())
+                        || index.replace(tag, keys, keys + KEY_SEPARATOR + key.uri())) {
+                    return;
+                }
+            }
+        } catch (RuntimeException fault) {
+            throw new CacheStoreException("indexing " + key + " under the tag " + tag + " failed", fault);
+        }
+        throw new CacheStoreException("indexing " + key + " under the tag " + tag + " lost " + MAX_INDEX_ATTEMPTS + " races");
+    }
+
+    private static boolean isTagged(byte[] value, String tag) {
+        try {
+            return StoredVariantsCodec.decode(ByteBuffer.wrap(value)).responses().stream()
+                    .anyMatch(response -> CacheTags.of(response).tags().contains(tag));
+        } catch (StoredVariantsCodec.UnreadableEntryException unreadable) {
+            return false;
+        }
     }
 
     private void ensureOpen() {
@@ -148,6 +230,7 @@ public final class JCacheStore implements CacheStore {
     /** Configures a {@link JCacheStore}. Not thread safe. */
     public static final class Builder {
         private final Cache<String, byte[]> cache;
+        private Optional<Cache<String, String>> tagIndex = Optional.empty();
         private int maxVariantsPerKey = 16;
 
         private Builder(Cache<String, byte[]> cache) {
@@ -163,8 +246,19 @@ public final class JCacheStore implements CacheStore {
             return this;
         }
 
+        /**
+         * A second cache, from tag to the keys stored with it, for purges by tag without reading every
+         * entry: create it with {@link #tagIndexConfiguration()} beside the first, shared the same way,
+         * and size it so that it never evicts (a tag it forgets can no longer be purged). Keys whose
+         * entries went stay listed until their tag is purged: that purges nothing more than needed.
+         */
+        public Builder tagIndex(Cache<String, String> index) {
+            this.tagIndex = Optional.of(Objects.requireNonNull(index, "index"));
+            return this;
+        }
+
         public JCacheStore build() {
-            return new JCacheStore(cache, maxVariantsPerKey);
+            return new JCacheStore(cache, tagIndex, maxVariantsPerKey);
         }
     }
 }

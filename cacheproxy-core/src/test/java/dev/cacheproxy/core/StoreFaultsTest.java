@@ -90,7 +90,7 @@ final class StoreFaultsTest {
     }
 
     /** A store that fails every operation on one key (every key when that is null), as a bad sector or a lost node would. */
-    private static final class BrokenForOneKey implements CacheStore {
+    static final class BrokenForOneKey implements CacheStore {
         private final CacheStore delegate;
         private final CacheKey broken;
         private final AtomicInteger faults = new AtomicInteger();

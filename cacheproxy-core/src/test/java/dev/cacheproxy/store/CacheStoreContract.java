@@ -13,11 +13,13 @@ import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.CacheStoreException;
+import dev.cacheproxy.api.CacheTags;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.StoredResponse;
+import dev.cacheproxy.api.TaggedStore;
 import dev.cacheproxy.core.CachingEngine;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -166,6 +168,32 @@ public abstract class CacheStoreContract {
 
         assertEquals(List.of(), store.variants(key("c1")));
         assertEquals(List.of(), store.variants(key("c2")));
+    }
+
+    /** For a {@link TaggedStore}: a tag finds every key with a variant that carries it, and not keys that never had it. */
+    @Test
+    public void aTaggedStoreRemovesEveryKeyWithAVariantTaggedSoAndNoOther() {
+        Assumptions.assumeTrue(store instanceof TaggedStore, "not a TaggedStore");
+        TaggedStore tagged = (TaggedStore) store;
+        tagged.store(key("t1"), tagged(response("gzip", "one", T0), "product-7 all"));
+        tagged.store(key("t1"), response("br", "untagged variant", T0));
+        tagged.store(key("t2"), tagged(response("gzip", "two", T0), "all product-7"));
+        tagged.store(key("t3"), tagged(response("gzip", "three", T0), "all"));
+
+        assertEquals(2, tagged.removeTagged("product-7"));
+
+        assertEquals(List.of(), store.variants(key("t1")));
+        assertEquals(List.of(), store.variants(key("t2")));
+        assertEquals(List.of("three"), bodies(store.variants(key("t3"))));
+        assertEquals(0, tagged.removeTagged("product-7"));
+        assertEquals(1, tagged.removeTagged("all"));
+        assertEquals(0, tagged.removeTagged("never-used"));
+    }
+
+    /** This response with these tags, as the engine stores it. */
+    protected static StoredResponse tagged(StoredResponse response, String tags) {
+        return new StoredResponse(response.head().withHeaders(response.headers().with(CacheTags.FIELD, tags)), response.body(),
+                response.variantKey(), response.requestTime(), response.responseTime(), response.freshnessLifetime());
     }
 
     @Test

@@ -192,6 +192,41 @@ final class EhcacheStoreTest extends CacheStoreContract {
     }
 
     @Test
+    void theTagIndexIsRebuiltWhenAPersistentStoreOpensAgain() {
+        try (EhcacheStore first = persistentStore()) {
+            first.store(key("p1"), tagged(response("gzip", "one", T0), "product-7"));
+            first.store(key("p2"), tagged(response("gzip", "two", T0), "product-8"));
+        }
+        try (EhcacheStore reopened = persistentStore()) {
+            assertEquals(1, reopened.removeTagged("product-7"));
+
+            assertEquals(List.of(), reopened.variants(key("p1")));
+            assertEquals("two", reopened.variants(key("p2")).get(0).body().utf8());
+        }
+    }
+
+    @Test
+    void aKeyStoredAgainWithOtherTagsIsNotPurgedByItsOldOnes() {
+        EhcacheStore tagged = (EhcacheStore) store;
+        tagged.store(key("retagged"), tagged(response("gzip", "old", T0), "product-7"));
+        tagged.store(key("retagged"), tagged(response("gzip", "new", T0.plusSeconds(1)), "product-8"));
+
+        assertEquals(0, tagged.removeTagged("product-7"));
+        assertEquals("new", tagged.variants(key("retagged")).get(0).body().utf8());
+    }
+
+    @Test
+    void clearingTheStoreEmptiesTheTagIndex() {
+        EhcacheStore tagged = (EhcacheStore) store;
+        tagged.store(key("p1"), tagged(response("gzip", "one", T0), "product-7"));
+        tagged.clear();
+        tagged.store(key("p1"), response("gzip", "untagged now", T0));
+
+        assertEquals(0, tagged.removeTagged("product-7"));
+        assertEquals("untagged now", tagged.variants(key("p1")).get(0).body().utf8());
+    }
+
+    @Test
     void statisticsCountEntriesBytesHitsAndMisses() {
         store.store(key("s1"), response("gzip", "one", T0));
         store.store(key("s1"), response("br", "two", T0));

@@ -77,6 +77,29 @@ final class JCacheStoreTest extends CacheStoreContract {
         }
     }
 
+    @Test
+    void withATagIndexAPurgeThroughOneStoreFindsWhatAnotherStoredOnTheSameCaches() {
+        Cache<String, byte[]> shared = newCache();
+        Cache<String, String> index = cacheManager.createCache("jcache-tags-" + CACHES.incrementAndGet(), JCacheStore.tagIndexConfiguration());
+        try (JCacheStore first = JCacheStore.using(shared).tagIndex(index).build();
+             JCacheStore second = JCacheStore.using(shared).tagIndex(index).build()) {
+            first.store(key("p1"), tagged(response("gzip", "one", T0), "product-7"));
+            second.store(key("p2"), tagged(response("gzip", "two", T0), "product-7 all"));
+            second.store(key("p2"), tagged(response("br", "two again", T0), "product-7"));
+            first.store(key("p3"), tagged(response("gzip", "three", T0), "all"));
+
+            assertEquals(key("p1").uri() + "\n" + key("p2").uri(), index.get("product-7"));
+            assertEquals(2, second.removeTagged("product-7"));
+
+            assertEquals(List.of(), first.variants(key("p1")));
+            assertEquals(List.of(), first.variants(key("p2")));
+            assertEquals("three", first.variants(key("p3")).get(0).body().utf8());
+            assertEquals(null, index.get("product-7"));
+            first.clear();
+            assertEquals(null, index.get("all"));
+        }
+    }
+
     private static Cache<String, byte[]> newCache() {
         return cacheManager.createCache("jcache-store-" + CACHES.incrementAndGet(), JCacheStore.cacheConfiguration());
     }

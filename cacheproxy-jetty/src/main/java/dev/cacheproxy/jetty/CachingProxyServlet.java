@@ -8,6 +8,7 @@ import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.servlet.AdminEndpoint;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -61,6 +62,8 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private final transient OriginTarget target;
     private final transient ProxyEngine engine;
+    /** Purges and statistics over HTTP, configured by init-parameters; off by default. */
+    private transient volatile AdminEndpoint admin = AdminEndpoint.OFF;
 
     /**
      * A caching proxy to this origin.
@@ -95,9 +98,23 @@ public class CachingProxyServlet extends ProxyServlet {
         return target.origin();
     }
 
+    /** Jetty's initialisation, then the admin endpoint's ({@code adminToken}, {@code adminPath}, {@code purgeMethod}, {@code adminAllow}). */
+    @Override
+    public void init() throws ServletException {
+        super.init();
+        try {
+            admin = AdminEndpoint.fromInitParameters(engine, getServletConfig()::getInitParameter);
+        } catch (IllegalArgumentException badValue) {
+            throw new ServletException("bad admin endpoint configuration: " + badValue.getMessage(), badValue);
+        }
+    }
+
     @Override
     protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
             throws ServletException, IOException {
+        if (admin.handle(clientRequest, clientResponse, this::targetUri)) {
+            return;
+        }
         RequestHead request;
         try {
             request = new RequestHead(clientRequest.getMethod(), targetUri(clientRequest), requestFields(clientRequest));

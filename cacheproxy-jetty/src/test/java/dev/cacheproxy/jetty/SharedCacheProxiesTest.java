@@ -3,12 +3,20 @@ package dev.cacheproxy.jetty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.StoredResponse;
+import dev.cacheproxy.api.TaggedStore;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.TestOrigin.Reply;
 import dev.cacheproxy.store.JCacheStore;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.cache.Cache;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +30,10 @@ import org.junit.jupiter.api.Test;
  */
 final class SharedCacheProxiesTest {
 
+    private static final String TOKEN = "shared-admin-token";
+
     private final AtomicInteger version = new AtomicInteger(1);
+    private final Semaphore writesOnA = new Semaphore(0);
     private HazelcastMembers cluster;
     private TestOrigin origin;
     private ProxyUnderTest proxyA;
@@ -34,10 +45,10 @@ final class SharedCacheProxiesTest {
                 .route("/page", request -> request.method().equals("POST")
                         ? Reply.of(204, "")
                         : Reply.of(200, "page v" + version.get(), "Cache-Control", "public, max-age=600", "Content-Type", "text/plain"))
-                .route("/other", Reply.of(200, "other", "Cache-Control", "public, max-age=600"));
+                .route("/other", Reply.of(200, "other", "Cache-Control", "public, max-age=600", "Surrogate-Key", "others"));
         cluster = new HazelcastMembers(2);
-        proxyA = proxyOnMember(0);
-        proxyB = proxyOnMember(1);
+        proxyA = proxyOnMember(0, writesOnA);
+        proxyB = proxyOnMember(1, new Semaphore(0));
     }
 
     @AfterEach
@@ -80,9 +91,31 @@ final class SharedCacheProxiesTest {
     }
 
     @Test
+    void purgesThroughOneProxyAreSeenByTheOther() throws Exception {
+        proxyA.get("/page");
+        proxyA.get("/other");
+        assertTrue(proxyB.get("/page").headers().firstValue("Cache-Status").orElseThrow().contains("hit"));
+
+        HttpResponse<String> byUrl = proxyA.send(proxyA.request("/page", "Authorization", "Bearer " + TOKEN)
+                .method("PURGE", HttpRequest.BodyPublishers.noBody()).build());
+        HttpResponse<String> byTag = proxyB.send(proxyB.request("/_cacheproxy/purge?tag=others", "Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        version.set(2);
+
+        assertEquals(200, byUrl.statusCode());
+        assertEquals("{\"purged\":\"tag others\",\"entries\":1}\n", byTag.body());
+        HttpResponse<String> page = proxyB.get("/page");
+        assertEquals("page v2", page.body());
+        assertTrue(page.headers().firstValue("Cache-Status").orElseThrow().contains("fwd=uri-miss"));
+        assertTrue(proxyA.get("/other").headers().firstValue("Cache-Status").orElseThrow().contains("fwd=uri-miss"));
+    }
+
+    @Test
     void aMemberLeavingFailsNoRequestOnTheOther() throws Exception {
         proxyA.get("/page");
         proxyA.get("/other");
+        // A proxy stores a body once it has relayed all of it: the client can have it a moment before the store does.
+        assertTrue(writesOnA.tryAcquire(2, 10, TimeUnit.SECONDS), "both responses stored");
 
         cluster.crash(0);
 
@@ -95,8 +128,51 @@ final class SharedCacheProxiesTest {
         assertEquals(2, origin.requestCount());
     }
 
-    private ProxyUnderTest proxyOnMember(int member) throws Exception {
+    private ProxyUnderTest proxyOnMember(int member, Semaphore writes) throws Exception {
         Cache<String, byte[]> shared = cluster.sharedCache(member);
-        return new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().store(JCacheStore.using(shared).build()).build());
+        CacheStore store = new WritesSignalled(JCacheStore.using(shared).build(), writes);
+        return new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().store(store).build(), Map.of("adminToken", TOKEN));
+    }
+
+    /** The shared store, releasing a permit for each write that has landed. */
+    private static final class WritesSignalled implements TaggedStore {
+        private final JCacheStore store;
+        private final Semaphore writes;
+
+        WritesSignalled(JCacheStore store, Semaphore writes) {
+            this.store = store;
+            this.writes = writes;
+        }
+
+        @Override
+        public List<StoredResponse> variants(CacheKey key) {
+            return store.variants(key);
+        }
+
+        @Override
+        public void store(CacheKey key, StoredResponse response) {
+            store.store(key, response);
+            writes.release();
+        }
+
+        @Override
+        public void remove(CacheKey key) {
+            store.remove(key);
+        }
+
+        @Override
+        public long removeTagged(String tag) {
+            return store.removeTagged(tag);
+        }
+
+        @Override
+        public void clear() {
+            store.clear();
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
     }
 }

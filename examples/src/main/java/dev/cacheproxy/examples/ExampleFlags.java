@@ -6,7 +6,9 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,9 +23,12 @@ import java.util.Optional;
  * @param storeDir      the directory of a persistent disk tier, if any
  * @param diskSize      the disk tier in bytes, used with {@code storeDir}
  * @param maxObjectSize the largest body stored, in bytes
+ * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
+ * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
-                    Optional<Path> storeDir, long diskSize, long maxObjectSize) {
+                    Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
+                    Optional<String> adminAllow) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -54,6 +59,12 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                     + ByteSize.format(DEFAULT_DISK_SIZE) + ")",
             "  --max-object-size SIZE  the largest body stored; larger ones stream through uncached",
             "                          (default " + ByteSize.format(DEFAULT_MAX_OBJECT_SIZE) + ")",
+            "  --admin-token TOKEN     turn the admin endpoint on: with Authorization: Bearer TOKEN,",
+            "                          PURGE <url> purges that URL; POST /_cacheproxy/purge?tag=T purges a tag,",
+            "                          POST /_cacheproxy/purge-all everything; GET /_cacheproxy/stats (default: off,",
+            "                          and PURGE and /_cacheproxy go to the origin like any request)",
+            "  --admin-allow LIST      the client addresses or CIDR blocks that may use the admin endpoint,",
+            "                          e.g. 127.0.0.1,10.0.0.0/8 (default: any address that has the token)",
             "  --help                  print this and exit",
             "",
             "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.");
@@ -69,6 +80,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         Optional<Path> storeDir = Optional.empty();
         Optional<Long> diskSize = Optional.empty();
         long maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
+        Optional<String> adminToken = Optional.empty();
+        Optional<String> adminAllow = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
@@ -81,6 +94,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--store-dir" -> storeDir = Optional.of(parseDirectory(valueOf(args, ++i, flag)));
                 case "--disk-size" -> diskSize = Optional.of(atLeast(flag, valueOf(args, ++i, flag), 1024 * 1024));
                 case "--max-object-size" -> maxObjectSize = parseMaxObjectSize(valueOf(args, ++i, flag));
+                case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
+                case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
             }
         }
@@ -97,7 +112,10 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             throw new IllegalArgumentException("--max-object-size (" + ByteSize.format(maxObjectSize) + ") must be smaller than --offheap-size ("
                     + ByteSize.format(offHeapSize) + ")");
         }
-        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize);
+        if (adminAllow.isPresent() && adminToken.isEmpty()) {
+            throw new IllegalArgumentException("--admin-allow needs --admin-token");
+        }
+        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow);
     }
 
     /** The store these flags describe. */
@@ -105,6 +123,22 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         EhcacheStore.Builder store = EhcacheStore.builder().heapSize(heapSize).offHeapSize(offHeapSize);
         storeDir.ifPresent(directory -> store.persistentDirectory(directory).diskSize(diskSize));
         return store;
+    }
+
+    /** The proxy servlet's init-parameters for the admin endpoint (none when it is off). */
+    Map<String, String> adminInitParameters() {
+        Map<String, String> parameters = new HashMap<>();
+        adminToken.ifPresent(token -> parameters.put("adminToken", token));
+        adminAllow.ifPresent(allow -> parameters.put("adminAllow", allow));
+        return parameters;
+    }
+
+    private static String parseAdminToken(String text) {
+        // A short token can be guessed; the endpoint can empty the cache, so insist on some length.
+        if (text.length() < 16) {
+            throw new IllegalArgumentException("--admin-token must be at least 16 characters, got " + text.length());
+        }
+        return text;
     }
 
     private static String valueOf(List<String> args, int index, String flag) {

@@ -3,8 +3,10 @@ package dev.cacheproxy.examples;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.CachingHandler;
 import dev.cacheproxy.jetty.CachingProxyServlet;
+import dev.cacheproxy.servlet.AdminEndpoint;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -44,12 +46,21 @@ public final class ExampleProxy {
             System.exit(1);
             return;
         }
+        try {
+            // Checked here, so that a bad --admin-allow is reported as such rather than as a server that cannot start.
+            AdminEndpoint.fromInitParameters(engine, flags.adminInitParameters()::get);
+        } catch (IllegalArgumentException badValue) {
+            System.err.println("cacheproxy-example: --admin-allow: " + badValue.getMessage());
+            engine.close();
+            System.exit(2);
+            return;
+        }
         DemoOrigin demo = flags.origin().isEmpty() ? new DemoOrigin() : null;
         URI origin = flags.origin().orElseGet(() -> URI.create(demo.url()));
 
         Server server;
         try {
-            server = start(origin, flags.bind(), flags.port(), engine);
+            server = start(origin, flags.bind(), flags.port(), engine, flags.adminInitParameters());
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {
@@ -64,6 +75,9 @@ public final class ExampleProxy {
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         String proxy = "http://" + hostForUrl(flags.bind()) + ":" + port;
         System.out.println("cacheproxy: caching proxy on " + proxy + " -> " + origin);
+        if (flags.adminToken().isPresent()) {
+            System.out.println("cacheproxy: admin endpoint on: curl -X PURGE -H 'Authorization: Bearer TOKEN' " + proxy + "/hello");
+        }
         if (demo != null) {
             System.out.println("cacheproxy: no --origin given, so a demo origin runs on " + demo.url());
             System.out.println("Try it (the first is a miss, the second a hit from the cache):");
@@ -80,6 +94,11 @@ public final class ExampleProxy {
 
     /** Starts the proxy server with this engine; {@code port} 0 picks a free port. */
     static Server start(URI origin, String bind, int port, CachingEngine engine) throws Exception {
+        return start(origin, bind, port, engine, Map.of());
+    }
+
+    /** Starts the proxy server with this engine and these init-parameters for its servlet (the admin endpoint's). */
+    static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("cacheproxy");
         Server server = new Server(threads);
@@ -95,6 +114,7 @@ public final class ExampleProxy {
         ServletHolder proxy = new ServletHolder("cacheproxy", servlet);
         proxy.setAsyncSupported(true);
         proxy.setInitOrder(0);
+        proxy.setInitParameters(initParameters);
         context.addServlet(proxy, "/*");
         // Hits are answered in front of the servlet machinery; everything else goes to the servlet.
         server.setHandler(new CachingHandler(context, servlet));

@@ -17,7 +17,7 @@ final class ExampleFlagsTest {
     @Test
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
-                8L << 20), ExampleFlags.parse(List.of()));
+                8L << 20, Optional.empty(), Optional.empty()), ExampleFlags.parse(List.of()));
     }
 
     @Test
@@ -27,6 +27,14 @@ final class ExampleFlagsTest {
         assertEquals(Optional.of(URI.create("http://127.0.0.1:8000")), flags.origin());
         assertEquals(0, flags.port());
         assertEquals("0.0.0.0", flags.bind());
+    }
+
+    @Test
+    void theAdminTokenAndAllowlistBecomeTheServletsInitParameters() {
+        ExampleFlags flags = ExampleFlags.parse(List.of("--admin-token", "0123456789abcdef", "--admin-allow", "127.0.0.1,10.0.0.0/8"));
+
+        assertEquals(java.util.Map.of("adminToken", "0123456789abcdef", "adminAllow", "127.0.0.1,10.0.0.0/8"), flags.adminInitParameters());
+        assertEquals(java.util.Map.of(), ExampleFlags.parse(List.of()).adminInitParameters());
     }
 
     @Test
@@ -59,6 +67,8 @@ final class ExampleFlagsTest {
         "--store-dir /tmp/c --disk-size 128MiB       | --disk-size (128MiB) must be larger than --offheap-size (256MiB)",
         "--heap-size 99999999999TiB                  | --heap-size is too large",
         "--store-dir                                 | --store-dir needs a value",
+        "--admin-token short                         | --admin-token must be at least 16 characters",
+        "--admin-allow 127.0.0.1                     | --admin-allow needs --admin-token",
     })
     void aBadSizeIsRefusedWithAOneLineReason(String args, String reason) {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,

@@ -37,4 +37,33 @@ final class ExampleProxySmokeTest {
             }
         }
     }
+
+    @Test
+    void withAnAdminTokenCurlsPurgePurgesThatUrl() throws Exception {
+        String token = "0123456789abcdef";
+        try (DemoOrigin demo = new DemoOrigin()) {
+            Server server = ExampleProxy.start(URI.create(demo.url()), "127.0.0.1", 0, dev.cacheproxy.core.CachingEngine.builder().build(),
+                    ExampleFlags.parse(java.util.List.of("--admin-token", token)).adminInitParameters());
+            try {
+                String proxy = "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+                HttpClient client = HttpClient.newHttpClient();
+                client.send(HttpRequest.newBuilder(URI.create(proxy + "/hello")).build(), HttpResponse.BodyHandlers.ofString());
+
+                HttpResponse<String> refused = client.send(HttpRequest.newBuilder(URI.create(proxy + "/hello"))
+                        .method("PURGE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> purged = client.send(HttpRequest.newBuilder(URI.create(proxy + "/hello"))
+                        .header("Authorization", "Bearer " + token)
+                        .method("PURGE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> after = client.send(HttpRequest.newBuilder(URI.create(proxy + "/hello")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+                assertEquals(401, refused.statusCode());
+                assertEquals(200, purged.statusCode());
+                assertTrue(purged.body().contains("\"entries\":1"), purged.body());
+                assertTrue(after.headers().firstValue("Cache-Status").orElseThrow().contains("fwd=uri-miss"));
+            } finally {
+                server.stop();
+            }
+        }
+    }
 }

@@ -1,0 +1,27 @@
+package dev.cacheproxy.api;
+
+import java.net.URI;
+
+/**
+ * An engine whose stored responses can be removed on demand, when content changed at the origin.
+ * Purges go through the {@link CacheStore}, so with a store shared by several proxies a purge through
+ * one removes the responses for all. Optional: check {@code instanceof}.
+ *
+ * <p>Thread safe. A purge that the store cannot carry out throws {@link CacheStoreException}; some
+ * entries may have been removed by then.
+ */
+public interface PurgeableEngine {
+
+    /** Removes the responses stored for this target URI, every {@code Vary} variant of it. */
+    PurgeResult purge(URI target);
+
+    /**
+     * Removes every response stored with this tag (see {@link CacheTags}), with all variants of its URI.
+     *
+     * @throws UnsupportedOperationException when the store keeps no tags (it is not a {@link TaggedStore})
+     */
+    PurgeResult purgeTag(String tag);
+
+    /** Removes everything stored. */
+    PurgeResult purgeAll();
+}

@@ -1,0 +1,240 @@
+package dev.cacheproxy.servlet;
+
+import dev.cacheproxy.api.CacheStoreException;
+import dev.cacheproxy.api.ObservableEngine;
+import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.PurgeableEngine;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Purges and statistics over HTTP, for operators: a {@code PURGE} of any URL purges that URL (all its
+ * variants), and under {@code /_cacheproxy}: {@code POST purge?tag=T}, {@code POST purge-all} and
+ * {@code GET stats} (JSON). Method and path are configurable.
+ *
+ * <p>Off unless a token is configured; then every admin request needs {@code Authorization: Bearer
+ * TOKEN} (401 without it) and, when an allowlist is configured, a client address on it (403
+ * otherwise); a refused request purges nothing. While off, {@link #handle} answers nothing: the method
+ * and the path reach the origin like any request, so the proxy stays transparent.
+ *
+ * <p>Thread safe; immutable once built.
+ */
+public final class AdminEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminEndpoint.class);
+
+    /** The endpoint that answers nothing: every request goes on to the cache and the origin. */
+    public static final AdminEndpoint OFF = new AdminEndpoint(null, Optional.empty(), "/_cacheproxy", "PURGE",
+            AddressAllowlist.EVERYONE);
+
+    /** The default path under which the admin resources are. */
+    public static final String DEFAULT_PATH = "/_cacheproxy";
+    /** The default method that purges the URL it is sent to. */
+    public static final String DEFAULT_PURGE_METHOD = "PURGE";
+
+    private final ProxyEngine engine;
+    private final Optional<BearerToken> token;
+    private final String path;
+    private final String purgeMethod;
+    private final AddressAllowlist allowlist;
+
+    private AdminEndpoint(ProxyEngine engine, Optional<BearerToken> token, String path, String purgeMethod, AddressAllowlist allowlist) {
+        this.engine = engine;
+        this.token = token;
+        this.path = path;
+        this.purgeMethod = purgeMethod;
+        this.allowlist = allowlist;
+    }
+
+    /** A builder for an endpoint on this engine, which must be a {@link PurgeableEngine} (a {@code CachingEngine} is). */
+    public static Builder builder(ProxyEngine engine) {
+        return new Builder(engine);
+    }
+
+    /**
+     * The endpoint the init-parameters {@code adminToken}, {@code adminPath}, {@code purgeMethod} and
+     * {@code adminAllow} describe: {@link #OFF} without {@code adminToken}.
+     *
+     * @param initParameter an init-parameter by name, null when absent
+     * @throws IllegalArgumentException for a value that is not valid, naming it
+     */
+    public static AdminEndpoint fromInitParameters(ProxyEngine engine, UnaryOperator<String> initParameter) {
+        String adminToken = initParameter.apply("adminToken");
+        if (adminToken == null || adminToken.isEmpty()) {
+            return OFF;
+        }
+        Builder builder = builder(engine).token(adminToken);
+        Optional.ofNullable(initParameter.apply("adminPath")).ifPresent(builder::path);
+        Optional.ofNullable(initParameter.apply("purgeMethod")).ifPresent(builder::purgeMethod);
+        Optional.ofNullable(initParameter.apply("adminAllow")).ifPresent(builder::allow);
+        return builder.build();
+    }
+
+    /** Whether the endpoint answers anything at all. */
+    public boolean isOn() {
+        return token.isPresent();
+    }
+
+    /**
+     * Answers the request if it is an admin request, and says so; otherwise leaves it alone.
+     *
+     * @param purgeTarget the URI the request's responses are stored under, for a purge of its URL
+     * @return whether the request was answered here (then the caller does nothing more with it)
+     */
+    public boolean handle(HttpServletRequest request, HttpServletResponse response, Function<HttpServletRequest, URI> purgeTarget)
+            throws IOException {
+        if (token.isEmpty()) {
+            return false;
+        }
+        boolean purge = request.getMethod().equals(purgeMethod);
+        String requestPath = request.getRequestURI().substring(request.getContextPath().length());
+        boolean adminPath = requestPath.equals(path) || requestPath.startsWith(path + "/");
+        if (!purge && !adminPath) {
+            return false;
+        }
+        if (!allowlist.allows(request.getRemoteAddr())) {
+            LOG.warn("refused an admin request from {}: not on the allowlist", request.getRemoteAddr());
+            write(response, 403, StatisticsJson.error("this address may not use the admin endpoint"));
+            return true;
+        }
+        if (!token.get().isIn(request.getHeader("Authorization"))) {
+            LOG.warn("refused an admin request from {}: missing or wrong token", request.getRemoteAddr());
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"cacheproxy\"");
+            write(response, 401, StatisticsJson.error("send the admin token as Authorization: Bearer TOKEN"));
+            return true;
+        }
+        try {
+            if (purge) {
+                write(response, 200, StatisticsJson.of(purgeable().purge(purgeTarget.apply(request))));
+            } else {
+                answerAdminPath(request, response, requestPath.substring(path.length()));
+            }
+        } catch (IllegalArgumentException badRequest) {
+            write(response, 400, StatisticsJson.error(badRequest.getMessage()));
+        } catch (UnsupportedOperationException unsupported) {
+            write(response, 501, StatisticsJson.error(unsupported.getMessage()));
+        } catch (CacheStoreException storeFailed) {
+            LOG.warn("a purge failed in the store", storeFailed);
+            write(response, 503, StatisticsJson.error("the store failed; the purge may be partial: " + storeFailed.getMessage()));
+        }
+        return true;
+    }
+
+    private void answerAdminPath(HttpServletRequest request, HttpServletResponse response, String resource) throws IOException {
+        String method = request.getMethod();
+        switch (resource) {
+            case "/stats" -> {
+                if (!(engine instanceof ObservableEngine observable)) {
+                    throw new UnsupportedOperationException("the engine keeps no statistics");
+                }
+                if (requireMethod(response, method, "GET")) {
+                    write(response, 200, StatisticsJson.of(observable.statistics()));
+                }
+            }
+            case "/purge" -> {
+                String tag = request.getParameter("tag");
+                if (tag == null) {
+                    throw new IllegalArgumentException("say what to purge: " + path + "/purge?tag=TAG (or " + purgeMethod + " the URL itself)");
+                }
+                if (requireMethod(response, method, "POST")) {
+                    write(response, 200, StatisticsJson.of(purgeable().purgeTag(tag)));
+                }
+            }
+            case "/purge-all" -> {
+                if (requireMethod(response, method, "POST")) {
+                    write(response, 200, StatisticsJson.of(purgeable().purgeAll()));
+                }
+            }
+            default -> write(response, 404, StatisticsJson.error("no such admin resource; there are " + path + "/stats, "
+                    + path + "/purge?tag=TAG and " + path + "/purge-all"));
+        }
+    }
+
+    private PurgeableEngine purgeable() {
+        return (PurgeableEngine) engine;
+    }
+
+    private static boolean requireMethod(HttpServletResponse response, String method, String allowed) throws IOException {
+        if (method.equals(allowed)) {
+            return true;
+        }
+        response.setHeader("Allow", allowed);
+        write(response, 405, StatisticsJson.error("use " + allowed));
+        return false;
+    }
+
+    private static void write(HttpServletResponse response, int status, String json) throws IOException {
+        byte[] body = (json + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    /** Configures an {@link AdminEndpoint}. Not thread safe. */
+    public static final class Builder {
+        private final ProxyEngine engine;
+        private Optional<BearerToken> token = Optional.empty();
+        private String path = DEFAULT_PATH;
+        private String purgeMethod = DEFAULT_PURGE_METHOD;
+        private AddressAllowlist allowlist = AddressAllowlist.EVERYONE;
+
+        private Builder(ProxyEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            if (!(engine instanceof PurgeableEngine)) {
+                throw new IllegalArgumentException("the admin endpoint needs an engine that can purge (a PurgeableEngine such as "
+                        + "CachingEngine), got " + engine.getClass().getName());
+            }
+        }
+
+        /** The secret every admin request must send as {@code Authorization: Bearer TOKEN}; required. */
+        public Builder token(String token) {
+            this.token = Optional.of(new BearerToken(token));
+            return this;
+        }
+
+        /** Where the admin resources are, e.g. {@code /_cacheproxy} (the default): a path starting with {@code /}. */
+        public Builder path(String path) {
+            if (path == null || !path.matches("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*[^/]")) {
+                throw new IllegalArgumentException("the admin path must start with / and not end with one, got \"" + path + "\"");
+            }
+            this.path = path;
+            return this;
+        }
+
+        /** The method that purges the URL it is sent to; default {@code PURGE}. An RFC 9110 token, compared case-sensitively. */
+        public Builder purgeMethod(String method) {
+            if (method == null || !method.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")
+                    || method.equals("GET") || method.equals("HEAD") || method.equals("POST")) {
+                throw new IllegalArgumentException("the purge method must be a method name other than GET, HEAD and POST, got \""
+                        + method + "\"");
+            }
+            this.purgeMethod = method;
+            return this;
+        }
+
+        /** The client addresses allowed, e.g. {@code 127.0.0.1, 10.0.0.0/8, ::1}; default every address. */
+        public Builder allow(String addressesAndCidrBlocks) {
+            this.allowlist = AddressAllowlist.parse(Objects.requireNonNull(addressesAndCidrBlocks, "addressesAndCidrBlocks"));
+            return this;
+        }
+
+        /** @throws IllegalStateException without a token: an endpoint without one is {@link AdminEndpoint#OFF} */
+        public AdminEndpoint build() {
+            if (token.isEmpty()) {
+                throw new IllegalStateException("an admin endpoint needs a token; without one use AdminEndpoint.OFF");
+            }
+            return new AdminEndpoint(engine, token, path, purgeMethod, allowlist);
+        }
+    }
+}
