@@ -14,7 +14,7 @@ public record HeaderField(String name, String value) {
     public HeaderField {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
-        if (name.isEmpty() || !name.chars().allMatch(HeaderField::isTokenChar)) {
+        if (!isToken(name)) {
             throw new IllegalArgumentException("not a valid header field name: \"" + name + "\"");
         }
         // RFC 9110 §5.5: CR, LF and NUL are never valid in a field value.
@@ -45,6 +45,19 @@ public record HeaderField(String name, String value) {
             TCHAR[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
         }
+    }
+
+    /** Whether the text is a non-empty RFC 9110 §5.6.2 token. */
+    static boolean isToken(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (!isTokenChar(text.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** RFC 9110 §5.6.2 tchar. */

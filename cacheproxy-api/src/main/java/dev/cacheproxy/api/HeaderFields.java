@@ -131,6 +131,12 @@ public record HeaderFields(List<HeaderField> lines) {
             return this;
         }
 
+        /** Appends a line. */
+        public Builder add(HeaderField line) {
+            lines.add(Objects.requireNonNull(line, "line"));
+            return this;
+        }
+
         /** Appends every line of these fields. */
         public Builder addAll(HeaderFields fields) {
             lines.addAll(fields.lines());

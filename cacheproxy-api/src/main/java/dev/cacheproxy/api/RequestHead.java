@@ -17,7 +17,7 @@ public record RequestHead(String method, URI uri, HeaderFields headers) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(headers, "headers");
-        if (method.isEmpty() || !method.chars().allMatch(HeaderField::isTokenChar)) {
+        if (!HeaderField.isToken(method)) {
             throw new IllegalArgumentException("not a valid request method: \"" + method + "\"");
         }
         if (!uri.isAbsolute() || uri.getRawAuthority() == null) {

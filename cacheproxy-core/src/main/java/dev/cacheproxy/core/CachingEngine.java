@@ -14,6 +14,7 @@ import dev.cacheproxy.api.ExchangePlan.Relay;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
 import dev.cacheproxy.api.ExchangePlan.Wait;
 import dev.cacheproxy.api.ForwardReason;
+import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.Lookup;
 import dev.cacheproxy.api.ObservableEngine;
@@ -407,11 +408,22 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     }
 
     private Answer answerFromStore(RequestHead clientRequest, StoredResponse stored, Duration age, CacheStatus status) {
-        HeaderFields headers = tagFields.forClient(stored.headers()).with("Age", Long.toString(age.toSeconds()));
-        if (!headers.contains("Content-Length") && stored.status() != 204 && stored.status() != 304) {
-            // A body that arrived chunked has a known length now; saying it lets the client reuse the connection.
-            headers = headers.with("Content-Length", Integer.toString(stored.body().size()));
+        // One pass over the stored fields: this is every hit's path.
+        HeaderFields.Builder visible = HeaderFields.builder();
+        boolean hasLength = false;
+        for (HeaderField line : stored.headers().lines()) {
+            if (line.hasName("Age") || tagFields.hiddenFromClients(line)) {
+                continue;
+            }
+            hasLength |= line.hasName("Content-Length");
+            visible.add(line);
         }
+        visible.add("Age", Long.toString(age.toSeconds()));
+        if (!hasLength && stored.status() != 204 && stored.status() != 304) {
+            // A body that arrived chunked has a known length now; saying it lets the client reuse the connection.
+            visible.add("Content-Length", Integer.toString(stored.body().size()));
+        }
+        HeaderFields headers = visible.build();
         if (ValidationRule.isConditional(clientRequest) && ValidationRule.notModifiedFor(clientRequest, stored)) {
             // §4.3.2: the client's own precondition holds for the stored response: answer 304.
             HeaderFields notModified = headers.without("Content-Length", "Content-Type", "Content-Encoding",

@@ -1,6 +1,7 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.CacheTags;
+import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.ResponseHead;
 import java.util.ArrayList;
@@ -37,6 +38,21 @@ final class TagFields {
     }
 
     /** The fields a client receives: never ours, and the origin's tag fields only when configured so. */
+    /** Whether clients never see this field: the stored tags, and the origin's tag fields when hidden. */
+    boolean hiddenFromClients(HeaderField line) {
+        if (line.hasName(CacheTags.FIELD)) {
+            return true;
+        }
+        if (hideFromClients) {
+            for (String name : names) {
+                if (line.hasName(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     HeaderFields forClient(HeaderFields headers) {
         HeaderFields.Builder visible = headers.toBuilder().remove(CacheTags.FIELD);
         if (hideFromClients) {

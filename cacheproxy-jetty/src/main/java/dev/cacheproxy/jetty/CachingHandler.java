@@ -40,17 +40,42 @@ public final class CachingHandler extends Handler.Wrapper {
 
     private final CachingProxyServlet servlet;
     private final String contextPath;
-    private final Map<HeaderField, HttpField> recentFields = new ConcurrentHashMap<>();
+    private final boolean storeReadsInMemory;
+    private final Map<HeaderField, JettyField> recentFields = new ConcurrentHashMap<>();
 
     /**
+     * A handler for a store whose reads may block (a disk tier, a distributed cache): Jetty calls it on
+     * a pool thread, as it calls servlets.
+     *
      * @param context the context in which {@code servlet} is mapped at {@code /*}; wrapped by this handler
      * @param servlet the caching proxy servlet whose engine and origin this handler shares
      */
     public CachingHandler(ServletContextHandler context, CachingProxyServlet servlet) {
+        this(context, servlet, false);
+    }
+
+    private CachingHandler(ServletContextHandler context, CachingProxyServlet servlet, boolean storeReadsInMemory) {
         super(Objects.requireNonNull(context, "context"));
         this.servlet = Objects.requireNonNull(servlet, "servlet");
+        this.storeReadsInMemory = storeReadsInMemory;
         String path = context.getContextPath();
         this.contextPath = path == null || path.equals("/") ? "" : path;
+    }
+
+    /**
+     * A handler for a store that answers reads from memory without blocking (the default
+     * {@code EhcacheStore} without a disk tier): Jetty may then answer hits on the thread that read the
+     * request, with no hand-off to a pool thread, which on a 2-core machine doubled the rate of 1 KiB
+     * hits. Everything else is handed to a pool thread for the servlet, as usual. Do not use it with a
+     * store that may block on a read: that would stall every connection of the selector.
+     */
+    public static CachingHandler forInMemoryStore(ServletContextHandler context, CachingProxyServlet servlet) {
+        return new CachingHandler(context, servlet, true);
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+        return storeReadsInMemory ? InvocationType.NON_BLOCKING : super.getInvocationType();
     }
 
     @Override
@@ -72,35 +97,59 @@ public final class CachingHandler extends Handler.Wrapper {
             write(answer.get(), response, callback);
             return true;
         }
+        if (storeReadsInMemory) {
+            // Perhaps on the selector's thread: the servlet, which may block, runs on a pool thread.
+            getServer().getThreadPool().execute(() -> handleInServlet(request, response, callback));
+            return true;
+        }
         return super.handle(request, response, callback);
+    }
+
+    private void handleInServlet(Request request, Response response, Callback callback) {
+        try {
+            if (!super.handle(request, response, callback)) {
+                Response.writeError(request, response, callback, 404);
+            }
+        } catch (Throwable failure) {
+            callback.failed(failure);
+        }
     }
 
     private void write(ExchangePlan.Answer answer, Response response, Callback callback) {
         response.setStatus(answer.response().status());
         HttpFields.Mutable headers = response.getHeaders();
         for (HeaderField line : answer.response().headers().lines()) {
-            String name = line.lowerCaseName();
-            if (SERVER_FIELDS.contains(name)) {
+            JettyField jetty = jettyField(line);
+            switch (jetty.kind()) {
                 // The stored field replaces the one the server puts there by itself.
-                headers.put(jettyField(line));
-            } else if (!CachingProxyServlet.CONTAINER_FIELDS.contains(name)) {
-                headers.add(jettyField(line));
+                case SET_BY_SERVER -> headers.put(jetty.field());
+                case ENTITY -> headers.add(jetty.field());
+                case CONNECTION -> { }
             }
         }
         response.write(true, answer.body().bufferForWriting(), callback);
     }
 
+    /** How a field is written: over the server's own, as one more, or not at all (the connection's). */
+    private enum Kind { SET_BY_SERVER, ENTITY, CONNECTION }
+
+    private record JettyField(HttpField field, Kind kind) {
+    }
+
     /** Jetty's form of a stored field, made once: stored fields repeat hit after hit. */
-    private HttpField jettyField(HeaderField line) {
-        HttpField field = recentFields.get(line);
-        if (field == null) {
-            field = new HttpField(line.name(), line.value());
+    private JettyField jettyField(HeaderField line) {
+        JettyField jetty = recentFields.get(line);
+        if (jetty == null) {
+            String name = line.lowerCaseName();
+            Kind kind = SERVER_FIELDS.contains(name) ? Kind.SET_BY_SERVER
+                    : CachingProxyServlet.CONTAINER_FIELDS.contains(name) ? Kind.CONNECTION : Kind.ENTITY;
+            jetty = new JettyField(new HttpField(line.name(), line.value()), kind);
             if (recentFields.size() >= RECENT_FIELDS) {
                 recentFields.clear(); // crude bound: costs a few allocations, never a wrong field
             }
-            recentFields.put(line, field);
+            recentFields.put(line, jetty);
         }
-        return field;
+        return jetty;
     }
 
     private static HeaderFields fields(HttpFields requestHeaders) {

@@ -25,7 +25,9 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The fast path: hits answered by {@link CachingHandler} in front of the servlet, the rest by the servlet. */
 final class CachingHandlerTest {
@@ -46,11 +48,12 @@ final class CachingHandlerTest {
         store.close();
     }
 
-    @Test
-    void aHitIsAnsweredInFrontOfTheServletWithTheStoredHeadAndBody() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = ProxyUnderTest.FrontEnd.class, names = {"CACHING_HANDLER", "CACHING_HANDLER_IN_MEMORY"})
+    void aHitIsAnsweredInFrontOfTheServletWithTheStoredHeadAndBody(ProxyUnderTest.FrontEnd frontEnd) throws Exception {
         origin = new TestOrigin().route("/page", Reply.of(200, "the page", "Cache-Control", "max-age=60",
                 "Content-Type", "text/plain", "X-Two", "a", "X-Two", "b"));
-        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), true);
+        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), frontEnd);
 
         HttpResponse<String> miss = proxy.get("/page");
         HttpResponse<String> hit = proxy.get("/page");
@@ -65,10 +68,11 @@ final class CachingHandlerTest {
         assertEquals(1, engine.onClientRequests.get(), "only the miss reached the servlet");
     }
 
-    @Test
-    void aHeadAndAClientsConditionalRequestAreAnsweredOnTheFastPathToo() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = ProxyUnderTest.FrontEnd.class, names = {"CACHING_HANDLER", "CACHING_HANDLER_IN_MEMORY"})
+    void aHeadAndAClientsConditionalRequestAreAnsweredOnTheFastPathToo(ProxyUnderTest.FrontEnd frontEnd) throws Exception {
         origin = new TestOrigin().route("/etag", Reply.of(200, "0123456789", "Cache-Control", "max-age=60", "ETag", "\"v1\""));
-        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), true);
+        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), frontEnd);
         proxy.get("/etag");
 
         HttpResponse<String> head = proxy.send(proxy.request("/etag").method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
@@ -84,10 +88,11 @@ final class CachingHandlerTest {
         assertEquals(3, engine.answeredFromCache.get());
     }
 
-    @Test
-    void anEncodedPathAndQueryMapToTheSameKeyAsInTheServlet() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = ProxyUnderTest.FrontEnd.class, names = {"CACHING_HANDLER", "CACHING_HANDLER_IN_MEMORY"})
+    void anEncodedPathAndQueryMapToTheSameKeyAsInTheServlet(ProxyUnderTest.FrontEnd frontEnd) throws Exception {
         origin = new TestOrigin().route("/a%20b", request -> Reply.of(200, "query " + request.pathAndQuery(), "Cache-Control", "max-age=60"));
-        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), true);
+        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), frontEnd);
 
         HttpResponse<String> miss = proxy.get("/a%20b?x=%2F&y=1");
         HttpResponse<String> hit = proxy.get("/a%20b?x=%2F&y=1");
@@ -97,14 +102,15 @@ final class CachingHandlerTest {
         assertEquals(1, engine.answeredFromCache.get());
     }
 
-    @Test
-    void concurrentMissesStillCollapseBehindTheFastPath() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = ProxyUnderTest.FrontEnd.class, names = {"CACHING_HANDLER", "CACHING_HANDLER_IN_MEMORY"})
+    void concurrentMissesStillCollapseBehindTheFastPath(ProxyUnderTest.FrontEnd frontEnd) throws Exception {
         AtomicInteger served = new AtomicInteger();
         origin = new TestOrigin().route("/popular", request -> {
             served.incrementAndGet();
             return Reply.of(200, "popular", "Cache-Control", "max-age=60");
         });
-        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), true);
+        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), frontEnd);
 
         List<CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -123,8 +129,9 @@ final class CachingHandlerTest {
         assertEquals(served.get(), origin.requestCount());
     }
 
-    @Test
-    void requestsOutsideTheServletsContextAreLeftAlone() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void requestsOutsideTheServletsContextAreLeftAlone(boolean inMemory) throws Exception {
         origin = new TestOrigin().route("/page", Reply.of(200, "in the app", "Cache-Control", "max-age=60"));
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -135,7 +142,7 @@ final class CachingHandlerTest {
         ServletHolder holder = new ServletHolder(servlet);
         holder.setAsyncSupported(true);
         context.addServlet(holder, "/*");
-        server.setHandler(new CachingHandler(context, servlet));
+        server.setHandler(inMemory ? CachingHandler.forInMemoryStore(context, servlet) : new CachingHandler(context, servlet));
         server.start();
         try {
             java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();

@@ -19,12 +19,21 @@ final class ProxyUnderTest implements AutoCloseable {
     private final Server server = new Server();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters) throws Exception {
-        this(origin, engine, initParameters, false);
+    /** What stands in front of the servlet. */
+    enum FrontEnd {
+        /** Nothing: the servlet alone. */
+        SERVLET,
+        /** A {@link CachingHandler}, called on pool threads. */
+        CACHING_HANDLER,
+        /** A {@link CachingHandler#forInMemoryStore}, which Jetty may call on its selector threads. */
+        CACHING_HANDLER_IN_MEMORY
     }
 
-    /** @param withCachingHandler whether hits take the fast path of a {@link CachingHandler} in front */
-    ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, boolean withCachingHandler)
+    ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters) throws Exception {
+        this(origin, engine, initParameters, FrontEnd.SERVLET);
+    }
+
+    ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd)
             throws Exception {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -36,7 +45,11 @@ final class ProxyUnderTest implements AutoCloseable {
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);
         context.addServlet(holder, "/*");
-        server.setHandler(withCachingHandler ? new CachingHandler(context, servlet) : context);
+        server.setHandler(switch (frontEnd) {
+            case SERVLET -> context;
+            case CACHING_HANDLER -> new CachingHandler(context, servlet);
+            case CACHING_HANDLER_IN_MEMORY -> CachingHandler.forInMemoryStore(context, servlet);
+        });
         server.start();
     }
 

@@ -60,7 +60,7 @@ public final class ExampleProxy {
 
         Server server;
         try {
-            server = start(origin, flags.bind(), flags.port(), engine, flags.adminInitParameters());
+            server = start(origin, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty());
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {
@@ -97,8 +97,19 @@ public final class ExampleProxy {
         return start(origin, bind, port, engine, Map.of());
     }
 
-    /** Starts the proxy server with this engine and these init-parameters for its servlet (the admin endpoint's). */
-    static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters) throws Exception {
+    /** Starts the proxy server with this engine (its store in memory) and these init-parameters for its servlet. */
+    static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters)
+            throws Exception {
+        return start(origin, bind, port, engine, initParameters, true);
+    }
+
+    /**
+     * Starts the proxy server; {@code port} 0 picks a free port. With the store in memory, hits are
+     * answered on the thread that read the request ({@link CachingHandler#forInMemoryStore}); with a disk
+     * tier, whose reads may block, on a pool thread.
+     */
+    static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("cacheproxy");
         Server server = new Server(threads);
@@ -117,7 +128,7 @@ public final class ExampleProxy {
         proxy.setInitParameters(initParameters);
         context.addServlet(proxy, "/*");
         // Hits are answered in front of the servlet machinery; everything else goes to the servlet.
-        server.setHandler(new CachingHandler(context, servlet));
+        server.setHandler(storeInMemory ? CachingHandler.forInMemoryStore(context, servlet) : new CachingHandler(context, servlet));
         server.setStopAtShutdown(true);
         server.start();
         return server;
