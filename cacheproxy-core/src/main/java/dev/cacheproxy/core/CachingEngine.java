@@ -396,9 +396,14 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
                 ResponseHead stored = tagFields.forStorage(response.withHeaders(StoredFieldsRule.toStore(response.headers())));
                 capture = new StoringCapture(this.store, toOrigin.key(), stored, variantKey.get(),
                         toOrigin.requestTime(), now, store.freshnessLifetime(), maxObjectSize, counters);
-                StoredResponse asStored = new StoredResponse(stored, Body.empty(), variantKey.get(), toOrigin.requestTime(), now,
-                        store.freshnessLifetime());
-                status = status.withStored(store.freshnessLifetime().minus(FreshnessRule.currentAge(asStored, now)));
+                if (capture.isCapturing()) {
+                    StoredResponse asStored = new StoredResponse(stored, Body.empty(), variantKey.get(), toOrigin.requestTime(),
+                            now, store.freshnessLifetime());
+                    status = status.withStored(store.freshnessLifetime().minus(FreshnessRule.currentAge(asStored, now)));
+                } else {
+                    // Its Content-Length is over the maximum object size: say so rather than "stored".
+                    status = status.withDetail(status.detail().orElse("") + "; not stored: larger than the maximum object size");
+                }
             } else {
                 counters.skippedNotCacheable.increment();
                 status = status.withDetail(status.detail().orElse("") + "; not stored: " + storability.reason());

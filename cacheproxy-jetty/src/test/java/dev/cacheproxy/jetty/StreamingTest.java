@@ -60,6 +60,9 @@ final class StreamingTest {
         assertArrayEquals(body, first.body());
         assertArrayEquals(body, second.body());
         assertEquals(2, origin.requestCount(), "too big to store, so each request goes to the origin");
+        String cacheStatus = first.headers().firstValue("Cache-Status").orElseThrow();
+        assertTrue(!cacheStatus.contains("; stored") && cacheStatus.contains("not stored: larger than the maximum object size"),
+                cacheStatus);
     }
 
     @Test
