@@ -73,26 +73,36 @@ public record CacheStatus(
 
     /** The field member, e.g. {@code cacheproxy; fwd=uri-miss; fwd-status=200; stored; ttl=60}. */
     public String toHeaderValue() {
-        StringBuilder value = new StringBuilder(64).append(cacheName);
+        // Plain ifs rather than ifPresent lambdas: this runs for every response.
+        StringBuilder value = new StringBuilder(96).append(cacheName);
         if (hit) {
             value.append("; hit");
         }
-        forward.ifPresent(reason -> value.append("; fwd=").append(reason.token()));
-        fwdStatus.ifPresent(status -> value.append("; fwd-status=").append(status));
+        if (forward.isPresent()) {
+            value.append("; fwd=").append(forward.get().token());
+        }
+        if (fwdStatus.isPresent()) {
+            value.append("; fwd-status=").append(fwdStatus.getAsInt());
+        }
         if (stored) {
             value.append("; stored");
         }
         if (collapsed) {
             value.append("; collapsed");
         }
-        ttl.ifPresent(remaining -> value.append("; ttl=").append(remaining.toSeconds()));
-        detail.ifPresent(text -> value.append("; detail=\"").append(quotable(text)).append('"'));
+        if (ttl.isPresent()) {
+            value.append("; ttl=").append(ttl.get().toSeconds());
+        }
+        if (detail.isPresent()) {
+            value.append("; detail=\"");
+            appendQuotable(value, detail.get());
+            value.append('"');
+        }
         return value.toString();
     }
 
     /** RFC 8941 sf-string content: printable ASCII, with backslash and quote escaped. */
-    private static String quotable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
+    private static void appendQuotable(StringBuilder out, String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '"' || c == '\\') {
@@ -103,6 +113,5 @@ public record CacheStatus(
                 out.append('?');
             }
         }
-        return out.toString();
     }
 }

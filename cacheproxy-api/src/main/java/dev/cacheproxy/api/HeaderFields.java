@@ -122,7 +122,9 @@ public record HeaderFields(List<HeaderField> lines) {
         private final List<HeaderField> lines;
 
         private Builder(List<HeaderField> initial) {
-            this.lines = new ArrayList<>(initial);
+            // Room for the few fields a cache adds (Age, Cache-Status...) without growing.
+            this.lines = new ArrayList<>(initial.size() + 8);
+            this.lines.addAll(initial);
         }
 
         /** Appends a line. */

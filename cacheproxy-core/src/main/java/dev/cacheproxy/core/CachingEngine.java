@@ -453,7 +453,9 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return new Answer(withCacheStatus(new ResponseHead(416, unsatisfiableHeaders), status), Body.empty(), status);
         }
         Body body = clientRequest.isMethod("HEAD") ? Body.empty() : stored.body();
-        return new Answer(withCacheStatus(new ResponseHead(stored.status(), headers), status), body, status);
+        // The plain hit: Cache-Status goes into the builder already filled, not into yet another copy.
+        HeaderFields withStatus = visible.add("Cache-Status", status.toHeaderValue()).build();
+        return new Answer(new ResponseHead(stored.status(), withStatus), body, status);
     }
 
     private Answer errorAnswer(int statusCode, String message, CacheStatus status) {

@@ -14,6 +14,8 @@ import java.util.Optional;
  */
 final class RangeRule {
 
+    private static final Whole WHOLE = new Whole();
+
     private RangeRule() {
     }
 
@@ -42,6 +44,9 @@ final class RangeRule {
     /** What to send for this request from this stored response, whose body has {@code length} bytes. */
     static Outcome decide(RequestHead request, StoredResponse stored, long length) {
         HeaderFields headers = request.headers();
+        if (!headers.contains("Range")) {
+            return WHOLE;
+        }
         Optional<String> range = headers.combined("Range");
         if (range.isEmpty() || stored.status() != 200 || !request.isMethod("GET")) {
             return new Whole();

@@ -21,6 +21,9 @@ record ResponseDirectives(CacheControl directives, String source) {
     /** The directives for a cache that obeys these targeted fields, in order of precedence. */
     static ResponseDirectives of(HeaderFields responseHeaders, List<String> targetedFields) {
         for (String field : targetedFields) {
+            if (!responseHeaders.contains(field)) {
+                continue;
+            }
             Optional<CacheControl> targeted = targeted(responseHeaders, field);
             if (targeted.isPresent()) {
                 return new ResponseDirectives(targeted.get(), field);

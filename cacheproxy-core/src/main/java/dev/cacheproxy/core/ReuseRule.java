@@ -99,14 +99,20 @@ final class ReuseRule {
      * several, the most recent by {@code Date} (then by arrival).
      */
     static Optional<StoredResponse> select(RequestHead request, List<StoredResponse> variants) {
-        return variants.stream()
-                .filter(stored -> VaryRule.variantKey(stored.headers(), request.headers())
-                        .map(key -> key.equals(stored.variantKey()))
-                        .orElse(false))
-                .max(Comparator.comparing((StoredResponse stored) ->
-                                FreshnessRule.dateValue(stored.headers()).orElse(stored.responseTime()))
-                        .thenComparing(StoredResponse::responseTime));
+        StoredResponse newest = null;
+        for (StoredResponse stored : variants) {
+            Optional<String> key = VaryRule.variantKey(stored.headers(), request.headers());
+            if (key.isPresent() && key.get().equals(stored.variantKey()) && (newest == null || NEWEST_LAST.compare(stored, newest) > 0)) {
+                newest = stored;
+            }
+        }
+        return Optional.ofNullable(newest);
     }
+
+    /** Orders variants by {@code Date}, then by arrival. */
+    private static final Comparator<StoredResponse> NEWEST_LAST = Comparator
+            .comparing((StoredResponse stored) -> FreshnessRule.dateValue(stored.headers()).orElse(stored.responseTime()))
+            .thenComparing(StoredResponse::responseTime);
 
     private static Lookup validateOrForward(StoredResponse stored, ForwardReason reason, String detail) {
         return ValidationRule.hasValidator(stored)

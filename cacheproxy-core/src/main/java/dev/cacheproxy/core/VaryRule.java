@@ -22,6 +22,9 @@ final class VaryRule {
     private static final char SEPARATOR = '\u0001';
     private static final String ABSENT = "\u0002";
 
+    /** The variant key of a response without {@code Vary}: every request selects it. */
+    private static final Optional<String> NO_VARY = Optional.of("");
+
     private VaryRule() {
     }
 
@@ -30,8 +33,19 @@ final class VaryRule {
         if (!responseHeaders.contains("Vary")) {
             return List.of();
         }
+        List<String> lines = responseHeaders.values("Vary");
+        return lines.size() == 1 ? NOMINATED.apply(lines.get(0)) : nominated(lines);
+    }
+
+    /** A stored response's Vary is the same line hit after hit: read each line once. */
+    private static final BoundedMemo<String, List<String>> NOMINATED = new BoundedMemo<>(1024, line -> nominated(List.of(line)));
+
+    /** Request values repeat from client to client ("gzip, deflate, br"): normalise each once. */
+    private static final BoundedMemo<String, String> WEIGHTED = new BoundedMemo<>(4096, VaryRule::normaliseWeightedUncached);
+
+    private static List<String> nominated(List<String> varyLines) {
         TreeSet<String> names = new TreeSet<>();
-        for (String line : responseHeaders.values("Vary")) {
+        for (String line : varyLines) {
             for (String name : line.split(",")) {
                 String trimmed = name.strip();
                 if (!trimmed.isEmpty()) {
@@ -39,7 +53,7 @@ final class VaryRule {
                 }
             }
         }
-        return new ArrayList<>(names);
+        return List.copyOf(names);
     }
 
     /** Whether the response's {@code Vary} contains {@code *}: it never matches any request (§4.1). */
@@ -53,6 +67,9 @@ final class VaryRule {
      */
     static Optional<String> variantKey(HeaderFields responseHeaders, HeaderFields requestHeaders) {
         List<String> fields = nominatedFields(responseHeaders);
+        if (fields.isEmpty()) {
+            return NO_VARY;
+        }
         if (fields.contains("*")) {
             return Optional.empty();
         }
@@ -79,6 +96,10 @@ final class VaryRule {
      * element that does not parse is kept as it is, so unusual values still only match themselves.
      */
     static String normaliseWeighted(String value) {
+        return WEIGHTED.apply(value);
+    }
+
+    private static String normaliseWeightedUncached(String value) {
         List<Weighted> elements = new ArrayList<>();
         for (String element : value.split(",")) {
             String trimmed = element.strip();
