@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the shaded example jar as the README's first command does (demo origin, no --origin) and checks
-# that a page is a miss and then a hit, that --help works and that a bad flag exits non-zero.
+# Runs the shaded example jar as the README runs it: the example proxy with its demo origin (no
+# --origin) and the Tomcat filter demo. Checks that --help works, that a bad flag exits non-zero, and
+# that a page is a miss and then a hit (with Age) through each.
 set -euo pipefail
 # Checks read captured output with here-strings, not "echo | grep -q": under pipefail, grep -q leaving
 # early can kill echo with SIGPIPE and fail a check that matched.
@@ -8,45 +9,61 @@ cd "$(dirname "$0")/.."
 jar=examples/target/cacheproxy-example.jar
 [[ -f "$jar" ]] || { echo "smoke: $jar is missing; build first" >&2; exit 1; }
 
+pids=()
+logs=()
+stop_everything() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -f "${logs[@]}"
+}
+trap stop_everything EXIT
+
+fail() {
+  echo "smoke: $*" >&2
+  exit 1
+}
+
+# start NAME READY_TEXT COMMAND...: runs the command in the background and sets $started to the URL it
+# announces as "READY_TEXT http://...", once it has. (Not run in $(...): the pids must reach the trap.)
+start() {
+  local name=$1 ready=$2 log pid
+  shift 2
+  log=$(mktemp)
+  logs+=("$log")
+  "$@" > "$log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 150); do
+    grep -q "$ready" "$log" && break
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "$name died"; }
+    sleep 0.1
+  done
+  started=$(grep -o "$ready http://[0-9.:]*" "$log" | awk '{print $NF}')
+  [[ -n "$started" ]] || { cat "$log" >&2; fail "$name did not start"; }
+}
+
+# miss_then_hit NAME URL: the first GET is a miss, the second a hit with Age.
+miss_then_hit() {
+  local name=$1 url=$2 first second
+  first=$(curl -s -D - -o /dev/null "$url" | tr -d '\r')
+  second=$(curl -s -D - -o /dev/null "$url" | tr -d '\r')
+  grep -q '^Cache-Status: cacheproxy; fwd=uri-miss' <<< "$first" || { echo "$first" >&2; fail "$name: the first request was not a miss"; }
+  grep -q '^Cache-Status: cacheproxy; hit' <<< "$second" || { echo "$second" >&2; fail "$name: the second request was not a hit"; }
+  grep -q '^Age: ' <<< "$second" || fail "$name: the hit has no Age"
+  echo "smoke: $name at $url answered a miss, then a hit"
+}
+
 proxy_help=$(java -jar "$jar" --help)
-grep -q -- '--origin' <<< "$proxy_help" || { echo "smoke: --help does not list --origin" >&2; exit 1; }
-if java -jar "$jar" --no-such-flag 2>/dev/null; then echo "smoke: a bad flag exited 0" >&2; exit 1; fi
-
-log=$(mktemp)
-java -jar "$jar" --port 0 > "$log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 100); do
-  grep -q 'caching proxy on' "$log" && break
-  kill -0 "$pid" 2>/dev/null || { echo "smoke: the example proxy died:" >&2; cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-proxy=$(grep -o 'caching proxy on http://[0-9.:]*' "$log" | awk '{print $4}')
-[[ -n "$proxy" ]] || { echo "smoke: the example proxy did not start:" >&2; cat "$log" >&2; exit 1; }
-
-first=$(curl -s -D - -o /dev/null "$proxy/hello" | tr -d '\r')
-second=$(curl -s -D - -o /dev/null "$proxy/hello" | tr -d '\r')
-grep -q '^Cache-Status: cacheproxy; fwd=uri-miss' <<< "$first" || { echo "smoke: first request was not a miss:"; echo "$first"; exit 1; } >&2
-grep -q '^Cache-Status: cacheproxy; hit' <<< "$second" || { echo "smoke: second request was not a hit:"; echo "$second"; exit 1; } >&2
-grep -q '^Age: ' <<< "$second" || { echo "smoke: the hit has no Age"; exit 1; } >&2
-echo "smoke: example proxy at $proxy answered a miss, then a hit"
+grep -q -- '--origin' <<< "$proxy_help" || fail "--help does not list --origin"
+if java -jar "$jar" --no-such-flag 2>/dev/null; then fail "a bad flag exited 0"; fi
+start "the example proxy" 'caching proxy on' java -jar "$jar" --port 0
+miss_then_hit "example proxy" "$started/hello"
 
 # The caching filter in an embedded Tomcat, as the README runs it.
 demo_help=$(java -cp "$jar" dev.cacheproxy.examples.TomcatFilterDemo --help)
-grep -q -- '--port' <<< "$demo_help" || { echo "smoke: TomcatFilterDemo --help does not list --port" >&2; exit 1; }
-tomcat_log=$(mktemp)
-java -cp "$jar" dev.cacheproxy.examples.TomcatFilterDemo --port 0 > "$tomcat_log" 2>&1 &
-tomcat_pid=$!
-trap 'kill "$pid" "$tomcat_pid" 2>/dev/null || true; wait "$pid" "$tomcat_pid" 2>/dev/null || true; rm -f "$log" "$tomcat_log"' EXIT
-for _ in $(seq 1 150); do
-  grep -q 'caching filter on' "$tomcat_log" && break
-  kill -0 "$tomcat_pid" 2>/dev/null || { echo "smoke: TomcatFilterDemo died:" >&2; cat "$tomcat_log" >&2; exit 1; }
-  sleep 0.1
-done
-app=$(grep -o 'caching filter on http://[0-9.:]*' "$tomcat_log" | awk '{print $4}')
-[[ -n "$app" ]] || { echo "smoke: TomcatFilterDemo did not start:" >&2; cat "$tomcat_log" >&2; exit 1; }
-first=$(curl -s -D - -o /dev/null "$app/hello" | tr -d '\r')
-second=$(curl -s -D - -o /dev/null "$app/hello" | tr -d '\r')
-grep -q '^Cache-Status: cacheproxy; fwd=uri-miss' <<< "$first" || { echo "smoke: filter's first request was not a miss:"; echo "$first"; exit 1; } >&2
-grep -q '^Cache-Status: cacheproxy; hit' <<< "$second" || { echo "smoke: filter's second request was not a hit:"; echo "$second"; exit 1; } >&2
-echo "smoke: TomcatFilterDemo at $app answered a miss, then a hit"
+grep -q -- '--port' <<< "$demo_help" || fail "TomcatFilterDemo --help does not list --port"
+start "TomcatFilterDemo" 'caching filter on' java -cp "$jar" dev.cacheproxy.examples.TomcatFilterDemo --port 0
+miss_then_hit "TomcatFilterDemo" "$started/hello"

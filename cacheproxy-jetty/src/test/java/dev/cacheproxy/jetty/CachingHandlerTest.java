@@ -24,7 +24,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,21 +32,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The fast path: hits answered by {@link CachingHandler} in front of the servlet, the rest by the servlet. */
 final class CachingHandlerTest {
 
+    @AutoClose
     private final EhcacheStore store = EhcacheStore.builder().heapEntries(100).offHeapMegabytes(4).build();
     private final CountingEngine engine = new CountingEngine(CachingEngine.builder().store(store).build());
+    @AutoClose
     private TestOrigin origin;
+    @AutoClose
     private ProxyUnderTest proxy;
 
-    @AfterEach
-    void stopEverything() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-        store.close();
-    }
 
     @ParameterizedTest
     @EnumSource(value = ProxyUnderTest.FrontEnd.class, names = {"CACHING_HANDLER", "CACHING_HANDLER_IN_MEMORY"})

@@ -6,24 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cacheproxy.core.CachingEngine;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Origins that send what a plain server would not: interim responses and broken status lines. */
 final class OriginFramingTest {
 
+    @AutoClose
     private RawOrigin origin;
+    @AutoClose
     private ProxyUnderTest proxy;
 
-    @AfterEach
-    void stopEverything() throws Exception {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-    }
 
     @Test
     void interimResponsesFromTheOriginNeverShiftResponsesBetweenRequestsOnOneConnection() throws Exception {

@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Concurrent misses for one URL through a real proxy on loopback: one origin request, or one each when not shareable. */
@@ -26,20 +26,13 @@ final class RequestCollapsingTest {
 
     private static final int CLIENTS = 100;
 
+    @AutoClose
     private final EhcacheStore store = EhcacheStore.builder().heapEntries(100).offHeapMegabytes(4).build();
+    @AutoClose
     private TestOrigin origin;
+    @AutoClose
     private ProxyUnderTest proxy;
 
-    @AfterEach
-    void stopEverything() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-        store.close();
-    }
 
     @Test
     void aHundredConcurrentMissesForOneUrlSendOneRequestToTheOriginAndAllGetTheSameWholeResponse() throws Exception {

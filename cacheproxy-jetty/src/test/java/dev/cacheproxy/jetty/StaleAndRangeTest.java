@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,20 +24,13 @@ import org.junit.jupiter.api.Test;
 final class StaleAndRangeTest {
 
     private final ManualClock clock = ManualClock.atSystemTime();
+    @AutoClose
     private final EhcacheStore store = EhcacheStore.builder().heapEntries(100).offHeapMegabytes(4).build();
+    @AutoClose
     private TestOrigin origin;
+    @AutoClose
     private ProxyUnderTest proxy;
 
-    @AfterEach
-    void stopEverything() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-        store.close();
-    }
 
     @Test
     void aResponseStaleWithinItsWindowIsServedAtOnceAndRefreshedInTheBackgroundOnce() throws Exception {

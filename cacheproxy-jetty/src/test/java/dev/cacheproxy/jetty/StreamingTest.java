@@ -20,7 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Bodies that are large, cut short, reset, or abandoned by the client, through a real proxy on loopback. */
@@ -28,24 +28,15 @@ final class StreamingTest {
 
     private static final int HALF = 256 * 1024;
 
+    @AutoClose
     private final EhcacheStore store = EhcacheStore.builder().heapEntries(100).offHeapMegabytes(16).build();
+    @AutoClose
     private RawOrigin rawOrigin;
+    @AutoClose
     private TestOrigin origin;
+    @AutoClose
     private ProxyUnderTest proxy;
 
-    @AfterEach
-    void stopEverything() throws Exception {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (rawOrigin != null) {
-            rawOrigin.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-        store.close();
-    }
 
     @Test
     void aBodyOverTheMaximumObjectSizeStreamsWholeToTheClientAndIsNotStored() throws Exception {
