@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * RFC 9111 §4: whether a stored response may answer a request. Selects the variant (§4.1), then weighs
- * its freshness (§4.2) against the request's directives (§5.2.1) and the response's (§5.2.2), and
- * RFC 5861's {@code stale-while-revalidate} for a stale one.
+ * its freshness (§4.2) against the request's directives (§5.2.1) and the response's (§5.2.2), RFC 8246's
+ * {@code immutable} for a fresh one and RFC 5861's {@code stale-while-revalidate} for a stale one.
  */
 final class ReuseRule {
 
@@ -65,7 +65,11 @@ final class ReuseRule {
         boolean fresh = !ttl.isNegative() && !ttl.isZero();
 
         Optional<Duration> requestMaxAge = requestDirectives.seconds("max-age");
-        if (requestDirectives.has("max-age") && (requestMaxAge.isEmpty() || age.compareTo(requestMaxAge.get()) > 0)) {
+        // RFC 8246: an immutable response does not change while fresh, so a reload's max-age=0 need not
+        // reach the origin; a forced reload (no-cache, above) still does.
+        boolean immutableAndFresh = fresh && responseDirectives.has("immutable");
+        if (requestDirectives.has("max-age") && !immutableAndFresh
+                && (requestMaxAge.isEmpty() || age.compareTo(requestMaxAge.get()) > 0)) {
             return validateOrForward(stored, ForwardReason.REQUEST, "older than request max-age");
         }
         if (requestDirectives.has("min-fresh")) {

@@ -58,6 +58,10 @@ final class ReuseRuleTest {
             Cache-Control: max-age=0                  | ''                                                       | 60       | 1        | forward REQUEST
             Cache-Control: max-age=abc                | ETag: "v1"                                               | 60       | 0        | validate REQUEST
             Cache-Control: max-age=100                | ETag: "v1"                                               | 60       | 70       | validate STALE
+            # immutable (RFC 8246): a reload's max-age=0 is answered while fresh, a forced reload is not
+            Cache-Control: max-age=0                  | ETag: "v1" && Cache-Control: max-age=60, immutable       | 60       | 10       | reuse
+            Cache-Control: no-cache                   | ETag: "v1" && Cache-Control: max-age=60, immutable       | 60       | 10       | validate REQUEST
+            Cache-Control: max-age=0                  | ETag: "v1" && Cache-Control: max-age=60, immutable       | 60       | 70       | validate REQUEST
             # request min-fresh
             Cache-Control: min-fresh=30               | ETag: "v1"                                               | 60       | 20       | reuse
             Cache-Control: min-fresh=20               | ETag: "v1"                                               | 60       | 40       | reuse
