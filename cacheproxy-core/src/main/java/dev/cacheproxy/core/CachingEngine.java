@@ -14,7 +14,6 @@ import dev.cacheproxy.api.ExchangePlan.Relay;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
 import dev.cacheproxy.api.ExchangePlan.Wait;
 import dev.cacheproxy.api.ForwardReason;
-import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.Lookup;
 import dev.cacheproxy.api.ObservableEngine;
@@ -67,12 +66,14 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     private final EngineCounters counters = new EngineCounters();
     private final ExchangeLog log;
     private final TagFields tagFields;
+    private final StoredAnswers storedAnswers;
     private final Purging purging;
 
     private CachingEngine(Builder builder) {
         this.store = new GuardedStore(builder.store, builder.faultLogInterval, counters.storeFaults);
         this.log = new ExchangeLog(builder.faultLogInterval);
         this.tagFields = new TagFields(builder.tagFields, builder.hideTagFields);
+        this.storedAnswers = new StoredAnswers(tagFields);
         this.purging = new Purging(builder.store);
         this.policy = builder.policy;
         this.clock = builder.clock;
@@ -413,49 +414,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     }
 
     private Answer answerFromStore(RequestHead clientRequest, StoredResponse stored, Duration age, CacheStatus status) {
-        // One pass over the stored fields: this is every hit's path.
-        HeaderFields.Builder visible = HeaderFields.builder();
-        boolean hasLength = false;
-        for (HeaderField line : stored.headers().lines()) {
-            if (line.hasName("Age") || tagFields.hiddenFromClients(line)) {
-                continue;
-            }
-            hasLength |= line.hasName("Content-Length");
-            visible.add(line);
-        }
-        visible.add("Age", Long.toString(age.toSeconds()));
-        if (!hasLength && stored.status() != 204 && stored.status() != 304) {
-            // A body that arrived chunked has a known length now; saying it lets the client reuse the connection.
-            visible.add("Content-Length", Integer.toString(stored.body().size()));
-        }
-        HeaderFields headers = visible.build();
-        if (ValidationRule.isConditional(clientRequest) && ValidationRule.notModifiedFor(clientRequest, stored)) {
-            // §4.3.2: the client's own precondition holds for the stored response: answer 304.
-            HeaderFields notModified = headers.without("Content-Length", "Content-Type", "Content-Encoding",
-                    "Content-Range", "Content-Language");
-            return new Answer(withCacheStatus(new ResponseHead(304, notModified), status), Body.empty(), status);
-        }
-        RangeRule.Outcome range = RangeRule.decide(clientRequest, stored, stored.body().size());
-        if (range instanceof RangeRule.Part part) {
-            Body slice = stored.body().slice((int) part.first(), (int) part.last() + 1);
-            HeaderFields partHeaders = headers.toBuilder()
-                    .set("Content-Range", part.contentRange())
-                    .set("Content-Length", Integer.toString(slice.size()))
-                    .build();
-            return new Answer(withCacheStatus(new ResponseHead(206, partHeaders), status), slice, status);
-        }
-        if (range instanceof RangeRule.Unsatisfiable unsatisfiable) {
-            HeaderFields unsatisfiableHeaders = headers.toBuilder()
-                    .set("Content-Range", unsatisfiable.contentRange())
-                    .set("Content-Length", "0")
-                    .remove("Content-Type")
-                    .build();
-            return new Answer(withCacheStatus(new ResponseHead(416, unsatisfiableHeaders), status), Body.empty(), status);
-        }
-        Body body = clientRequest.isMethod("HEAD") ? Body.empty() : stored.body();
-        // The plain hit: Cache-Status goes into the builder already filled, not into yet another copy.
-        HeaderFields withStatus = visible.add("Cache-Status", status.toHeaderValue()).build();
-        return new Answer(new ResponseHead(stored.status(), withStatus), body, status);
+        return storedAnswers.answer(clientRequest, stored, age, status);
     }
 
     private Answer errorAnswer(int statusCode, String message, CacheStatus status) {
@@ -464,7 +423,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     }
 
     /** RFC 9211 §2: each cache appends its member, so ours comes after any from caches nearer the origin. */
-    private static ResponseHead withCacheStatus(ResponseHead head, CacheStatus status) {
+    static ResponseHead withCacheStatus(ResponseHead head, CacheStatus status) {
         return head.withHeaders(head.headers().toBuilder().add("Cache-Status", status.toHeaderValue()).build());
     }
 
