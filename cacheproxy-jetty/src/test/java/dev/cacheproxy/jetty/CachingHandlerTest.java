@@ -153,43 +153,4 @@ final class CachingHandlerTest {
             server.stop();
         }
     }
-
-    /** The real engine, counting which phase-1 entry answered (a test-only view; it decides nothing). */
-    private static final class CountingEngine implements ProxyEngine {
-        private final ProxyEngine engine;
-        private final AtomicInteger answeredFromCache = new AtomicInteger();
-        private final AtomicInteger onClientRequests = new AtomicInteger();
-
-        CountingEngine(ProxyEngine engine) {
-            this.engine = engine;
-        }
-
-        @Override
-        public ExchangePlan.OnClientRequest onClientRequest(RequestHead clientRequest) {
-            onClientRequests.incrementAndGet();
-            return engine.onClientRequest(clientRequest);
-        }
-
-        @Override
-        public Optional<ExchangePlan.Answer> answerFromCache(RequestHead clientRequest) {
-            Optional<ExchangePlan.Answer> answer = engine.answerFromCache(clientRequest);
-            answer.ifPresent(ignored -> answeredFromCache.incrementAndGet());
-            return answer;
-        }
-
-        @Override
-        public ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest) {
-            return engine.onClientRequestAfterWait(clientRequest);
-        }
-
-        @Override
-        public ExchangePlan.OnOriginResponse onOriginResponse(ExchangePlan.ToOrigin toOrigin, ResponseHead originResponse) {
-            return engine.onOriginResponse(toOrigin, originResponse);
-        }
-
-        @Override
-        public ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, boolean timedOut, String problem) {
-            return engine.onOriginFailure(toOrigin, timedOut, problem);
-        }
-    }
 }

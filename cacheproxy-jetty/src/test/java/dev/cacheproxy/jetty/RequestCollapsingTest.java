@@ -112,46 +112,4 @@ final class RequestCollapsingTest {
         assertEquals(CLIENTS - 1, engine.waits.get(), "all but one request waited for the first");
         return responses;
     }
-
-    /** The real engine, counting the Wait plans it hands out (a test-only view; it decides nothing). */
-    private static final class CountingEngine implements ProxyEngine {
-        private final ProxyEngine engine;
-        private final CountDownLatch waiting;
-        private final AtomicInteger waits = new AtomicInteger();
-
-        CountingEngine(ProxyEngine engine, CountDownLatch waiting) {
-            this.engine = engine;
-            this.waiting = waiting;
-        }
-
-        @Override
-        public ExchangePlan.OnClientRequest onClientRequest(RequestHead clientRequest) {
-            ExchangePlan.OnClientRequest plan = engine.onClientRequest(clientRequest);
-            if (plan instanceof ExchangePlan.Wait) {
-                waits.incrementAndGet();
-                waiting.countDown();
-            }
-            return plan;
-        }
-
-        @Override
-        public java.util.Optional<ExchangePlan.Answer> answerFromCache(RequestHead clientRequest) {
-            return engine.answerFromCache(clientRequest);
-        }
-
-        @Override
-        public ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest) {
-            return engine.onClientRequestAfterWait(clientRequest);
-        }
-
-        @Override
-        public ExchangePlan.OnOriginResponse onOriginResponse(ExchangePlan.ToOrigin toOrigin, ResponseHead originResponse) {
-            return engine.onOriginResponse(toOrigin, originResponse);
-        }
-
-        @Override
-        public ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, boolean timedOut, String problem) {
-            return engine.onOriginFailure(toOrigin, timedOut, problem);
-        }
-    }
 }
