@@ -3,10 +3,6 @@ package dev.cacheproxy.jetty;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cacheproxy.api.ExchangePlan;
-import dev.cacheproxy.api.ProxyEngine;
-import dev.cacheproxy.api.RequestHead;
-import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.TestOrigin.Reply;
 import dev.cacheproxy.store.EhcacheStore;
