@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
@@ -159,7 +160,8 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
      */
     private ExchangePlan.OnClientRequest collapsed(ToOrigin plan, boolean mayWait, Instant now) {
         ForwardReason reason = plan.cacheStatus().forward().orElseThrow();
-        boolean collapsible = collapsing.isPresent() && plan.clientRequest().isMethod("GET")
+        boolean head = plan.clientRequest().isMethod("HEAD");
+        boolean collapsible = collapsing.isPresent() && (plan.clientRequest().isMethod("GET") || head)
                 && (reason == ForwardReason.URI_MISS || reason == ForwardReason.VARY_MISS || reason == ForwardReason.STALE);
         if (!collapsible) {
             return plan;
@@ -169,7 +171,10 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return plan;
         }
         RequestCollapsing flights = collapsing.get();
-        return flights.leadOrWait(plan, now)
+        // A HEAD may wait for a GET on its way (its stored response answers the HEAD), but never leads:
+        // its own response has no body to store for the GETs that would wait on it.
+        Optional<CompletableFuture<Void>> inFlight = head ? flights.inFlight(plan.key(), now) : flights.leadOrWait(plan, now);
+        return inFlight
                 .<ExchangePlan.OnClientRequest>map(landed -> new Wait(landed, flights.timeout(),
                         plan.cacheStatus().withDetail("waiting for the same request already on its way to the origin")))
                 .orElse(plan);

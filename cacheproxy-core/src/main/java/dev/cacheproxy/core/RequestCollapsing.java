@@ -60,6 +60,13 @@ final class RequestCollapsing {
         }
     }
 
+    /** What to wait on when a leader for this key is on its way (and not older than the timeout); never leads. */
+    Optional<CompletableFuture<Void>> inFlight(CacheKey key, Instant now) {
+        Flight current = flights.get(key);
+        return current != null && Duration.between(current.startedAt(), now).compareTo(timeout) < 0
+                ? Optional.of(current.landed()) : Optional.empty();
+    }
+
     /** The leader's exchange has ended: wake its waiters. Does nothing for a plan that is not a leader. */
     void land(ToOrigin plan) {
         Flight current = flights.get(plan.key());

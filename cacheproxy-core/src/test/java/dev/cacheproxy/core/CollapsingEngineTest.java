@@ -67,6 +67,16 @@ final class CollapsingEngineTest {
     }
 
     @Test
+    void aHeadWaitsForAGetOnItsWayButNeverLeads() {
+        RequestHead head = new RequestHead("HEAD", GET.uri(), HeaderFields.empty());
+        assertInstanceOf(ToOrigin.class, engine.onClientRequest(head), "no GET on its way: the HEAD goes itself");
+        assertInstanceOf(ToOrigin.class, engine.onClientRequest(GET), "and it led no one: the GET goes too");
+
+        Wait wait = assertInstanceOf(Wait.class, engine.onClientRequest(head), "a GET is on its way now");
+        assertFalse(wait.ready().toCompletableFuture().isDone());
+    }
+
+    @Test
     void anOriginFailureWakesTheWaiters() {
         ToOrigin leader = assertInstanceOf(ToOrigin.class, engine.onClientRequest(GET));
         Wait wait = assertInstanceOf(Wait.class, engine.onClientRequest(GET));
