@@ -1,5 +1,7 @@
 package dev.cacheproxy.api;
 
+import java.util.Optional;
+
 /**
  * Sequences a {@link CachePolicy} and a {@link CacheStore} through the phases of one proxied exchange.
  * A server adapter (a proxy servlet, a filter) calls one method per phase and does what the returned
@@ -28,7 +30,7 @@ public interface ProxyEngine {
      * the adapter goes on with {@link #onClientRequest}. It has no side effects: it never makes the
      * request the one others wait for, and never starts a background refresh.
      */
-    java.util.Optional<ExchangePlan.Answer> answerFromCache(RequestHead clientRequest);
+    Optional<ExchangePlan.Answer> answerFromCache(RequestHead clientRequest);
 
     /**
      * Phase 1 again, after a {@link ExchangePlan.Wait} ended or timed out: answer from what is stored

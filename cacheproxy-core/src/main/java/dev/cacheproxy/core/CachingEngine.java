@@ -183,7 +183,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     @Override
     public ExchangePlan.OnOriginResponse onOriginResponse(ToOrigin toOrigin, ResponseHead originResponse) {
         Instant now = clock.instant();
-        refreshes.remove(toOrigin.key().uri() + VARIANT_SEPARATOR + toOrigin.validating().map(StoredResponse::variantKey).orElse(""));
+        toOrigin.validating().ifPresent(validated -> refreshes.remove(refreshKey(toOrigin.key(), validated)));
         RequestHead clientRequest = toOrigin.clientRequest();
         ResponseHead response = originResponse.withHeaders(StoredFieldsRule.withoutHopByHop(originResponse.headers()));
         CacheStatus status = toOrigin.cacheStatus().withFwdStatus(response.status());
@@ -226,7 +226,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     @Override
     public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, boolean timedOut, String problem) {
         Instant now = clock.instant();
-        refreshes.remove(toOrigin.key().uri() + VARIANT_SEPARATOR + toOrigin.validating().map(StoredResponse::variantKey).orElse(""));
+        toOrigin.validating().ifPresent(validated -> refreshes.remove(refreshKey(toOrigin.key(), validated)));
         CacheStatus status = toOrigin.cacheStatus().withDetail(problem);
         counters.originFailed(toOrigin, now);
         log.originFailed(toOrigin, timedOut, problem);
@@ -299,7 +299,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
      * on its way; one an adapter never sent is given up after {@link #REFRESH_TIMEOUT}.
      */
     private Optional<ToOrigin> backgroundRefresh(RequestHead clientRequest, CacheKey key, StoredResponse stale, Instant now) {
-        String refreshKey = key.uri() + VARIANT_SEPARATOR + stale.variantKey();
+        String refreshKey = refreshKey(key, stale);
         Instant previous = refreshes.putIfAbsent(refreshKey, now);
         if (previous != null) {
             if (Duration.between(previous, now).compareTo(REFRESH_TIMEOUT) < 0 || !refreshes.replace(refreshKey, previous, now)) {
@@ -312,6 +312,11 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         RequestHead refreshRequest = new RequestHead("GET", clientRequest.uri(), headers);
         return Optional.of(validation(refreshRequest, key, stale, now,
                 CacheStatus.forward(cacheName, ForwardReason.STALE, "background revalidation (stale-while-revalidate)")));
+    }
+
+    /** One background refresh at a time per stored variant: the key of that variant. */
+    private static String refreshKey(CacheKey key, StoredResponse variant) {
+        return key.uri() + VARIANT_SEPARATOR + variant.variantKey();
     }
 
     /** A stale stored response in place of the origin's failure, when the policy allows it (RFC 5861 §4, RFC 9111 §4.2.4). */

@@ -37,7 +37,6 @@ final class TagFields {
         return tags.isEmpty() ? head.withHeaders(headers) : head.withHeaders(headers.with(CacheTags.FIELD, tags.toFieldValue()));
     }
 
-    /** The fields a client receives: never ours, and the origin's tag fields only when configured so. */
     /** Whether clients never see this field: the stored tags, and the origin's tag fields when hidden. */
     boolean hiddenFromClients(HeaderField line) {
         if (line.hasName(CacheTags.FIELD)) {
@@ -53,12 +52,9 @@ final class TagFields {
         return false;
     }
 
+    /** The fields a client receives: never ours, and the origin's tag fields only when configured so. */
     HeaderFields forClient(HeaderFields headers) {
-        HeaderFields.Builder visible = headers.toBuilder().remove(CacheTags.FIELD);
-        if (hideFromClients) {
-            names.forEach(visible::remove);
-        }
-        return visible.build();
+        return headers.toBuilder().removeIf(this::hiddenFromClients).build();
     }
 
     /** The head a client receives. */

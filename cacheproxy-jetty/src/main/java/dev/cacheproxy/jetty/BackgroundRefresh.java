@@ -3,17 +3,15 @@ package dev.cacheproxy.jetty;
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
-import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.ResponseHead;
-import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.http.HttpField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,16 +49,12 @@ final class BackgroundRefresh {
         });
         AtomicReference<BodyCapture> capture = new AtomicReference<>(BodyCapture.NONE);
         originRequest.onResponseHeaders(originResponse -> {
-            HeaderFields.Builder fields = HeaderFields.builder();
-            for (HttpField field : originResponse.getHeaders()) {
-                fields.add(field.getName(), field.getValue() == null ? "" : field.getValue());
-            }
-            if (originResponse.getStatus() < 100 || originResponse.getStatus() > 599) {
-                originResponse.abort(new IllegalStateException("invalid status " + originResponse.getStatus()));
+            Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
+            if (head.isEmpty()) {
+                originResponse.abort(new IllegalStateException("the origin sent an invalid status code " + originResponse.getStatus()));
                 return;
             }
-            ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(refresh,
-                    new ResponseHead(originResponse.getStatus(), fields.build()));
+            ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(refresh, head.get());
             if (plan instanceof ExchangePlan.Relay relay) {
                 capture.set(relay.capture());
             }
@@ -74,14 +68,9 @@ final class BackgroundRefresh {
             Throwable failure = result.getFailure();
             capture.get().abandon(String.valueOf(failure));
             if (result.getResponse() == null || result.getResponse().getStatus() == 0 || capture.get() == BodyCapture.NONE) {
-                engine.onOriginFailure(refresh, failure instanceof TimeoutException, describe(failure));
+                engine.onOriginFailure(refresh, failure instanceof TimeoutException, FromJetty.problem(failure));
             }
             LOG.debug("background refresh of {} failed", refresh.key(), failure);
         });
-    }
-
-    private static String describe(Throwable failure) {
-        String message = failure.getMessage();
-        return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst().orElse("").toLowerCase(Locale.ROOT));
     }
 }

@@ -2,7 +2,6 @@ package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
-import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
 import java.util.Map;
@@ -88,7 +87,7 @@ public final class CachingHandler extends Handler.Wrapper {
         try {
             clientRequest = new RequestHead(request.getMethod(),
                     servlet.target().resolve(path.substring(contextPath.length()), request.getHttpURI().getQuery()),
-                    fields(request.getHeaders()));
+                    FromJetty.fields(request.getHeaders()));
         } catch (IllegalArgumentException malformed) {
             return super.handle(request, response, callback); // the servlet answers 400, with its reason
         }
@@ -150,13 +149,5 @@ public final class CachingHandler extends Handler.Wrapper {
             recentFields.put(line, jetty);
         }
         return jetty;
-    }
-
-    private static HeaderFields fields(HttpFields requestHeaders) {
-        HeaderFields.Builder fields = HeaderFields.builder();
-        for (HttpField field : requestHeaders) {
-            fields.add(field.getName(), field.getValue() == null ? "" : field.getValue());
-        }
-        return fields.build();
     }
 }

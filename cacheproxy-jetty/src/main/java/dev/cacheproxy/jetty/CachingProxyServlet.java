@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
 import java.util.HashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,7 +30,6 @@ import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -195,17 +195,12 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                            Response originResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
-        if (originResponse.getStatus() < 100 || originResponse.getStatus() > 599) {
-            // RFC 9110 §15: a status code is three digits from 100 to 599; anything else is a broken origin.
+        Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
+        if (head.isEmpty()) {
             originResponse.abort(new IOException("the origin sent an invalid status code " + originResponse.getStatus()));
             return;
         }
-        HeaderFields.Builder fields = HeaderFields.builder();
-        for (HttpField field : originResponse.getHeaders()) {
-            fields.add(field.getName(), field.getValue() == null ? "" : field.getValue());
-        }
-        ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin,
-                new ResponseHead(originResponse.getStatus(), fields.build()));
+        ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());
         if (plan instanceof ExchangePlan.Relay relay) {
             exchange.relaying(relay.capture());
             writeHead(clientResponse, relay.response());
@@ -264,7 +259,7 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                           Response originResponse, Throwable failure) {
         ProxiedExchange exchange = exchange(clientRequest);
-        exchange.capture().abandon(describe(failure));
+        exchange.capture().abandon(FromJetty.problem(failure));
         if (clientResponse.isCommitted()) {
             // Part of the body is on its way: the client must see an aborted response, not a short one.
             super.onProxyResponseFailure(clientRequest, clientResponse, originResponse, failure);
@@ -272,7 +267,7 @@ public class CachingProxyServlet extends ProxyServlet {
         }
         clientResponse.reset();
         ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin,
-                failure instanceof TimeoutException, describe(failure));
+                failure instanceof TimeoutException, FromJetty.problem(failure));
         try {
             if (plan instanceof ExchangePlan.Answer answer) {
                 writeAnswer(clientRequest, clientResponse, answer);
@@ -350,15 +345,6 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private static ProxiedExchange exchange(HttpServletRequest clientRequest) {
         return (ProxiedExchange) clientRequest.getAttribute(EXCHANGE_ATTRIBUTE);
-    }
-
-    private static String describe(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage();
-        return root.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst().orElse(""));
     }
 
 }
