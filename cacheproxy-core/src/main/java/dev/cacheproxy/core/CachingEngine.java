@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -407,10 +408,13 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
                 ResponseHead stored = tagFields.forStorage(response.withHeaders(StoredFieldsRule.toStore(response.headers())));
                 capture = new StoringCapture(this.store, toOrigin.key(), stored, variantKey.get(),
                         toOrigin.requestTime(), now, store.freshnessLifetime(), maxObjectSize, counters);
-                if (capture.isCapturing()) {
+                if (capture.isCapturing() && this.store.takesWrites()) {
                     StoredResponse asStored = new StoredResponse(stored, Body.empty(), variantKey.get(), toOrigin.requestTime(),
                             now, store.freshnessLifetime());
                     status = status.withStored(store.freshnessLifetime().minus(FreshnessRule.currentAge(asStored, now)));
+                } else if (capture.isCapturing()) {
+                    // Offered to the store all the same, so that writing resumes as soon as the store takes one.
+                    status = status.withDetail(status.detail().orElse("") + "; not announced as stored: the store failed its last write");
                 } else {
                     // Its Content-Length is over the maximum object size: say so rather than "stored".
                     status = status.withDetail(status.detail().orElse("") + "; not stored: larger than the maximum object size");
@@ -465,6 +469,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         private Clock clock = Clock.systemUTC();
         private String cacheName = "cacheproxy";
         private int maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
+        private boolean maxObjectSizeSet;
         private Duration faultLogInterval = Duration.ofSeconds(10);
         private Duration collapseTimeout = Duration.ofSeconds(10);
         private List<String> tagFields = List.of("Surrogate-Key", "Cache-Tag");
@@ -501,12 +506,17 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return this;
         }
 
-        /** The largest body that is stored, in bytes; larger ones stream through uncached. Default 8 MiB. */
+        /**
+         * The largest body that is stored, in bytes; larger ones stream through uncached. Default 8 MiB, or
+         * the store's {@linkplain CacheStore#largestBody largest body} when that is less. A size the store
+         * cannot keep fails {@link #build()}.
+         */
         public Builder maxObjectSize(long bytes) {
             if (bytes <= 0 || bytes > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("maximum object size must be between 1 byte and 2 GiB, got " + bytes);
             }
             this.maxObjectSize = (int) bytes;
+            this.maxObjectSizeSet = true;
             return this;
         }
 
@@ -554,9 +564,28 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return this;
         }
 
+        /**
+         * The engine.
+         *
+         * @throws IllegalArgumentException when the maximum object size set is larger than the store can keep
+         */
         public CachingEngine build() {
-            if (store == null) {
+            boolean defaultStore = store == null;
+            if (defaultStore) {
                 store = dev.cacheproxy.store.EhcacheStore.builder().build();
+            }
+            OptionalLong largestBody = store.largestBody();
+            if (largestBody.isPresent() && maxObjectSize > largestBody.getAsLong()) {
+                if (maxObjectSizeSet) {
+                    if (defaultStore) {
+                        store.close();
+                    }
+                    throw new IllegalArgumentException("the maximum object size (" + maxObjectSize + " bytes) is larger than the "
+                            + "largest body the store keeps (" + largestBody.getAsLong() + " bytes, in " + store
+                            + "): lower the maximum object size or give the store larger tiers");
+                }
+                // The default size adapts to a small store; one the user set must fit.
+                maxObjectSize = (int) largestBody.getAsLong();
             }
             return new CachingEngine(this);
         }

@@ -4,6 +4,7 @@ import dev.cacheproxy.api.StoredResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The variants stored under one key: the value type of the caches behind {@link EhcacheStore} and
@@ -43,5 +44,22 @@ public record StoredVariants(List<StoredResponse> responses) {
             updated.remove(0);
         }
         return new StoredVariants(updated);
+    }
+
+    /**
+     * These variants, the oldest dropped until the entry encodes in at most {@code maxBytes}; empty
+     * when the newest alone is larger.
+     */
+    Optional<StoredVariants> within(long maxBytes) {
+        List<StoredResponse> kept = new ArrayList<>(responses);
+        StoredVariants candidate = this;
+        while (StoredVariantsCodec.encodedSize(candidate) > maxBytes) {
+            if (kept.size() <= 1) {
+                return Optional.empty();
+            }
+            kept.remove(kept.stream().min(Comparator.comparing(StoredResponse::responseTime)).orElseThrow());
+            candidate = new StoredVariants(kept);
+        }
+        return Optional.of(candidate);
     }
 }

@@ -2,8 +2,6 @@ package dev.cacheproxy.examples;
 
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.store.EhcacheStore;
-import com.sun.management.HotSpotDiagnosticMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -36,7 +34,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
      * {@code -Xmx}), so that {@code java -Xmx128m -jar ...} starts without more flags.
      */
     static final long DEFAULT_OFF_HEAP_SIZE = Math.max(4L * 1024 * 1024,
-            Math.min(EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES, maxDirectMemory() / 2));
+            Math.min(256L * 1024 * 1024, EhcacheStore.Builder.directMemoryLimit() / 2));
     static final long DEFAULT_DISK_SIZE = EhcacheStore.Builder.DEFAULT_DISK_BYTES;
     static final long DEFAULT_MAX_OBJECT_SIZE = CachingEngine.Builder.DEFAULT_MAX_OBJECT_SIZE;
 
@@ -107,11 +105,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             throw new IllegalArgumentException("--disk-size (" + ByteSize.format(disk) + ") must be larger than --offheap-size ("
                     + ByteSize.format(offHeapSize) + ")");
         }
-        // Ehcache stores a value whole in one tier: a body larger than the tier could never be kept.
-        if (maxObjectSize >= offHeapSize) {
-            throw new IllegalArgumentException("--max-object-size (" + ByteSize.format(maxObjectSize) + ") must be smaller than --offheap-size ("
-                    + ByteSize.format(offHeapSize) + ")");
-        }
+        // Whether --max-object-size fits the tiers is the store's rule: the engine checks it when it is built.
         if (adminAllow.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
@@ -194,18 +188,6 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             return port;
         } catch (NumberFormatException notANumber) {
             throw new IllegalArgumentException("--port must be a number, got " + text);
-        }
-    }
-
-    /** The JVM's limit on direct buffers, where Ehcache's off-heap tier lives: {@code -XX:MaxDirectMemorySize}, else {@code -Xmx}. */
-    private static long maxDirectMemory() {
-        try {
-            String option = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                    .getVMOption("MaxDirectMemorySize").getValue();
-            long configured = Long.parseLong(option);
-            return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
-        } catch (RuntimeException notHotSpot) {
-            return Runtime.getRuntime().maxMemory();
         }
     }
 }

@@ -40,8 +40,13 @@ public final class ExampleProxy {
         CachingEngine engine;
         try {
             engine = CachingEngine.builder().store(flags.store().build()).maxObjectSize(flags.maxObjectSize()).build();
-        } catch (IllegalStateException | IllegalArgumentException cannotOpenStore) {
-            // A --store-dir that another proxy uses, or that cannot be written, is refused with Ehcache's reason.
+        } catch (IllegalArgumentException tiersTooSmall) {
+            // A --max-object-size the tiers cannot keep, in the store's own numbers.
+            System.err.println("cacheproxy-example: " + tiersTooSmall.getMessage());
+            System.exit(2);
+            return;
+        } catch (IllegalStateException cannotOpenStore) {
+            // A --store-dir that another proxy uses, that cannot be written, or whose disk cannot hold the tier.
             System.err.println("cacheproxy-example: " + cannotOpenStore.getMessage());
             System.exit(1);
             return;

@@ -62,7 +62,6 @@ final class ExampleFlagsTest {
         "--heap-size 0                               | --heap-size must be at least 1B",
         "--offheap-size 512KiB                       | --offheap-size must be at least 1MiB",
         "--max-object-size 3GiB                      | --max-object-size must be below 2GiB",
-        "--max-object-size 300MiB                    | --max-object-size (300MiB) must be smaller than --offheap-size (256MiB)",
         "--disk-size 2GiB                            | --disk-size needs --store-dir",
         "--store-dir /tmp/c --disk-size 128MiB       | --disk-size (128MiB) must be larger than --offheap-size (256MiB)",
         "--heap-size 99999999999TiB                  | --heap-size is too large",
