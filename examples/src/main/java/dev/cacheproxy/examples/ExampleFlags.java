@@ -23,10 +23,11 @@ import java.util.Optional;
  * @param maxObjectSize the largest body stored, in bytes
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
+ * @param limits        connections, timeouts and the shutdown grace period
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow) {
+                    Optional<String> adminAllow, ServerLimits limits) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -63,9 +64,18 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          and PURGE and /_cacheproxy go to the origin like any request)",
             "  --admin-allow LIST      the client addresses or CIDR blocks that may use the admin endpoint,",
             "                          e.g. 127.0.0.1,10.0.0.0/8 (default: any address that has the token)",
+            "  --max-connections N     client connections open at once; more wait in the accept queue",
+            "                          (default " + ServerLimits.defaultMaxConnections() + ": from this process's file descriptor limit)",
+            "  --client-idle-timeout D close a client connection idle (or trickling nothing) this long (default "
+                    + ServerLimits.DEFAULT_CLIENT_IDLE_TIMEOUT.toSeconds() + "s)",
+            "  --origin-timeout D      the most a request to the origin may take, head and body; then 504",
+            "                          (default " + ServerLimits.DEFAULT_ORIGIN_TIMEOUT.toSeconds() + "s)",
+            "  --shutdown-grace D      on SIGTERM, stop accepting and give responses in flight this long",
+            "                          to finish before closing the store (default " + ServerLimits.DEFAULT_SHUTDOWN_GRACE.toSeconds() + "s)",
             "  --help                  print this and exit",
             "",
-            "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.");
+            "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.",
+            "D is a duration: 500ms, 30s, 2m.");
 
     /** The flags, or an {@link IllegalArgumentException} whose message is the one-line reason. */
     static ExampleFlags parse(List<String> args) {
@@ -80,6 +90,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         long maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
         Optional<String> adminToken = Optional.empty();
         Optional<String> adminAllow = Optional.empty();
+        ServerLimits limits = ServerLimits.defaults();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
@@ -94,6 +105,10 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--max-object-size" -> maxObjectSize = parseMaxObjectSize(valueOf(args, ++i, flag));
                 case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
+                case "--max-connections" -> limits = limits.withMaxConnections(parseCount(flag, valueOf(args, ++i, flag)));
+                case "--client-idle-timeout" -> limits = limits.withClientIdleTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
+                case "--origin-timeout" -> limits = limits.withOriginTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
+                case "--shutdown-grace" -> limits = limits.withShutdownGrace(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
             }
         }
@@ -109,7 +124,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         if (adminAllow.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
-        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow);
+        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
+                limits);
     }
 
     /** The store these flags describe. */
@@ -148,6 +164,18 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             throw new IllegalArgumentException(flag + " must be at least " + ByteSize.format(minimum) + ", got " + text);
         }
         return bytes;
+    }
+
+    private static int parseCount(String flag, String text) {
+        try {
+            int count = Integer.parseInt(text);
+            if (count < 1) {
+                throw new IllegalArgumentException(flag + " must be at least 1, got " + text);
+            }
+            return count;
+        } catch (NumberFormatException notANumber) {
+            throw new IllegalArgumentException(flag + " must be a whole number, got " + text);
+        }
     }
 
     private static long parseMaxObjectSize(String text) {

@@ -9,10 +9,13 @@ import java.util.Arrays;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -65,7 +68,8 @@ public final class ExampleProxy {
 
         Server server;
         try {
-            server = start(origin, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty());
+            server = start(origin, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(),
+                    flags.limits());
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {
@@ -75,8 +79,10 @@ public final class ExampleProxy {
             System.exit(1);
             return;
         }
-        // Closing the store on shutdown writes a --store-dir disk tier out for the next start.
-        Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "cacheproxy-store-close"));
+        // One hook, in order: stop accepting and let responses in flight finish (within the grace period),
+        // then close the store, which writes a --store-dir disk tier out for the next start.
+        Server running = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopGracefully(running, engine, demo), "cacheproxy-shutdown"));
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         String proxy = "http://" + hostForUrl(flags.bind()) + ":" + port;
         System.out.println("cacheproxy: caching proxy on " + proxy + " -> " + origin);
@@ -105,7 +111,24 @@ public final class ExampleProxy {
     /** Starts the proxy server with this engine (its store in memory) and these init-parameters for its servlet. */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters)
             throws Exception {
-        return start(origin, bind, port, engine, initParameters, true);
+        return start(origin, bind, port, engine, initParameters, true, ServerLimits.defaults());
+    }
+
+    /**
+     * Stops the server gracefully (no new connections; requests in flight get the grace period to
+     * finish), then closes the engine and its store. Safe to call once per server.
+     */
+    static void stopGracefully(Server server, CachingEngine engine, DemoOrigin demo) {
+        try {
+            server.stop();
+        } catch (Exception stopFailed) {
+            System.err.println("cacheproxy-example: stopping the server: " + stopFailed);
+        } finally {
+            engine.close();
+            if (demo != null) {
+                demo.close();
+            }
+        }
     }
 
     /**
@@ -114,7 +137,8 @@ public final class ExampleProxy {
      * tier, whose reads may block, on a pool thread.
      */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
-                        boolean storeInMemory) throws Exception {
+                        boolean storeInMemory, ServerLimits limits) throws Exception {
+        // Bounded threads: waiting for the origin holds none (the servlet is asynchronous), nor does an idle connection.
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("cacheproxy");
         Server server = new Server(threads);
@@ -123,7 +147,13 @@ public final class ExampleProxy {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(bind);
         connector.setPort(port);
+        connector.setIdleTimeout(limits.clientIdleTimeout().toMillis());
         server.addConnector(connector);
+        // Bounded descriptors: past the limit Jetty stops accepting, and new connections wait in the accept queue.
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        Map<String, String> parameters = new java.util.HashMap<>(initParameters);
+        parameters.putIfAbsent("timeout", Long.toString(limits.originTimeout().toMillis()));
+        initParameters = parameters;
 
         ServletContextHandler context = new ServletContextHandler("/");
         CachingProxyServlet servlet = new CachingProxyServlet(origin, engine);
@@ -133,8 +163,12 @@ public final class ExampleProxy {
         proxy.setInitParameters(initParameters);
         context.addServlet(proxy, "/*");
         // Hits are answered in front of the servlet machinery; everything else goes to the servlet.
-        server.setHandler(storeInMemory ? CachingHandler.forInMemoryStore(context, servlet) : new CachingHandler(context, servlet));
-        server.setStopAtShutdown(true);
+        Handler caching = storeInMemory ? CachingHandler.forInMemoryStore(context, servlet) : new CachingHandler(context, servlet);
+        // Counts requests in flight, so that a graceful stop waits for them (up to the stop timeout).
+        server.setHandler(new GracefulHandler(caching));
+        server.setStopTimeout(limits.shutdownGrace().toMillis());
+        // The caller stops it (ExampleProxy's shutdown hook), before closing the store.
+        server.setStopAtShutdown(false);
         server.start();
         return server;
     }

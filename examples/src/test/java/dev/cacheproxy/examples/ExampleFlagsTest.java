@@ -17,7 +17,20 @@ final class ExampleFlagsTest {
     @Test
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
-                8L << 20, Optional.empty(), Optional.empty()), ExampleFlags.parse(List.of()));
+                8L << 20, Optional.empty(), Optional.empty(), ServerLimits.defaults()), ExampleFlags.parse(List.of()));
+    }
+
+    @Test
+    void limitsAndTimeoutsAreRead() {
+        ServerLimits limits = ExampleFlags.parse(List.of("--max-connections", "500", "--client-idle-timeout", "5s",
+                "--origin-timeout", "1500ms", "--shutdown-grace", "2m")).limits();
+
+        assertEquals(new ServerLimits(500, java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(1500),
+                java.time.Duration.ofMinutes(2)), limits);
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ExampleFlags.parse(List.of("--origin-timeout", "soon")));
+        assertEquals("--origin-timeout must be a duration such as 500ms, 30s or 2m, got soon", bad.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(ServerLimits.defaultMaxConnections() >= 64);
     }
 
     @Test
@@ -97,7 +110,7 @@ final class ExampleFlagsTest {
     @Test
     void helpListsEveryFlag() {
         for (String flag : List.of("--origin", "--port", "--bind", "--heap-size", "--offheap-size", "--store-dir", "--disk-size",
-                "--max-object-size", "--help")) {
+                "--max-object-size", "--max-connections", "--client-idle-timeout", "--origin-timeout", "--shutdown-grace", "--help")) {
             assertTrue(ExampleFlags.USAGE.contains(flag), flag);
         }
     }
