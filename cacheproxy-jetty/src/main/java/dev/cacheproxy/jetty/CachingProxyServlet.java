@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -62,6 +61,8 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private final transient OriginTarget target;
     private final transient ProxyEngine engine;
+    private final transient OriginTransport transport;
+    private final transient OriginTlsFailures tlsFailures;
     /** Purges and statistics over HTTP, configured by init-parameters; off by default. */
     private transient volatile AdminEndpoint admin = AdminEndpoint.OFF;
 
@@ -74,8 +75,21 @@ public class CachingProxyServlet extends ProxyServlet {
      * @throws IllegalArgumentException if the origin is not such a URI
      */
     public CachingProxyServlet(URI origin, ProxyEngine engine) {
+        this(origin, engine, OriginTransport.DEFAULT);
+    }
+
+    /**
+     * A caching proxy to this origin, spoken to as {@code transport} says (HTTP version, trusted certificates).
+     *
+     * @throws IllegalArgumentException if the origin is not such a URI, or does not suit the transport
+     *                                  ({@code h2} needs {@code https}, {@code h2c} needs {@code http})
+     */
+    public CachingProxyServlet(URI origin, ProxyEngine engine, OriginTransport transport) {
         this.target = new OriginTarget(origin);
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        transport.checkFits(origin);
+        this.tlsFailures = new OriginTlsFailures(origin);
     }
 
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
@@ -102,6 +116,10 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         super.init();
+        if (transport.trust() instanceof OriginTransport.AnyCertificate && "https".equalsIgnoreCase(origin().getScheme())) {
+            _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the path can pose as the "
+                    + "origin, and what they send is cached for every client", origin());
+        }
         try {
             admin = AdminEndpoint.fromInitParameters(engine, getServletConfig()::getInitParameter);
         } catch (IllegalArgumentException badValue) {
@@ -152,16 +170,18 @@ public class CachingProxyServlet extends ProxyServlet {
                 .whenComplete((landed, failure) -> async.dispatch());
     }
 
-    /**
-     * Jetty's client with its response-header cache made case-sensitive: by default it hands back a field
-     * it saw earlier on the connection whose value differs only in case, so the origin's
-     * {@code MaX-aGe=3600} could reach the client (and the store) as another response's {@code max-age=3600}.
-     */
+    /** Jetty's client for the origin's protocol ({@link OriginTransport#newHttpClient}). */
     @Override
     protected HttpClient newHttpClient(ClientConnector clientConnector) {
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(clientConnector);
-        transport.setHeaderCacheCaseSensitive(true);
-        return new HttpClient(transport);
+        return transport.newHttpClient(clientConnector);
+    }
+
+    /** A connector whose TLS trusts what the transport says, with host names checked unless told not to. */
+    @Override
+    protected ClientConnector newClientConnector() {
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(transport.sslContextFactory());
+        return connector;
     }
 
     /** Jetty's client, able to take interim responses from the origin and relay them ({@link InterimResponses}). */
@@ -266,8 +286,9 @@ public class CachingProxyServlet extends ProxyServlet {
             return;
         }
         clientResponse.reset();
-        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin,
-                failure instanceof TimeoutException, FromJetty.problem(failure));
+        // A TLS failure is named without the JDK's text, which carries the origin's address; that goes to the log.
+        String problem = tlsFailures.describe(failure).orElseGet(() -> FromJetty.problem(failure));
+        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, failure instanceof TimeoutException, problem);
         try {
             if (plan instanceof ExchangePlan.Answer answer) {
                 writeAnswer(clientRequest, clientResponse, answer);
