@@ -20,13 +20,13 @@ import java.util.Optional;
  * @param offHeapSize   the off-heap tier in bytes
  * @param storeDir      the directory of a persistent disk tier, if any
  * @param diskSize      the disk tier in bytes, used with {@code storeDir}
- * @param maxObjectSize the largest body stored, in bytes
+ * @param maxObjectSize the largest body stored, in bytes, when given (else the engine's default, which fits the tiers)
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
  * @param limits        connections, timeouts and the shutdown grace period
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
-                    Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
+                    Optional<Path> storeDir, long diskSize, Optional<Long> maxObjectSize, Optional<String> adminToken,
                     Optional<String> adminAllow, ServerLimits limits) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
@@ -57,7 +57,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "  --disk-size SIZE        the disk tier with --store-dir, larger than --offheap-size (default "
                     + ByteSize.format(DEFAULT_DISK_SIZE) + ")",
             "  --max-object-size SIZE  the largest body stored; larger ones stream through uncached",
-            "                          (default " + ByteSize.format(DEFAULT_MAX_OBJECT_SIZE) + ")",
+            "                          (default " + ByteSize.format(DEFAULT_MAX_OBJECT_SIZE) + ", or less to fit the tiers)",
             "  --admin-token TOKEN     turn the admin endpoint on: with Authorization: Bearer TOKEN,",
             "                          PURGE <url> purges that URL; POST /_cacheproxy/purge?tag=T purges a tag,",
             "                          POST /_cacheproxy/purge-all everything; GET /_cacheproxy/stats (default: off,",
@@ -87,7 +87,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         long offHeapSize = DEFAULT_OFF_HEAP_SIZE;
         Optional<Path> storeDir = Optional.empty();
         Optional<Long> diskSize = Optional.empty();
-        long maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
+        Optional<Long> maxObjectSize = Optional.empty();
         Optional<String> adminToken = Optional.empty();
         Optional<String> adminAllow = Optional.empty();
         ServerLimits limits = ServerLimits.defaults();
@@ -102,7 +102,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--offheap-size" -> offHeapSize = atLeast(flag, valueOf(args, ++i, flag), 1024 * 1024);
                 case "--store-dir" -> storeDir = Optional.of(parseDirectory(valueOf(args, ++i, flag)));
                 case "--disk-size" -> diskSize = Optional.of(atLeast(flag, valueOf(args, ++i, flag), 1024 * 1024));
-                case "--max-object-size" -> maxObjectSize = parseMaxObjectSize(valueOf(args, ++i, flag));
+                case "--max-object-size" -> maxObjectSize = Optional.of(parseMaxObjectSize(valueOf(args, ++i, flag)));
                 case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
                 case "--max-connections" -> limits = limits.withMaxConnections(parseCount(flag, valueOf(args, ++i, flag)));

@@ -42,7 +42,10 @@ public final class ExampleProxy {
         }
         CachingEngine engine;
         try {
-            engine = CachingEngine.builder().store(flags.store().build()).maxObjectSize(flags.maxObjectSize()).build();
+            CachingEngine.Builder builder = CachingEngine.builder().store(flags.store().build());
+            // Unless given, the engine's default applies: 8 MiB, lowered to fit small tiers.
+            flags.maxObjectSize().ifPresent(builder::maxObjectSize);
+            engine = builder.build();
         } catch (IllegalArgumentException tiersTooSmall) {
             // A --max-object-size the tiers cannot keep, in the store's own numbers.
             System.err.println("cacheproxy-example: " + tiersTooSmall.getMessage());

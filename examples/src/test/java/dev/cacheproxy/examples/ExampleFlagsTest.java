@@ -17,7 +17,7 @@ final class ExampleFlagsTest {
     @Test
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
-                8L << 20, Optional.empty(), Optional.empty(), ServerLimits.defaults()), ExampleFlags.parse(List.of()));
+                Optional.empty(), Optional.empty(), Optional.empty(), ServerLimits.defaults()), ExampleFlags.parse(List.of()));
     }
 
     @Test
@@ -59,7 +59,7 @@ final class ExampleFlagsTest {
         assertEquals(1L << 30, flags.offHeapSize());
         assertEquals(Optional.of(Path.of("/var/cache/proxy")), flags.storeDir());
         assertEquals(4L << 30, flags.diskSize());
-        assertEquals(512L << 10, flags.maxObjectSize());
+        assertEquals(Optional.of(512L << 10), flags.maxObjectSize());
     }
 
     @ParameterizedTest
