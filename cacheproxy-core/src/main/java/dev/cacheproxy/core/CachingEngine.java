@@ -1,5 +1,6 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.api.BackendReport;
 import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.CacheKey;
@@ -36,6 +37,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     private final TagFields tagFields;
     private final StoredAnswers storedAnswers;
     private final Purging purging;
+    private final BackendReports backendReports = new BackendReports();
 
     private CachingEngine(Builder builder) {
         this.store = new GuardedStore(builder.store, builder.faultLogInterval, counters.storeFaults);
@@ -251,7 +254,23 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     /** What the engine has done since it was built, with the store's statistics when it keeps them. */
     @Override
     public EngineStatistics statistics() {
-        return counters.snapshot(store.unguarded());
+        return counters.snapshot(store.unguarded(), backendReports.backends());
+    }
+
+    /** Adds these backends' figures to {@link #statistics()} and tells the listeners ({@link #whenBackendReportAdded}). */
+    @Override
+    public void addBackendReport(BackendReport report) {
+        backendReports.add(report);
+    }
+
+    @Override
+    public void removeBackendReport(BackendReport report) {
+        backendReports.remove(report);
+    }
+
+    @Override
+    public void whenBackendReportAdded(Consumer<BackendReport> listener) {
+        backendReports.whenAdded(listener);
     }
 
     /**

@@ -41,6 +41,7 @@ final class TestOrigin implements AutoCloseable {
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
+    private final int port;
 
     TestOrigin() throws Exception {
         ServerConnector connector = new ServerConnector(server);
@@ -68,6 +69,19 @@ final class TestOrigin implements AutoCloseable {
             }
         });
         server.start();
+        // A restarted origin listens where it did before, as a backend coming back would.
+        connector.setPort(connector.getLocalPort());
+        this.port = connector.getLocalPort();
+    }
+
+    /** Stops listening: connections are refused until {@link #restart()}. */
+    void stop() throws Exception {
+        server.stop();
+    }
+
+    /** Listens again on the same port. */
+    void restart() throws Exception {
+        server.start();
     }
 
     /** Answers requests for this path with the route. */
@@ -82,7 +96,7 @@ final class TestOrigin implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return "http://127.0.0.1:" + port;
     }
 
     /** How many requests reached the origin, for any path. */
