@@ -6,12 +6,15 @@ import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ObservableEngine;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
-import dev.cacheproxy.servlet.AdminEndpoint;
+import dev.cacheproxy.admin.AdminEndpoint;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -76,10 +79,6 @@ public class CachingProxyServlet extends ProxyServlet {
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
     /** Marks a request dispatched again after waiting for a collapsed request. */
     private static final String WAITED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".waited";
-
-    /** Fields the servlet container or the connection manage; never copied from a stored or origin response. */
-    static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
-            "upgrade", "proxy-connection", "trailer");
 
     /** RFC 9110 §9.2.2: methods that may be sent again after a failure. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
@@ -154,8 +153,18 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         super.init();
+        String adminToken = getServletConfig().getInitParameter("adminToken");
+        if (adminToken == null || adminToken.isEmpty()) {
+            return;
+        }
+        if (!(engine instanceof PurgeableEngine && engine instanceof ObservableEngine)) {
+            throw new ServletException("the admin endpoint (init-parameter adminToken) needs an engine that can purge and "
+                    + "report statistics (a PurgeableEngine and ObservableEngine such as CachingEngine), got "
+                    + engine.getClass().getName());
+        }
         try {
-            admin = AdminEndpoint.fromInitParameters(engine, getServletConfig()::getInitParameter);
+            admin = AdminEndpoint.fromInitParameters((PurgeableEngine & ObservableEngine) engine,
+                    getServletConfig()::getInitParameter);
         } catch (IllegalArgumentException badValue) {
             throw new ServletException("bad admin endpoint configuration: " + badValue.getMessage(), badValue);
         }
@@ -288,7 +297,8 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse clientResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
         try {
-            answerOriginFailure(clientRequest, clientResponse, exchange, false, "every backend is at its connection limit", 503);
+            answerOriginFailure(clientRequest, clientResponse, exchange,
+                    new OriginFailure.Unreachable("every backend is at its connection limit"), 503);
         } catch (IOException clientGone) {
             _log.debug("client went away while a busy pool was reported", clientGone);
         }
@@ -318,14 +328,9 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
         super.copyRequestHeaders(clientRequest, originRequest);
         ExchangePlan.ToOrigin toOrigin = exchange(clientRequest).toOrigin;
-        if (toOrigin.removeFields().isEmpty() && toOrigin.setFields().isEmpty()) {
-            return;
+        if (!toOrigin.changesNothing()) {
+            originRequest.headers(headers -> toOrigin.applyTo(headers::remove, headers::add));
         }
-        originRequest.headers(headers -> {
-            toOrigin.removeFields().forEach(headers::remove);
-            toOrigin.setFields().names().forEach(headers::remove);
-            toOrigin.setFields().lines().forEach(line -> headers.add(line.name(), line.value()));
-        });
     }
 
     @Override
@@ -336,7 +341,7 @@ public class CachingProxyServlet extends ProxyServlet {
         exchange.backend().responded(originResponse.getStatus(), System.nanoTime() - exchange.sentNanos());
         Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
         if (head.isEmpty()) {
-            originResponse.abort(new IOException("the origin sent an invalid status code " + originResponse.getStatus()));
+            originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
             return;
         }
         ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());
@@ -415,7 +420,7 @@ public class CachingProxyServlet extends ProxyServlet {
         }
         clientResponse.reset();
         try {
-            answerOriginFailure(clientRequest, clientResponse, exchange, failure instanceof TimeoutException, problem,
+            answerOriginFailure(clientRequest, clientResponse, exchange, FromJetty.originFailure(failure),
                     failure instanceof RejectedExecutionException ? 503 : 0);
         } catch (IOException clientGone) {
             _log.debug("client went away while the origin failure was reported", clientGone);
@@ -471,8 +476,8 @@ public class CachingProxyServlet extends ProxyServlet {
      * engine's status when it is not 0.
      */
     private void answerOriginFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ProxiedExchange exchange,
-                                     boolean timedOut, String problem, int busyStatus) throws IOException {
-        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, timedOut, problem);
+                                     OriginFailure failure, int busyStatus) throws IOException {
+        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, failure);
         if (plan instanceof ExchangePlan.Answer answer) {
             writeAnswer(clientRequest, clientResponse, answer, exchange.match);
         } else {
@@ -522,7 +527,7 @@ public class CachingProxyServlet extends ProxyServlet {
         Set<String> written = new HashSet<>();
         for (HeaderField line : head.headers().lines()) {
             String name = line.lowerCaseName();
-            if (CONTAINER_FIELDS.contains(name)) {
+            if (HopByHopFields.NAMES.contains(name)) {
                 continue;
             }
             // The first line replaces what the container set by itself (Date, Server); later ones add.
