@@ -153,9 +153,18 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         super.init();
+        admin = adminEndpoint();
+        if (engine instanceof ObservableEngine observable) {
+            observable.addBackendReport(backendReport);
+        }
+        healthChecks = new HealthChecks(getHttpClient(), routes.pools());
+        healthChecks.start();
+    }
+
+    private AdminEndpoint adminEndpoint() throws ServletException {
         String adminToken = getServletConfig().getInitParameter("adminToken");
         if (adminToken == null || adminToken.isEmpty()) {
-            return;
+            return AdminEndpoint.OFF;
         }
         if (!(engine instanceof PurgeableEngine && engine instanceof ObservableEngine)) {
             throw new ServletException("the admin endpoint (init-parameter adminToken) needs an engine that can purge and "
@@ -163,16 +172,11 @@ public class CachingProxyServlet extends ProxyServlet {
                     + engine.getClass().getName());
         }
         try {
-            admin = AdminEndpoint.fromInitParameters((PurgeableEngine & ObservableEngine) engine,
+            return AdminEndpoint.fromInitParameters((PurgeableEngine & ObservableEngine) engine,
                     getServletConfig()::getInitParameter);
         } catch (IllegalArgumentException badValue) {
             throw new ServletException("bad admin endpoint configuration: " + badValue.getMessage(), badValue);
         }
-        if (engine instanceof ObservableEngine observable) {
-            observable.addBackendReport(backendReport);
-        }
-        healthChecks = new HealthChecks(getHttpClient(), routes.pools());
-        healthChecks.start();
     }
 
     /** Stops the health checks and takes the backends out of the engine's statistics, then Jetty's own. */
