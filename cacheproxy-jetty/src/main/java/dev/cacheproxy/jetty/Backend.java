@@ -152,21 +152,35 @@ final class Backend {
         ejectionMultiplier++;
         Duration ejection = passive.ejectionFor(ejectionMultiplier);
         ejectedUntil = now.plus(ejection);
+        checksPassed = 0; // passes before the ejection say nothing about the backend now
         lastEjectionEnd = ejectedUntil;
         ejections.incrementAndGet();
         int failed = consecutiveFailures;
         consecutiveFailures = 0;
         probation = false;
         LOG.warn("backend {} of pool {}: ejected for {} after {} failure{} in a row (last: {})", uri, pool, human(ejection),
-                failed, failed == 1 ? "" : "s", problem);
+                failed, failed == 1 ? "" : "s", brief(problem));
     }
 
-    /** An active health check passed. */
+    /**
+     * An active health check passed. Enough passes in a row bring a down backend back, and end a passive
+     * ejection early too (as Envoy does by default): the checks say it works again, so it need not sit
+     * out an ejection that grew while it was dead.
+     */
     synchronized void checkPassed(HealthCheck check) {
         checksFailed = 0;
         checksPassed++;
-        if (downByCheck && checksPassed >= check.healthyThreshold()) {
+        if (checksPassed < check.healthyThreshold()) {
+            return;
+        }
+        boolean ejected = ejectedUntil != null && clock.instant().isBefore(ejectedUntil);
+        if (downByCheck || ejected) {
             downByCheck = false;
+            if (ejected) {
+                ejectedUntil = null;
+                lastEjectionEnd = clock.instant();
+                probation = true;
+            }
             LOG.info("backend {} of pool {}: up after {} passed health check{}", uri, pool, checksPassed,
                     checksPassed == 1 ? "" : "s");
         }
@@ -180,7 +194,7 @@ final class Backend {
             downByCheck = true;
             ejections.incrementAndGet();
             LOG.warn("backend {} of pool {}: down after {} failed health check{} (last: {})", uri, pool, checksFailed,
-                    checksFailed == 1 ? "" : "s", problem);
+                    checksFailed == 1 ? "" : "s", brief(problem));
         }
     }
 
@@ -203,6 +217,11 @@ final class Backend {
         latencyCount.increment();
         latencyNanos.add(measured);
         latencyMaxNanos.accumulateAndGet(measured, Math::max);
+    }
+
+    /** Jetty's messages can carry a whole connection's state: one log line needs the start of it. */
+    private static String brief(String problem) {
+        return problem.length() <= 120 ? problem : problem.substring(0, 117) + "...";
     }
 
     private static String human(Duration duration) {

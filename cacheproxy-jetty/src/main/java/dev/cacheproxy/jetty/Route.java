@@ -3,6 +3,7 @@ package dev.cacheproxy.jetty;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Which {@link BackendPool} requests go to: those whose path (within the servlet's context) is
@@ -19,6 +20,9 @@ import java.util.Optional;
  */
 public record Route(Optional<String> host, String pathPrefix, boolean stripPrefix, BackendPool pool) {
 
+    /** A DNS name or IPv4 address, or an IPv6 address in brackets, as a {@code Host} field carries it. */
+    private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+\\]");
+
     public Route {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(pathPrefix, "pathPrefix");
@@ -30,8 +34,8 @@ public record Route(Optional<String> host, String pathPrefix, boolean stripPrefi
             throw new IllegalArgumentException("a route's path prefix is a path, without query or fragment, got \"" + pathPrefix + "\"");
         }
         host = host.map(name -> name.toLowerCase(Locale.ROOT));
-        if (host.filter(String::isBlank).isPresent()) {
-            throw new IllegalArgumentException("a route's host must not be blank");
+        if (host.isPresent() && !HOST_NAME.matcher(host.get()).matches()) {
+            throw new IllegalArgumentException("a route's host must be a host name or address without a port, got \"" + host.get() + "\"");
         }
     }
 

@@ -207,6 +207,23 @@ final class BackendPoolTest {
     }
 
     @Test
+    void passingHealthChecksEndAPassiveEjectionEarly() {
+        HealthCheck check = HealthCheck.path("/health").thresholds(2, 3);
+        BackendPool pool = threeBackends().healthCheck(check).build();
+        Backend a = member(pool, A);
+        a.checkPassed(check);
+        for (int i = 0; i < 3; i++) {
+            a.failed("connection refused", 0);
+        }
+        a.checkPassed(check);
+        assertEquals(BackendStatistics.State.EJECTED, a.state(clock.instant()), "a pass before the ejection does not count");
+        a.checkPassed(check);
+        assertEquals(BackendStatistics.State.HEALTHY, a.state(clock.instant()), "two passes during it end it");
+        a.failed("connection refused", 0);
+        assertEquals(BackendStatistics.State.EJECTED, a.state(clock.instant()), "on probation after that");
+    }
+
+    @Test
     void whenEveryBackendIsOutThePoolTriesThemAllAnyway() {
         BackendPool pool = threeBackends().passiveHealth(new PassiveHealth(1, Duration.ofSeconds(10), Duration.ofMinutes(5), true)).build();
         pool.members().forEach(backend -> backend.failed("connection refused", 0));
