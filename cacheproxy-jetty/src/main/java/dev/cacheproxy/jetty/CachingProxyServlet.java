@@ -88,6 +88,8 @@ public class CachingProxyServlet extends ProxyServlet {
     private final transient ProxyEngine engine;
     private final transient BackendReport backendReport;
     private transient volatile HealthChecks healthChecks;
+    private final transient OriginTransport transport;
+    private final transient OriginTlsFailures tlsFailures;
     /** Purges and statistics over HTTP, configured by init-parameters; off by default. */
     private transient volatile AdminEndpoint admin = AdminEndpoint.OFF;
 
@@ -100,7 +102,17 @@ public class CachingProxyServlet extends ProxyServlet {
      * @throws IllegalArgumentException if the origin is not such a URI
      */
     public CachingProxyServlet(URI origin, ProxyEngine engine) {
-        this(Routes.to(BackendPool.of(origin)), engine);
+        this(origin, engine, OriginTransport.DEFAULT);
+    }
+
+    /**
+     * A caching proxy to this origin, spoken to as {@code transport} says (HTTP version, trusted certificates).
+     *
+     * @throws IllegalArgumentException if the origin is not such a URI, or does not suit the transport
+     *                                  ({@code h2} needs {@code https}, {@code h2c} needs {@code http})
+     */
+    public CachingProxyServlet(URI origin, ProxyEngine engine, OriginTransport transport) {
+        this(Routes.to(BackendPool.of(origin)), engine, transport);
     }
 
     /**
@@ -110,9 +122,21 @@ public class CachingProxyServlet extends ProxyServlet {
      * @param engine the engine that decides, usually a {@link CachingEngine}
      */
     public CachingProxyServlet(Routes routes, ProxyEngine engine) {
+        this(routes, engine, OriginTransport.DEFAULT);
+    }
+
+    /**
+     * A caching proxy to the pools of these routes, each backend spoken to as {@code transport} says.
+     *
+     * @throws IllegalArgumentException if a backend does not suit the transport
+     */
+    public CachingProxyServlet(Routes routes, ProxyEngine engine, OriginTransport transport) {
         this.routes = Objects.requireNonNull(routes, "routes");
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.transport = Objects.requireNonNull(transport, "transport");
         List<BackendPool> pools = routes.pools();
+        pools.forEach(pool -> pool.backends().forEach(transport::checkFits));
+        this.tlsFailures = new OriginTlsFailures(origin());
         this.backendReport = () -> {
             List<BackendStatistics> rows = new ArrayList<>();
             pools.forEach(pool -> rows.addAll(pool.statistics()));
@@ -153,6 +177,10 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         super.init();
+        if (transport.trust() instanceof OriginTransport.AnyCertificate && "https".equalsIgnoreCase(origin().getScheme())) {
+            _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the path can pose as the "
+                    + "origin, and what they send is cached for every client", origin());
+        }
         admin = adminEndpoint();
         if (engine instanceof ObservableEngine observable) {
             observable.addBackendReport(backendReport);
@@ -245,30 +273,33 @@ public class CachingProxyServlet extends ProxyServlet {
                 .whenComplete((landed, failure) -> async.dispatch());
     }
 
-    /**
-     * Jetty's client with its response-header cache made case-sensitive: by default it hands back a field
-     * it saw earlier on the connection whose value differs only in case, so the origin's
-     * {@code MaX-aGe=3600} could reach the client (and the store) as another response's {@code max-age=3600}.
-     */
+    /** Jetty's client for the origin's protocol ({@link OriginTransport#newHttpClient}). */
     @Override
     protected HttpClient newHttpClient(ClientConnector clientConnector) {
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(clientConnector);
-        transport.setHeaderCacheCaseSensitive(true);
-        HttpClient client = new HttpClient(transport);
-        Map<String, Integer> limits = new HashMap<>();
-        for (BackendPool pool : routes.pools()) {
-            for (URI backend : pool.backends()) {
-                limits.merge(destinationName(backend.getScheme(), backend.getHost(), backend.getPort()),
-                        pool.maxConnectionsPerBackend(), Math::min);
+        HttpClient client = transport.newHttpClient(clientConnector);
+        if (client.getHttpClientTransport() instanceof HttpClientTransportOverHTTP http1) {
+            Map<String, Integer> limits = new HashMap<>();
+            for (BackendPool pool : routes.pools()) {
+                for (URI backend : pool.backends()) {
+                    limits.merge(destinationName(backend.getScheme(), backend.getHost(), backend.getPort()),
+                            pool.maxConnectionsPerBackend(), Math::min);
+                }
             }
+            // Each backend's own connection limit (HTTP/1.1: a connection per request on its way); anything else gets the client's.
+            http1.setConnectionPoolFactory(destination -> new DuplexConnectionPool(destination,
+                    limits.getOrDefault(destinationName(destination.getOrigin().getScheme(), destination.getOrigin().getAddress().getHost(),
+                            destination.getOrigin().getAddress().getPort()), client.getMaxConnectionsPerDestination())));
         }
-        // Each backend's own connection limit; anything else (none, today) gets the client's.
-        transport.setConnectionPoolFactory(destination -> new DuplexConnectionPool(destination,
-                limits.getOrDefault(destinationName(destination.getOrigin().getScheme(), destination.getOrigin().getAddress().getHost(),
-                        destination.getOrigin().getAddress().getPort()), client.getMaxConnectionsPerDestination())));
         return client;
     }
 
+    /** A connector whose TLS trusts what the transport says, with host names checked unless told not to. */
+    @Override
+    protected ClientConnector newClientConnector() {
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(transport.sslContextFactory());
+        return connector;
+    }
 
     /** Jetty's client, with each backend's connections capped at its pool's limit (nginx's {@code max_conns}). */
     @Override
@@ -423,8 +454,11 @@ public class CachingProxyServlet extends ProxyServlet {
             return;
         }
         clientResponse.reset();
+        // A TLS failure is named without the JDK's text, which carries the origin's address; that goes to the log.
+        OriginFailure originFailure = tlsFailures.describe(failure).<OriginFailure>map(OriginFailure.Unreachable::new)
+                .orElseGet(() -> FromJetty.originFailure(failure));
         try {
-            answerOriginFailure(clientRequest, clientResponse, exchange, FromJetty.originFailure(failure),
+            answerOriginFailure(clientRequest, clientResponse, exchange, originFailure,
                     failure instanceof RejectedExecutionException ? 503 : 0);
         } catch (IOException clientGone) {
             _log.debug("client went away while the origin failure was reported", clientGone);

@@ -36,7 +36,17 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd)
             throws Exception {
-        this(new CachingProxyServlet(origin, engine), initParameters, frontEnd);
+        this(origin, engine, initParameters, frontEnd, OriginTransport.DEFAULT);
+    }
+
+    /** A proxy that speaks to its origin as {@code transport} says. */
+    ProxyUnderTest(URI origin, ProxyEngine engine, OriginTransport transport) throws Exception {
+        this(origin, engine, Map.of(), FrontEnd.SERVLET, transport);
+    }
+
+    private ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
+                           OriginTransport transport) throws Exception {
+        this(new CachingProxyServlet(origin, engine, transport), initParameters, frontEnd);
     }
 
     /** A proxy with this servlet (e.g. one with several routes and pools). */
