@@ -2,7 +2,9 @@ package dev.cacheproxy.examples;
 
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.CachingHandler;
+import dev.cacheproxy.jetty.BackendPool;
 import dev.cacheproxy.jetty.CachingProxyServlet;
+import dev.cacheproxy.jetty.Routes;
 import dev.cacheproxy.admin.AdminEndpoint;
 import java.net.URI;
 import java.util.Arrays;
@@ -20,7 +22,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The example caching reverse proxy: an embedded Jetty 12 server with a {@link CachingProxyServlet}
- * in front of one origin. Run with {@code --help} for its flags.
+ * in front of an origin or pools of backends. Run with {@code --help} for its flags.
  */
 public final class ExampleProxy {
 
@@ -67,11 +69,11 @@ public final class ExampleProxy {
             return;
         }
         DemoOrigin demo = flags.origin().isEmpty() ? new DemoOrigin() : null;
-        URI origin = flags.origin().orElseGet(() -> URI.create(demo.url()));
+        Routes routes = flags.pools().routes(demo == null ? null : URI.create(demo.url()));
 
         Server server;
         try {
-            server = start(origin, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(),
+            server = start(routes, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(),
                     flags.limits());
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
@@ -88,7 +90,7 @@ public final class ExampleProxy {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopGracefully(running, engine, demo), "cacheproxy-shutdown"));
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         String proxy = "http://" + hostForUrl(flags.bind()) + ":" + port;
-        System.out.println("cacheproxy: caching proxy on " + proxy + " -> " + origin);
+        System.out.print("cacheproxy: caching proxy on " + proxy + ":\n" + PoolFlags.describe(routes).indent(2));
         if (flags.adminToken().isPresent()) {
             System.out.println("cacheproxy: admin endpoint on: curl -X PURGE -H 'Authorization: Bearer TOKEN' " + proxy + "/hello");
         }
@@ -114,7 +116,7 @@ public final class ExampleProxy {
     /** Starts the proxy server with this engine (its store in memory) and these init-parameters for its servlet. */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters)
             throws Exception {
-        return start(origin, bind, port, engine, initParameters, true, ServerLimits.defaults());
+        return start(origin, bind, port, engine, initParameters, true);
     }
 
     /**
@@ -140,6 +142,24 @@ public final class ExampleProxy {
      * tier, whose reads may block, on a pool thread.
      */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory) throws Exception {
+        return start(origin, bind, port, engine, initParameters, storeInMemory, ServerLimits.defaults());
+    }
+
+    /** As {@link #start(URI, String, int, CachingEngine, Map, boolean)}, within these limits. */
+    static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory, ServerLimits limits) throws Exception {
+        return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory, limits);
+    }
+
+    /** Starts the proxy server in front of these routes' pools; {@code port} 0 picks a free port. */
+    static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory) throws Exception {
+        return start(routes, bind, port, engine, initParameters, storeInMemory, ServerLimits.defaults());
+    }
+
+    /** Starts the proxy server in front of these routes' pools, within these limits; {@code port} 0 picks a free port. */
+    static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
                         boolean storeInMemory, ServerLimits limits) throws Exception {
         // Bounded threads: waiting for the origin holds none (the servlet is asynchronous), nor does an idle connection.
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -159,7 +179,7 @@ public final class ExampleProxy {
         initParameters = parameters;
 
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine);
+        CachingProxyServlet servlet = new CachingProxyServlet(routes, engine);
         ServletHolder proxy = new ServletHolder("cacheproxy", servlet);
         proxy.setAsyncSupported(true);
         proxy.setInitOrder(0);

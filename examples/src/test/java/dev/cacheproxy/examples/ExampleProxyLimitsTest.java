@@ -116,12 +116,14 @@ final class ExampleProxyLimitsTest {
                 int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
                 HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
                 List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+                QueuedThreadPool threads = (QueuedThreadPool) server.getThreadPool();
+                // Selectors and acceptors run on the pool: they are busy whatever the load.
+                int busyWhenIdle = threads.getBusyThreads();
                 long start = System.nanoTime();
                 for (int i = 0; i < 150; i++) {
                     responses.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/page-" + i))
                             .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()));
                 }
-                QueuedThreadPool threads = (QueuedThreadPool) server.getThreadPool();
                 CompletableFuture<Void> all = CompletableFuture.allOf(responses.toArray(CompletableFuture[]::new));
                 // Once every request is waiting on the origin (each has its connection), no thread is held for it.
                 int mostBusyWhileWaiting = -1;
@@ -141,7 +143,8 @@ final class ExampleProxyLimitsTest {
                     assertTrue(!answered.body().contains("\tat ") && !answered.body().contains("127.0.0.1"), answered.body());
                 }
                 assertTrue(mostBusyWhileWaiting >= 0, "the origin saw " + accepted.size() + " connections");
-                assertTrue(mostBusyWhileWaiting <= 4, "threads busy while 150 requests waited for the origin: " + mostBusyWhileWaiting);
+                assertTrue(mostBusyWhileWaiting <= busyWhenIdle + 10, "threads busy while 150 requests waited for the origin: "
+                        + mostBusyWhileWaiting + ", when idle: " + busyWhenIdle);
                 assertTrue(System.nanoTime() - start < Duration.ofSeconds(15).toNanos(), "all answered within the origin timeout and slack");
                 assertTrue(threads.getThreads() <= threads.getMaxThreads());
             } finally {
