@@ -3,6 +3,7 @@ package dev.cacheproxy.core;
 import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStatus;
 import dev.cacheproxy.api.CacheStore;
@@ -69,13 +70,15 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     private final TagFields tagFields;
     private final StoredAnswers storedAnswers;
     private final Purging purging;
+    private final Keying keying;
 
     private CachingEngine(Builder builder) {
         this.store = new GuardedStore(builder.store, builder.faultLogInterval, counters.storeFaults);
         this.log = new ExchangeLog(builder.faultLogInterval);
         this.tagFields = new TagFields(builder.tagFields, builder.hideTagFields);
         this.storedAnswers = new StoredAnswers(tagFields);
-        this.purging = new Purging(builder.store);
+        this.purging = new Purging(builder.store, builder.cacheKeys);
+        this.keying = new Keying(builder.cacheKeys, builder.showKeyInCacheStatus, builder.faultLogInterval);
         this.policy = builder.policy;
         this.clock = builder.clock;
         this.cacheName = builder.cacheName;
@@ -100,11 +103,14 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return Optional.empty();
         }
         Instant now = clock.instant();
-        CacheKey key = CacheKey.of(clientRequest.uri());
+        CacheKey key = keying.keyFor(clientRequest);
+        if (Keying.isUnkeyable(key)) {
+            return Optional.empty();
+        }
         Lookup lookup = lookup(clientRequest, store.variants(key), now);
         if (lookup instanceof Lookup.Reuse reuse && !reuse.revalidateInBackground()) {
             Answer answer = answerFromStore(clientRequest, reuse.response(), reuse.age(),
-                    CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()));
+                    keying.shown(CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()), key));
             counters.decided(true, lookup, answer);
             log.decided(clientRequest, answer);
             return Optional.of(answer);
@@ -120,14 +126,16 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     /** Phase 1; {@code mayWait} is false once a request has waited for another (it never waits twice). */
     private ExchangePlan.OnClientRequest decide(RequestHead clientRequest, boolean mayWait) {
         Instant now = clock.instant();
-        CacheKey key = CacheKey.of(clientRequest.uri());
+        CacheKey key = keying.keyFor(clientRequest);
         boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
-        List<StoredResponse> variants = cacheableMethod ? store.variants(key) : List.of();
-        Lookup lookup = lookup(clientRequest, variants, now);
+        List<StoredResponse> variants = cacheableMethod && !Keying.isUnkeyable(key) ? store.variants(key) : List.of();
+        Lookup lookup = Keying.isUnkeyable(key)
+                ? new Lookup.Forward(ForwardReason.BYPASS, "cache key function failed")
+                : lookup(clientRequest, variants, now);
 
         ExchangePlan.OnClientRequest plan;
         if (lookup instanceof Lookup.Reuse reuse) {
-            CacheStatus hit = CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason());
+            CacheStatus hit = keying.shown(CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()), key);
             Answer answer = answerFromStore(clientRequest, reuse.response(), reuse.age(), mayWait ? hit : hit.withCollapsed());
             plan = reuse.revalidateInBackground()
                     ? backgroundRefresh(clientRequest, key, reuse.response(), now)
@@ -136,13 +144,13 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
                     : answer;
         } else if (lookup instanceof Lookup.Validate validate) {
             plan = collapsed(validation(clientRequest, key, validate.response(), now,
-                    CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason())), mayWait, now);
+                    keying.shown(CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason()), key)), mayWait, now);
         } else if (lookup instanceof Lookup.Forward forward) {
             plan = collapsed(new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
-                    CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason())), mayWait, now);
+                    keying.shown(CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason()), key)), mayWait, now);
         } else {
             Lookup.Unavailable unavailable = (Lookup.Unavailable) lookup;
-            CacheStatus status = CacheStatus.forward(cacheName, ForwardReason.MISS, unavailable.reason());
+            CacheStatus status = keying.shown(CacheStatus.forward(cacheName, ForwardReason.MISS, unavailable.reason()), key);
             plan = errorAnswer(504, "Gateway Timeout: " + unavailable.reason(), status);
         }
         counters.decided(mayWait, lookup, plan);
@@ -189,7 +197,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         CacheStatus status = toOrigin.cacheStatus().withFwdStatus(response.status());
         counters.originResponded(toOrigin, response.status(), now);
 
-        for (CacheKey invalidated : InvalidationRule.keysToInvalidate(clientRequest, response)) {
+        for (CacheKey invalidated : InvalidationRule.keysToInvalidate(clientRequest, response, keying::keyFor)) {
             store.remove(invalidated);
         }
 
@@ -256,11 +264,23 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
 
     /**
      * Removes every variant stored for this URI: the origin's URI, the one responses are stored under
-     * (for {@code CachingProxyServlet}, its origin plus the request's path and query).
+     * (for {@code CachingProxyServlet}, its origin plus the request's path and query), under the key the
+     * {@linkplain Builder#cacheKeys cache key function} gives a {@code GET} of it without header fields.
      */
     @Override
     public PurgeResult purge(URI target) {
         return purging.url(target);
+    }
+
+    /** Removes every variant stored under the key of this request, header and cookie dimensions included. */
+    @Override
+    public PurgeResult purge(RequestHead request) {
+        return purging.request(request);
+    }
+
+    /** The key this request's response is stored under, e.g. for a backend pool to hash on. */
+    public CacheKey keyFor(RequestHead request) {
+        return keying.keyFor(request);
     }
 
     /** Removes every response stored with this tag, when the store is a {@link dev.cacheproxy.api.TaggedStore}. */
@@ -311,12 +331,12 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
                 "If-None-Match", "If-Modified-Since", "Cache-Control", "Pragma");
         RequestHead refreshRequest = new RequestHead("GET", clientRequest.uri(), headers);
         return Optional.of(validation(refreshRequest, key, stale, now,
-                CacheStatus.forward(cacheName, ForwardReason.STALE, "background revalidation (stale-while-revalidate)")));
+                keying.shown(CacheStatus.forward(cacheName, ForwardReason.STALE, "background revalidation (stale-while-revalidate)"), key)));
     }
 
     /** One background refresh at a time per stored variant: the key of that variant. */
     private static String refreshKey(CacheKey key, StoredResponse variant) {
-        return key.uri() + VARIANT_SEPARATOR + variant.variantKey();
+        return key.value() + VARIANT_SEPARATOR + variant.variantKey();
     }
 
     /** A stale stored response in place of the origin's failure, when the policy allows it (RFC 5861 §4, RFC 9111 §4.2.4). */
@@ -400,7 +420,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         RequestHead clientRequest = toOrigin.clientRequest();
         BodyCapture capture = BodyCapture.NONE;
         // GET responses are stored; so is a POST's that names itself as the target's representation (§9.3.3).
-        if (clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) {
+        if ((clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) && !Keying.isUnkeyable(toOrigin.key())) {
             Storability storability = storability(clientRequest, response, now);
             Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest.headers());
             if (storability instanceof Storability.Store store && variantKey.isPresent()) {
@@ -469,6 +489,8 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         private Duration collapseTimeout = Duration.ofSeconds(10);
         private List<String> tagFields = List.of("Surrogate-Key", "Cache-Tag");
         private boolean hideTagFields = true;
+        private CacheKeyFunction cacheKeys = CacheKeyFunction.TARGET_URI;
+        private boolean showKeyInCacheStatus;
 
         private Builder() {
         }
@@ -551,6 +573,25 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         /** Whether the tag fields are removed from responses before they reach clients. Default true. */
         public Builder hideTagFields(boolean hide) {
             this.hideTagFields = hide;
+            return this;
+        }
+
+        /**
+         * How the primary cache key is computed from a request; default the normalised target URI
+         * ({@link CacheKeyFunction#TARGET_URI}). See {@link CacheKeys} for the ready-made pieces. Purging
+         * by URL, collapsing and remembered misses go by the same key.
+         */
+        public Builder cacheKeys(CacheKeyFunction keys) {
+            this.cacheKeys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        /**
+         * A debugging aid: whether {@code Cache-Status} shows each response's cache key as {@code key="..."}.
+         * Off by default, since a key can carry a header's or cookie's value.
+         */
+        public Builder showKeyInCacheStatus(boolean show) {
+            this.showKeyInCacheStatus = show;
             return this;
         }
 

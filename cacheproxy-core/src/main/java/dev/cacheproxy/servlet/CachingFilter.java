@@ -1,5 +1,6 @@
 package dev.cacheproxy.servlet;
 
+import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.ExchangePlan;
@@ -238,6 +239,20 @@ public final class CachingFilter implements Filter {
         /** The largest body stored, in bytes; default 8 MiB. */
         public Builder maxObjectSize(long bytes) {
             engineBuilder.maxObjectSize(bytes);
+            engineSettings = true;
+            return this;
+        }
+
+        /** How the cache key is computed from a request; see {@link CachingEngine.Builder#cacheKeys}. */
+        public Builder cacheKeys(CacheKeyFunction keys) {
+            engineBuilder.cacheKeys(keys);
+            engineSettings = true;
+            return this;
+        }
+
+        /** Whether {@code Cache-Status} shows the cache key, for debugging; see {@link CachingEngine.Builder#showKeyInCacheStatus}. */
+        public Builder showKeyInCacheStatus(boolean show) {
+            engineBuilder.showKeyInCacheStatus(show);
             engineSettings = true;
             return this;
         }
