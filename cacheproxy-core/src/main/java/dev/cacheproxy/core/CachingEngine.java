@@ -7,6 +7,7 @@ import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStatus;
 import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.Collapsing;
 import dev.cacheproxy.api.EngineStatistics;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ExchangePlan.Answer;
@@ -22,6 +23,7 @@ import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.PurgeResult;
 import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.RequestNormalizer;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.Storability;
 import dev.cacheproxy.api.StoredResponse;
@@ -71,6 +73,8 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     private final StoredAnswers storedAnswers;
     private final Purging purging;
     private final Keying keying;
+    private final RequestNormalization normalization;
+    private final Optional<RememberedMisses> rememberedMisses;
 
     private CachingEngine(Builder builder) {
         this.store = new GuardedStore(builder.store, builder.faultLogInterval, counters.storeFaults);
@@ -79,7 +83,10 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         this.storedAnswers = new StoredAnswers(tagFields);
         this.purging = new Purging(builder.store, builder.cacheKeys);
         this.keying = new Keying(builder.cacheKeys, builder.showKeyInCacheStatus, builder.faultLogInterval);
-        this.policy = builder.policy;
+        this.policy = builder.routes.over(builder.policy);
+        this.normalization = new RequestNormalization(builder.normalizer, builder.faultLogInterval);
+        this.rememberedMisses = builder.rememberMissesFor.isZero()
+                ? Optional.empty() : Optional.of(new RememberedMisses(builder.rememberMissesFor, builder.rememberedMissesLimit));
         this.clock = builder.clock;
         this.cacheName = builder.cacheName;
         this.maxObjectSize = builder.maxObjectSize;
@@ -98,10 +105,15 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     }
 
     @Override
-    public Optional<Answer> answerFromCache(RequestHead clientRequest) {
-        if (!clientRequest.isMethod("GET") && !clientRequest.isMethod("HEAD")) {
+    public Optional<Answer> answerFromCache(RequestHead sentRequest) {
+        if (!sentRequest.isMethod("GET") && !sentRequest.isMethod("HEAD")) {
             return Optional.empty();
         }
+        Optional<RequestHead> normalized = normalization.apply(sentRequest);
+        if (normalized.isEmpty()) {
+            return Optional.empty();
+        }
+        RequestHead clientRequest = normalized.get();
         Instant now = clock.instant();
         CacheKey key = keying.keyFor(clientRequest);
         if (Keying.isUnkeyable(key)) {
@@ -124,13 +136,17 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     }
 
     /** Phase 1; {@code mayWait} is false once a request has waited for another (it never waits twice). */
-    private ExchangePlan.OnClientRequest decide(RequestHead clientRequest, boolean mayWait) {
+    private ExchangePlan.OnClientRequest decide(RequestHead sentRequest, boolean mayWait) {
         Instant now = clock.instant();
-        CacheKey key = keying.keyFor(clientRequest);
+        // vcl_recv: the normalised request is what the cache looks up and what the origin gets.
+        Optional<RequestHead> normalized = normalization.apply(sentRequest);
+        RequestHead clientRequest = normalized.orElse(sentRequest);
+        RequestNormalization.Changes changes = RequestNormalization.changes(sentRequest.headers(), clientRequest.headers());
+        CacheKey key = normalized.isPresent() ? keying.keyFor(clientRequest) : Keying.unkeyable();
         boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
         List<StoredResponse> variants = cacheableMethod && !Keying.isUnkeyable(key) ? store.variants(key) : List.of();
         Lookup lookup = Keying.isUnkeyable(key)
-                ? new Lookup.Forward(ForwardReason.BYPASS, "cache key function failed")
+                ? new Lookup.Forward(ForwardReason.BYPASS, "cache key or request normalizer failed")
                 : lookup(clientRequest, variants, now);
 
         ExchangePlan.OnClientRequest plan;
@@ -143,10 +159,10 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
                             .orElse(answer)
                     : answer;
         } else if (lookup instanceof Lookup.Validate validate) {
-            plan = collapsed(validation(clientRequest, key, validate.response(), now,
+            plan = collapsed(validation(clientRequest, changes, key, validate.response(), now,
                     keying.shown(CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason()), key)), mayWait, now);
         } else if (lookup instanceof Lookup.Forward forward) {
-            plan = collapsed(new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
+            plan = collapsed(new ToOrigin(clientRequest, key, changes.set(), changes.remove(), Optional.empty(), now,
                     keying.shown(CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason()), key)), mayWait, now);
         } else {
             Lookup.Unavailable unavailable = (Lookup.Unavailable) lookup;
@@ -178,6 +194,17 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             // Waited already: go to the origin without leading, so a later request does not wait on this one.
             return plan;
         }
+        Optional<RememberedMisses.Miss> remembered = rememberedMisses.flatMap(misses -> misses.remembered(plan.key(), now));
+        if (remembered.isPresent()) {
+            // Hit-for-miss: the last response for this key was not storable, so waiting would only queue.
+            return withStatus(plan, plan.cacheStatus().withDetail(plan.cacheStatus().detail().map(detail -> detail + "; ").orElse("")
+                    + "remembered miss (" + remembered.get().reason() + ")"));
+        }
+        Collapsing collapse = collapsing(plan.clientRequest(), now);
+        if (collapse instanceof Collapsing.Refused refused) {
+            return withStatus(plan, plan.cacheStatus().withDetail(plan.cacheStatus().detail().map(detail -> detail + "; ").orElse("")
+                    + refused.reason()));
+        }
         RequestCollapsing flights = collapsing.get();
         // A HEAD may wait for a GET on its way (its stored response answers the HEAD), but never leads:
         // its own response has no body to store for the GETs that would wait on it.
@@ -186,6 +213,11 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
                 .<ExchangePlan.OnClientRequest>map(landed -> new Wait(landed, flights.timeout(),
                         plan.cacheStatus().withDetail("waiting for the same request already on its way to the origin")))
                 .orElse(plan);
+    }
+
+    private static ToOrigin withStatus(ToOrigin plan, CacheStatus status) {
+        return new ToOrigin(plan.clientRequest(), plan.key(), plan.setFields(), plan.removeFields(), plan.validating(),
+                plan.requestTime(), status);
     }
 
     @Override
@@ -269,13 +301,17 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
      */
     @Override
     public PurgeResult purge(URI target) {
-        return purging.url(target);
+        PurgeResult result = purging.url(target);
+        rememberedMisses.ifPresent(misses -> misses.forget(keying.keyFor(new RequestHead("GET", target, HeaderFields.empty()))));
+        return result;
     }
 
     /** Removes every variant stored under the key of this request, header and cookie dimensions included. */
     @Override
     public PurgeResult purge(RequestHead request) {
-        return purging.request(request);
+        PurgeResult result = purging.request(request);
+        rememberedMisses.ifPresent(misses -> misses.forget(keying.keyFor(new RequestHead("GET", request.uri(), request.headers()))));
+        return result;
     }
 
     /** The key this request's response is stored under, e.g. for a backend pool to hash on. */
@@ -292,6 +328,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     /** Removes everything stored. */
     @Override
     public PurgeResult purgeAll() {
+        rememberedMisses.ifPresent(RememberedMisses::clear);
         return purging.all();
     }
 
@@ -307,11 +344,13 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     }
 
     /** A request to the origin that asks whether this stored response is still good (RFC 9111 §4.3.1). */
-    private ToOrigin validation(RequestHead clientRequest, CacheKey key, StoredResponse stored, Instant now, CacheStatus status) {
+    private ToOrigin validation(RequestHead clientRequest, RequestNormalization.Changes changes, CacheKey key, StoredResponse stored,
+                                Instant now, CacheStatus status) {
         HeaderFields validators = ValidationRule.validatorsFor(stored);
         List<String> removed = new ArrayList<>(VALIDATION_REMOVES);
         removed.removeIf(validators::contains);
-        return new ToOrigin(clientRequest, key, validators, removed, Optional.of(stored), now, status);
+        RequestNormalization.Changes sent = changes.then(validators, removed);
+        return new ToOrigin(clientRequest, key, sent.set(), sent.remove(), Optional.of(stored), now, status);
     }
 
     /**
@@ -330,7 +369,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         HeaderFields headers = clientRequest.headers().without("Range", "If-Range", "If-Match", "If-Unmodified-Since",
                 "If-None-Match", "If-Modified-Since", "Cache-Control", "Pragma");
         RequestHead refreshRequest = new RequestHead("GET", clientRequest.uri(), headers);
-        return Optional.of(validation(refreshRequest, key, stale, now,
+        return Optional.of(validation(refreshRequest, RequestNormalization.Changes.NONE, key, stale, now,
                 keying.shown(CacheStatus.forward(cacheName, ForwardReason.STALE, "background revalidation (stale-while-revalidate)"), key)));
     }
 
@@ -383,6 +422,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         }
         ResponseHead merged = tagFields.forStorage(NotModifiedRule.merge(stored.get().head(), headResponse));
         if (storability(asGet, merged, now) instanceof Storability.Store update) {
+            merged = merged.withHeaders(withoutFields(merged.headers(), update.fieldsNotStored()));
             store.store(toOrigin.key(), new StoredResponse(merged, stored.get().body(), stored.get().variantKey(),
                     toOrigin.requestTime(), now, update.freshnessLifetime()));
         } else {
@@ -403,6 +443,9 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         // A HEAD validates the stored GET response: whether it may stay stored is the GET's question.
         RequestHead asGet = new RequestHead("GET", clientRequest.uri(), clientRequest.headers());
         Storability storability = storability(asGet, merged, now);
+        if (storability instanceof Storability.Store store) {
+            merged = merged.withHeaders(withoutFields(merged.headers(), store.fieldsNotStored()));
+        }
         Optional<String> variantKey = VaryRule.variantKey(merged.headers(), clientRequest.headers());
         Duration lifetime = storability instanceof Storability.Store store ? store.freshnessLifetime() : Duration.ZERO;
         StoredResponse updated = new StoredResponse(merged, validated.body(), variantKey.orElse(validated.variantKey()),
@@ -422,9 +465,12 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         // GET responses are stored; so is a POST's that names itself as the target's representation (§9.3.3).
         if ((clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) && !Keying.isUnkeyable(toOrigin.key())) {
             Storability storability = storability(clientRequest, response, now);
-            Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest.headers());
+            HeaderFields storedFields = storability instanceof Storability.Store store
+                    ? withoutFields(StoredFieldsRule.toStore(response.headers()), store.fieldsNotStored()) : response.headers();
+            Optional<String> variantKey = VaryRule.variantKey(storedFields, clientRequest.headers());
             if (storability instanceof Storability.Store store && variantKey.isPresent()) {
-                ResponseHead stored = tagFields.forStorage(response.withHeaders(StoredFieldsRule.toStore(response.headers())));
+                rememberedMisses.ifPresent(misses -> misses.forget(toOrigin.key()));
+                ResponseHead stored = tagFields.forStorage(response.withHeaders(storedFields));
                 capture = new StoringCapture(this.store, toOrigin.key(), stored, variantKey.get(),
                         toOrigin.requestTime(), now, store.freshnessLifetime(), maxObjectSize, counters);
                 if (capture.isCapturing()) {
@@ -434,13 +480,28 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
                 } else {
                     // Its Content-Length is over the maximum object size: say so rather than "stored".
                     status = status.withDetail(status.detail().orElse("") + "; not stored: larger than the maximum object size");
+                    rememberMiss(toOrigin, response, "larger than the maximum object size", now);
                 }
             } else {
                 counters.skippedNotCacheable.increment();
                 status = status.withDetail(status.detail().orElse("") + "; not stored: " + storability.reason());
+                if (storability instanceof Storability.DoNotStore refused && refused.cause() == Storability.Cause.RESPONSE) {
+                    rememberMiss(toOrigin, response, storability.reason(), now);
+                }
             }
         }
         return new Relay(withCacheStatus(tagFields.forClient(response), status), capture, status);
+    }
+
+    /** Remembers a miss for a GET's key (never for a background refresh, which stands in for no client). */
+    private void rememberMiss(ToOrigin toOrigin, ResponseHead response, String reason, Instant now) {
+        if (rememberedMisses.isPresent() && toOrigin.clientRequest().isMethod("GET")) {
+            rememberedMisses.get().remember(toOrigin.key(), response.headers(), reason, now);
+        }
+    }
+
+    private static HeaderFields withoutFields(HeaderFields fields, java.util.Set<String> names) {
+        return names.isEmpty() ? fields : fields.toBuilder().removeAll(names).build();
     }
 
     private Answer answerFromStore(RequestHead clientRequest, StoredResponse stored, Duration age, CacheStatus status) {
@@ -466,6 +527,15 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         }
     }
 
+    private Collapsing collapsing(RequestHead request, Instant now) {
+        try {
+            return Objects.requireNonNull(policy.collapsing(request, now), "the policy's collapsing returned null");
+        } catch (RuntimeException fault) {
+            LOG.warn("cache policy failed to decide on collapsing {}; not collapsing", request.uri(), fault);
+            return new Collapsing.Refused("policy failed: " + fault);
+        }
+    }
+
     private Storability storability(RequestHead request, ResponseHead response, Instant now) {
         try {
             return Objects.requireNonNull(policy.storability(request, response, now), "the policy's storability returned null");
@@ -479,6 +549,10 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     public static final class Builder {
         /** The default maximum size of a stored body: larger bodies stream through uncached. */
         public static final int DEFAULT_MAX_OBJECT_SIZE = 8 * 1024 * 1024;
+        /** How long a miss is remembered at most by default: Varnish's hit-for-miss time. */
+        public static final Duration DEFAULT_REMEMBER_MISSES_FOR = Duration.ofSeconds(120);
+        /** How many keys' misses are remembered at most by default. */
+        public static final int DEFAULT_REMEMBERED_MISSES_LIMIT = 10_000;
 
         private CacheStore store;
         private CachePolicy policy = Rfc9111Policy.sharedCache();
@@ -491,6 +565,10 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         private boolean hideTagFields = true;
         private CacheKeyFunction cacheKeys = CacheKeyFunction.TARGET_URI;
         private boolean showKeyInCacheStatus;
+        private RouteRules routes = RouteRules.none();
+        private RequestNormalizer normalizer = RequestNormalizer.NONE;
+        private Duration rememberMissesFor = DEFAULT_REMEMBER_MISSES_FOR;
+        private int rememberedMissesLimit = DEFAULT_REMEMBERED_MISSES_LIMIT;
 
         private Builder() {
         }
@@ -592,6 +670,49 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
          */
         public Builder showKeyInCacheStatus(boolean show) {
             this.showKeyInCacheStatus = show;
+            return this;
+        }
+
+        /**
+         * Per-route rules chosen by path pattern and method (TTLs, never cache, ignored response fields,
+         * default {@code stale-*} windows, bypass, no collapsing), applied over the {@linkplain #policy policy}.
+         */
+        public Builder routes(RouteRules routes) {
+            this.routes = Objects.requireNonNull(routes, "routes");
+            return this;
+        }
+
+        /**
+         * Rewrites each request's fields before lookup and before it goes to the origin ({@code vcl_recv});
+         * see {@link RequestNormalizers}. Default none.
+         */
+        public Builder normalizeRequests(RequestNormalizer normalizer) {
+            this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
+            return this;
+        }
+
+        /**
+         * Remembered misses (Varnish's hit-for-miss): when a response for a key turns out not storable
+         * ({@code private}, {@code no-store}, a route that never caches it...), requests for the key go
+         * to the origin at once for this long, rather than wait for one another behind request
+         * collapsing; less when the response's {@code max-age} says so. A storable response for the key,
+         * or a purge of it, ends it. Zero turns it off. Default 120 seconds.
+         */
+        public Builder rememberMissesFor(Duration longest) {
+            Objects.requireNonNull(longest, "longest");
+            if (longest.isNegative()) {
+                throw new IllegalArgumentException("remembered misses time must not be negative, got " + longest);
+            }
+            this.rememberMissesFor = longest;
+            return this;
+        }
+
+        /** How many keys' misses are remembered at most, the oldest forgotten first. Default 10000. */
+        public Builder rememberedMissesLimit(int keys) {
+            if (keys < 1) {
+                throw new IllegalArgumentException("remembered misses limit must be at least 1, got " + keys);
+            }
+            this.rememberedMissesLimit = keys;
             return this;
         }
 

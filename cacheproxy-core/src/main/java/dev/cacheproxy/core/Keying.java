@@ -44,8 +44,13 @@ final class Keying {
                 LOG.warn("cache key function failed for {}; forwarding uncached ({} more such failures not logged)",
                         request.uri(), heldBack, fault);
             }
-            return new CacheKey(UNKEYABLE + UUID.randomUUID());
+            return unkeyable();
         }
+    }
+
+    /** A key of one request alone, for a request the cache must not store nor answer from the store. */
+    static CacheKey unkeyable() {
+        return new CacheKey(UNKEYABLE + UUID.randomUUID());
     }
 
     /** Whether this key stands for a request whose key could not be computed. */
