@@ -42,11 +42,11 @@ final class InvalidationRule {
             return List.of();
         }
         List<CacheKey> keys = new ArrayList<>(3);
-        keys.add(keyFunction.keyFor(new RequestHead("GET", request.uri(), request.headers())));
+        keys.add(keyFunction.keyFor(request.withMethod("GET")));
         for (String field : new String[] {"Location", "Content-Location"}) {
             response.headers().first(field)
                     .flatMap(value -> resolveSameOrigin(request.uri(), value))
-                    .map(uri -> keyFunction.keyFor(new RequestHead("GET", uri, request.headers())))
+                    .map(uri -> keyFunction.keyFor(new RequestHead("GET", uri, request.headers(), request.authenticatedUser())))
                     .filter(key -> !keys.contains(key))
                     .ifPresent(keys::add);
         }

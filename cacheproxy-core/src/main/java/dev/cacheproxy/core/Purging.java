@@ -46,7 +46,7 @@ final class Purging {
             throw new IllegalArgumentException("a purge needs the absolute URI the response was stored under, got \"" + request.uri() + "\"");
         }
         // The purge asks about the GET it stands for, whatever method carried it (PURGE, POST).
-        CacheKey key = keyFunction.keyFor(new RequestHead("GET", request.uri(), request.headers()));
+        CacheKey key = keyFunction.keyFor(request.withMethod("GET"));
         // Read first only to tell the operator whether there was anything to purge.
         boolean held = !store.variants(key).isEmpty();
         store.remove(key);

@@ -11,6 +11,7 @@ import dev.cacheproxy.api.ExchangePlan.ToOrigin;
 import dev.cacheproxy.api.ExchangePlan.Wait;
 import dev.cacheproxy.api.ForwardingCachePolicy;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.store.EhcacheStore;
@@ -142,9 +143,9 @@ final class RememberedMissesTest {
         Class<?> expected = remembered ? ToOrigin.class : Wait.class;
         assertTrue(expected.isInstance(follower), "expected " + expected.getSimpleName() + " at " + clock.instant() + ", got " + follower);
         // Let the leader land, so the next check starts afresh.
-        engine.onOriginFailure((ToOrigin) leader, false, "test over");
+        engine.onOriginFailure((ToOrigin) leader, new OriginFailure.Unreachable("test over"));
         if (follower instanceof ToOrigin lone) {
-            engine.onOriginFailure(lone, false, "test over");
+            engine.onOriginFailure(lone, new OriginFailure.Unreachable("test over"));
         }
     }
 
