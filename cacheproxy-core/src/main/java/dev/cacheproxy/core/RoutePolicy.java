@@ -100,6 +100,28 @@ final class RoutePolicy implements CachePolicy {
     }
 
     @Override
+    public Optional<StoredResponse> selectVariant(RequestHead request, List<StoredResponse> variants) {
+        Optional<RouteRule> found = routes.routeFor(request);
+        if (found.isEmpty() || !changesStoredView(found.get())) {
+            return policy.selectVariant(request, variants);
+        }
+        Map<StoredResponse, StoredResponse> originals = new IdentityHashMap<>();
+        List<StoredResponse> viewed = new ArrayList<>(variants.size());
+        for (StoredResponse stored : variants) {
+            StoredResponse view = viewOf(found.get(), stored);
+            originals.put(view, stored);
+            viewed.add(view);
+        }
+        return policy.selectVariant(request, viewed).map(view -> originals.getOrDefault(view, view));
+    }
+
+    /** The policy's answer: it is asked about a stored response alone, so no route applies. */
+    @Override
+    public boolean mustRevalidate(StoredResponse stored) {
+        return policy.mustRevalidate(stored);
+    }
+
+    @Override
     public Optional<Lookup.Reuse> reuseOnOriginError(RequestHead request, StoredResponse stored, OptionalInt errorStatus,
                                                      Instant now) {
         Optional<RouteRule> found = routes.routeFor(request);
