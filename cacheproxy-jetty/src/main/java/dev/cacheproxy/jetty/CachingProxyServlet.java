@@ -320,7 +320,7 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     protected String rewriteTarget(HttpServletRequest clientRequest) {
         ProxiedExchange exchange = exchange(clientRequest);
-        Optional<Backend> backend = exchange.match.pool().select(exchange.toOrigin.key().uri(), exchange.tried());
+        Optional<Backend> backend = exchange.match.pool().select(exchange.toOrigin.key().value(), exchange.tried());
         if (backend.isEmpty()) {
             return null;
         }
@@ -556,7 +556,7 @@ public class CachingProxyServlet extends ProxyServlet {
                              Routes.Match match) throws IOException {
         writeHead(clientResponse, answer.response());
         writeBody(clientRequest, clientResponse, answer.body());
-        answer.refresh().ifPresent(refresh -> match.pool().select(refresh.key().uri(), List.of()).ifPresent(backend ->
+        answer.refresh().ifPresent(refresh -> match.pool().select(refresh.key().value(), List.of()).ifPresent(backend ->
                 BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout(), backend,
                         backend.base + match.backendPathQuery())));
     }
