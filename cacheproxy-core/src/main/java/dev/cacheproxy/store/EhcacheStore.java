@@ -182,7 +182,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         ensureOpen();
         StoredVariants variants;
         try {
-            variants = cache.get(key.uri());
+            variants = cache.get(key.value());
         } catch (RuntimeException | InternalError fault) {
             // InternalError: a memory-mapped disk tier faulted on a bad or missing block.
             throw new CacheStoreException("reading " + key + " failed", fault);
@@ -209,17 +209,17 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         StoredVariants alone = fitting(key, new StoredVariants(List.of(response)), response);
         try {
             for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-                StoredVariants current = cache.get(key.uri());
+                StoredVariants current = cache.get(key.value());
                 if (current == null) {
-                    if (cache.putIfAbsent(key.uri(), alone) == null) {
+                    if (cache.putIfAbsent(key.value(), alone) == null) {
                         return;
                     }
                 } else if (current.isUnreadable()) {
-                    counters.corrupt(key.uri());
-                    if (cache.replace(key.uri(), current, alone)) {
+                    counters.corrupt(key.value());
+                    if (cache.replace(key.value(), current, alone)) {
                         return;
                     }
-                } else if (cache.replace(key.uri(), current, fitting(key, current.with(response, maxVariantsPerKey), response))) {
+                } else if (cache.replace(key.value(), current, fitting(key, current.with(response, maxVariantsPerKey), response))) {
                     return;
                 }
             }
@@ -244,7 +244,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     public void remove(CacheKey key) {
         ensureOpen();
         try {
-            cache.remove(key.uri());
+            cache.remove(key.value());
         } catch (RuntimeException | InternalError fault) {
             throw new CacheStoreException("removing " + key + " failed", fault);
         }
@@ -336,10 +336,10 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     }
 
     private void dropUnreadable(CacheKey key) {
-        counters.corrupt(key.uri());
+        counters.corrupt(key.value());
         try {
             // Conditional, so that a good response a writer stored meanwhile survives.
-            cache.remove(key.uri(), StoredVariants.UNREADABLE);
+            cache.remove(key.value(), StoredVariants.UNREADABLE);
         } catch (RuntimeException fault) {
             throw new CacheStoreException("dropping the unreadable entry of " + key + " failed", fault);
         }
