@@ -25,10 +25,11 @@ import java.util.Optional;
  * @param maxObjectSize the largest body stored, in bytes
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
+ * @param tls           HTTPS, HTTP/2 and the origin's TLS
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow) {
+                    Optional<String> adminAllow, TlsFlags tls) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -65,6 +66,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          and PURGE and /_cacheproxy go to the origin like any request)",
             "  --admin-allow LIST      the client addresses or CIDR blocks that may use the admin endpoint,",
             "                          e.g. 127.0.0.1,10.0.0.0/8 (default: any address that has the token)",
+            String.join("\n", TlsFlags.USAGE),
             "  --help                  print this and exit",
             "",
             "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.");
@@ -82,6 +84,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         long maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
         Optional<String> adminToken = Optional.empty();
         Optional<String> adminAllow = Optional.empty();
+        TlsFlags.Builder tls = new TlsFlags.Builder();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
@@ -96,6 +99,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--max-object-size" -> maxObjectSize = parseMaxObjectSize(valueOf(args, ++i, flag));
                 case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
+                case "--tls-cert", "--tls-key", "--keystore", "--origin-ca", "--origin-protocol" -> tls.accept(flag, valueOf(args, ++i, flag));
+                case "--h2c", "--origin-insecure" -> tls.accept(flag, "");
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
             }
         }
@@ -115,7 +120,9 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         if (adminAllow.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
-        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow);
+        TlsFlags tlsFlags = tls.build(origin.orElse(URI.create("http://127.0.0.1")));
+        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
+                tlsFlags);
     }
 
     /** The store these flags describe. */
