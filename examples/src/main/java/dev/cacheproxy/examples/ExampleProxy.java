@@ -2,7 +2,9 @@ package dev.cacheproxy.examples;
 
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.CachingHandler;
+import dev.cacheproxy.jetty.BackendPool;
 import dev.cacheproxy.jetty.CachingProxyServlet;
+import dev.cacheproxy.jetty.Routes;
 import dev.cacheproxy.admin.AdminEndpoint;
 import java.net.URI;
 import java.util.Arrays;
@@ -17,7 +19,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The example caching reverse proxy: an embedded Jetty 12 server with a {@link CachingProxyServlet}
- * in front of one origin. Run with {@code --help} for its flags.
+ * in front of an origin or pools of backends. Run with {@code --help} for its flags.
  */
 public final class ExampleProxy {
 
@@ -65,11 +67,11 @@ public final class ExampleProxy {
             return;
         }
         DemoOrigin demo = flags.origin().isEmpty() ? new DemoOrigin() : null;
-        URI origin = flags.origin().orElseGet(() -> URI.create(demo.url()));
+        Routes routes = flags.pools().routes(demo == null ? null : URI.create(demo.url()));
 
         Server server;
         try {
-            server = start(origin, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(), tls);
+            server = start(routes, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(), tls);
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {
@@ -83,7 +85,7 @@ public final class ExampleProxy {
         Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "cacheproxy-store-close"));
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         String proxy = (flags.tls().servesTls() ? "https://" : "http://") + hostForUrl(flags.bind()) + ":" + port;
-        System.out.println("cacheproxy: caching proxy on " + proxy + " -> " + origin);
+        System.out.print("cacheproxy: caching proxy on " + proxy + ":\n" + PoolFlags.describe(routes).indent(2));
         tls.certificate().ifPresent(certificate -> System.out.println("cacheproxy: TLS 1.2/1.3, HTTP/2 and HTTP/1.1 by ALPN; certificate "
                 + certificate.leaf().getSubjectX500Principal().getName() + ", valid until " + certificate.leaf().getNotAfter().toInstant()));
         if (flags.adminToken().isPresent()) {
@@ -121,6 +123,21 @@ public final class ExampleProxy {
      */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
                         boolean storeInMemory, TlsFlags.Loaded tls) throws Exception {
+        return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory, tls);
+    }
+
+    /** Starts the proxy server in front of these routes' pools, over plain HTTP/1.1; {@code port} 0 picks a free port. */
+    static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory) throws Exception {
+        return start(routes, bind, port, engine, initParameters, storeInMemory, TlsFlags.Loaded.NONE);
+    }
+
+    /**
+     * Starts the proxy server in front of these routes' pools, with HTTPS, HTTP/2 and the backends' TLS
+     * as {@code tls} says; {@code port} 0 picks a free port.
+     */
+    static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory, TlsFlags.Loaded tls) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("cacheproxy");
         Server server = new Server(threads);
@@ -131,7 +148,7 @@ public final class ExampleProxy {
         connector.setPort(port);
 
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine, tls.originTransport());
+        CachingProxyServlet servlet = new CachingProxyServlet(routes, engine, tls.originTransport());
         ServletHolder proxy = new ServletHolder("cacheproxy", servlet);
         proxy.setAsyncSupported(true);
         proxy.setInitOrder(0);

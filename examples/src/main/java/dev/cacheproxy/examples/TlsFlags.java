@@ -79,6 +79,10 @@ record TlsFlags(Optional<Path> certificate, Optional<Path> key, Optional<Path> k
         static final Loaded NONE = new Loaded(Optional.empty(), Optional.empty(), false, OriginTransport.DEFAULT);
     }
 
+    private static boolean isHttps(URI backend) {
+        return "https".equalsIgnoreCase(backend.getScheme());
+    }
+
     /** Whether the proxy serves HTTPS. */
     boolean servesTls() {
         return certificate.isPresent() || keyStore.isPresent();
@@ -130,8 +134,8 @@ record TlsFlags(Optional<Path> certificate, Optional<Path> key, Optional<Path> k
             }
         }
 
-        /** The flags, checked against each other and the origin ({@code http://} for the demo origin). */
-        TlsFlags build(URI origin) {
+        /** The flags, checked against each other and every backend ({@code http://} for the demo origin). */
+        TlsFlags build(List<URI> backends) {
             if (certificate.isPresent() != key.isPresent()) {
                 throw new IllegalArgumentException(certificate.isPresent() ? "--tls-cert needs --tls-key" : "--tls-key needs --tls-cert");
             }
@@ -144,15 +148,16 @@ record TlsFlags(Optional<Path> certificate, Optional<Path> key, Optional<Path> k
             if (originInsecure && originCa.isPresent()) {
                 throw new IllegalArgumentException("give either --origin-ca or --origin-insecure, not both");
             }
-            boolean httpsOrigin = "https".equalsIgnoreCase(origin.getScheme());
-            if ((originInsecure || originCa.isPresent()) && !httpsOrigin) {
+            boolean anyHttps = backends.stream().anyMatch(TlsFlags::isHttps);
+            boolean allHttps = backends.stream().allMatch(TlsFlags::isHttps);
+            if ((originInsecure || originCa.isPresent()) && !anyHttps) {
                 throw new IllegalArgumentException((originInsecure ? "--origin-insecure" : "--origin-ca") + " needs an https:// --origin");
             }
-            if (originProtocol == OriginTransport.Protocol.H2 && !httpsOrigin) {
-                throw new IllegalArgumentException("--origin-protocol h2 needs an https:// --origin (h2c is HTTP/2 without TLS)");
+            if (originProtocol == OriginTransport.Protocol.H2 && !allHttps) {
+                throw new IllegalArgumentException("--origin-protocol h2 needs https:// origins only (h2c is HTTP/2 without TLS)");
             }
-            if (originProtocol == OriginTransport.Protocol.H2C && httpsOrigin) {
-                throw new IllegalArgumentException("--origin-protocol h2c needs an http:// --origin (h2 is HTTP/2 over TLS)");
+            if (originProtocol == OriginTransport.Protocol.H2C && anyHttps) {
+                throw new IllegalArgumentException("--origin-protocol h2c needs http:// origins only (h2 is HTTP/2 over TLS)");
             }
             return new TlsFlags(certificate, key, keyStore, h2c, originCa, originInsecure, originProtocol);
         }
