@@ -24,11 +24,12 @@ import java.util.Optional;
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
  * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
+ * @param tls           HTTPS, HTTP/2 and the backends' TLS
  * @param limits        connections, timeouts and the shutdown grace period
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, Optional<Long> maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow, PoolFlags pools, ServerLimits limits) {
+                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, ServerLimits limits) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -72,6 +73,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          (default " + ServerLimits.DEFAULT_ORIGIN_TIMEOUT.toSeconds() + "s)",
             "  --shutdown-grace D      on SIGTERM, stop accepting and give responses in flight this long",
             "                          to finish before closing the store (default " + ServerLimits.DEFAULT_SHUTDOWN_GRACE.toSeconds() + "s)",
+            String.join("\n", TlsFlags.USAGE),
             "  --help                  print this and exit",
             "",
             "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.",
@@ -91,6 +93,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         Optional<String> adminAllow = Optional.empty();
         ServerLimits limits = ServerLimits.defaults();
         PoolFlags pools = PoolFlags.NONE;
+        TlsFlags.Builder tls = new TlsFlags.Builder();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
@@ -110,6 +113,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--client-idle-timeout" -> limits = limits.withClientIdleTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 case "--origin-timeout" -> limits = limits.withOriginTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 case "--shutdown-grace" -> limits = limits.withShutdownGrace(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
+                case "--tls-cert", "--tls-key", "--keystore", "--origin-ca", "--origin-protocol" -> tls.accept(flag, valueOf(args, ++i, flag));
+                case "--h2c", "--origin-insecure" -> tls.accept(flag, "");
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
             }
         }
@@ -126,8 +131,11 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
         Optional<URI> origin = pools.origins().stream().findFirst();
+        // Every backend, with the demo origin (plain HTTP) standing for a missing --origin.
+        List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()
+                .flatMap(pool -> pool.backends().stream()).toList();
         return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
-                pools, limits);
+                pools, tls.build(backends), limits);
     }
 
     /** The store these flags describe. */

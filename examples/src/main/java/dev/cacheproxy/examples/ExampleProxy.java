@@ -42,6 +42,15 @@ public final class ExampleProxy {
             System.out.println(ExampleFlags.USAGE);
             return;
         }
+        TlsFlags.Loaded tls;
+        try {
+            // Read before the store opens: a bad certificate or key is a bad flag, told in one line.
+            tls = flags.tls().load(System::getenv);
+        } catch (IllegalArgumentException badTls) {
+            System.err.println("cacheproxy-example: " + badTls.getMessage());
+            System.exit(2);
+            return;
+        }
         CachingEngine engine;
         try {
             CachingEngine.Builder builder = CachingEngine.builder().store(flags.store().build());
@@ -73,7 +82,7 @@ public final class ExampleProxy {
 
         Server server;
         try {
-            server = start(routes, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(),
+            server = start(routes, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(), tls,
                     flags.limits());
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
@@ -89,8 +98,10 @@ public final class ExampleProxy {
         Server running = server;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopGracefully(running, engine, demo), "cacheproxy-shutdown"));
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-        String proxy = "http://" + hostForUrl(flags.bind()) + ":" + port;
+        String proxy = (flags.tls().servesTls() ? "https://" : "http://") + hostForUrl(flags.bind()) + ":" + port;
         System.out.print("cacheproxy: caching proxy on " + proxy + ":\n" + PoolFlags.describe(routes).indent(2));
+        tls.certificate().ifPresent(certificate -> System.out.println("cacheproxy: TLS 1.2/1.3, HTTP/2 and HTTP/1.1 by ALPN; certificate "
+                + certificate.leaf().getSubjectX500Principal().getName() + ", valid until " + certificate.leaf().getNotAfter().toInstant()));
         if (flags.adminToken().isPresent()) {
             System.out.println("cacheproxy: admin endpoint on: curl -X PURGE -H 'Authorization: Bearer TOKEN' " + proxy + "/hello");
         }
@@ -116,7 +127,7 @@ public final class ExampleProxy {
     /** Starts the proxy server with this engine (its store in memory) and these init-parameters for its servlet. */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters)
             throws Exception {
-        return start(origin, bind, port, engine, initParameters, true);
+        return start(origin, bind, port, engine, initParameters, true, TlsFlags.Loaded.NONE);
     }
 
     /**
@@ -142,36 +153,44 @@ public final class ExampleProxy {
      * tier, whose reads may block, on a pool thread.
      */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
-                        boolean storeInMemory) throws Exception {
-        return start(origin, bind, port, engine, initParameters, storeInMemory, ServerLimits.defaults());
+                        boolean storeInMemory, TlsFlags.Loaded tls) throws Exception {
+        return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory, tls);
     }
 
-    /** As {@link #start(URI, String, int, CachingEngine, Map, boolean)}, within these limits. */
+    /** Starts the proxy server over plain HTTP within these limits; {@code port} 0 picks a free port. */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
                         boolean storeInMemory, ServerLimits limits) throws Exception {
-        return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory, limits);
+        return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory, TlsFlags.Loaded.NONE, limits);
     }
 
-    /** Starts the proxy server in front of these routes' pools; {@code port} 0 picks a free port. */
+    /** Starts the proxy server in front of these routes' pools, over plain HTTP/1.1; {@code port} 0 picks a free port. */
     static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
                         boolean storeInMemory) throws Exception {
-        return start(routes, bind, port, engine, initParameters, storeInMemory, ServerLimits.defaults());
+        return start(routes, bind, port, engine, initParameters, storeInMemory, TlsFlags.Loaded.NONE);
     }
 
-    /** Starts the proxy server in front of these routes' pools, within these limits; {@code port} 0 picks a free port. */
+    /**
+     * Starts the proxy server in front of these routes' pools, with HTTPS, HTTP/2 and the backends' TLS
+     * as {@code tls} says, within the default limits; {@code port} 0 picks a free port.
+     */
     static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
-                        boolean storeInMemory, ServerLimits limits) throws Exception {
+                        boolean storeInMemory, TlsFlags.Loaded tls) throws Exception {
+        return start(routes, bind, port, engine, initParameters, storeInMemory, tls, ServerLimits.defaults());
+    }
+
+    /** As {@link #start(Routes, String, int, CachingEngine, Map, boolean, TlsFlags.Loaded)}, within these limits. */
+    static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory, TlsFlags.Loaded tls, ServerLimits limits) throws Exception {
         // Bounded threads: waiting for the origin holds none (the servlet is asynchronous), nor does an idle connection.
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("cacheproxy");
         Server server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = ProxyConnector.add(server, http, tls.source(), tls.certificate(), tls.h2c());
         connector.setHost(bind);
         connector.setPort(port);
         connector.setIdleTimeout(limits.clientIdleTimeout().toMillis());
-        server.addConnector(connector);
         // Bounded descriptors: past the limit Jetty stops accepting, and new connections wait in the accept queue.
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
         Map<String, String> parameters = new java.util.HashMap<>(initParameters);
@@ -179,7 +198,7 @@ public final class ExampleProxy {
         initParameters = parameters;
 
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(routes, engine);
+        CachingProxyServlet servlet = new CachingProxyServlet(routes, engine, tls.originTransport());
         ServletHolder proxy = new ServletHolder("cacheproxy", servlet);
         proxy.setAsyncSupported(true);
         proxy.setInitOrder(0);
