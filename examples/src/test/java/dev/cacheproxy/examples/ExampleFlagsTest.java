@@ -9,6 +9,7 @@ import dev.cacheproxy.jetty.Route;
 import dev.cacheproxy.jetty.Routes;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +21,15 @@ final class ExampleFlagsTest {
     @Test
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
-                8L << 20, Optional.empty(), Optional.empty(), PoolFlags.NONE), ExampleFlags.parse(List.of()));
+                8L << 20, Optional.empty(), Optional.empty(), PoolFlags.NONE, Duration.ofSeconds(120)), ExampleFlags.parse(List.of()));
+    }
+
+    @Test
+    void rememberedMissesCanBeShortenedOrTurnedOff() {
+        assertEquals(Duration.ZERO, ExampleFlags.parse(List.of("--remember-misses", "0")).rememberMisses());
+        assertEquals(Duration.ofSeconds(30), ExampleFlags.parse(List.of("--remember-misses", "30")).rememberMisses());
+        assertThrows(IllegalArgumentException.class,
+                () -> ExampleFlags.parse(List.of("--remember-misses", "-1")));
     }
 
     @Test
