@@ -177,9 +177,10 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         super.init();
-        if (transport.trust() instanceof OriginTransport.AnyCertificate && "https".equalsIgnoreCase(origin().getScheme())) {
-            _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the path can pose as the "
-                    + "origin, and what they send is cached for every client", origin());
+        if (transport.trust() instanceof OriginTransport.AnyCertificate) {
+            routes.pools().forEach(pool -> pool.backends().stream().filter(backend -> "https".equalsIgnoreCase(backend.getScheme()))
+                    .forEach(backend -> _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the "
+                            + "path can pose as the origin, and what they send is cached for every client", backend)));
         }
         admin = adminEndpoint();
         if (engine instanceof ObservableEngine observable) {

@@ -27,11 +27,12 @@ import java.util.Optional;
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
  * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
+ * @param tls           HTTPS, HTTP/2 and the backends' TLS
  * @param rememberMisses how long a key whose response was not storable skips request collapsing; zero never
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow, PoolFlags pools, Duration rememberMisses) {
+                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -71,6 +72,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          for its URL go to the origin at once for this long rather than wait for",
             "                          one another; 0 turns it off (default "
                     + CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR.toSeconds() + ")",
+            String.join("\n", TlsFlags.USAGE),
             "  --help                  print this and exit",
             "",
             "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.");
@@ -89,6 +91,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         Optional<String> adminAllow = Optional.empty();
         PoolFlags pools = PoolFlags.NONE;
         Duration rememberMisses = CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR;
+        TlsFlags.Builder tls = new TlsFlags.Builder();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
@@ -105,6 +108,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
                 case "--remember-misses" -> rememberMisses = parseSeconds(flag, valueOf(args, ++i, flag));
+                case "--tls-cert", "--tls-key", "--keystore", "--origin-ca", "--origin-protocol" -> tls.accept(flag, valueOf(args, ++i, flag));
+                case "--h2c", "--origin-insecure" -> tls.accept(flag, "");
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
             }
         }
@@ -125,8 +130,11 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
         Optional<URI> origin = pools.origins().stream().findFirst();
+        // Every backend, with the demo origin (plain HTTP) standing for a missing --origin.
+        List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()
+                .flatMap(pool -> pool.backends().stream()).toList();
         return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
-                pools, rememberMisses);
+                pools, tls.build(backends), rememberMisses);
     }
 
     private static Duration parseSeconds(String flag, String text) {
