@@ -9,7 +9,7 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
 readonly SCRIPT_DIR REPO_DIR
-readonly JAR="$REPO_DIR/examples/target/cacheproxy-example.jar"
+JAR="$REPO_DIR/examples/target/cacheproxy-example.jar"
 
 MINUTES=20
 PROXY_PORT=18080
@@ -29,6 +29,7 @@ usage: bench/soak.sh [options]
   --clients N        concurrent clients (default 8)
   --rate N           requests per second, all clients together (default 300)
   --store-dir DIR    give the proxy a disk tier in DIR (default: memory only)
+  --jar FILE         the example proxy's jar (default: examples/target/cacheproxy-example.jar, built when missing)
   --help             show this and exit
 
 The proxy runs with CACHEPROXY_SOAK_JVM_OPTS (default: -Xms256m -Xmx256m -XX:+UseG1GC). Prints one line
@@ -50,6 +51,7 @@ while [[ $# -gt 0 ]]; do
         --clients) CLIENTS="$2"; shift ;;
         --rate) RATE="$2"; shift ;;
         --store-dir) STORE_DIR="$2"; shift ;;
+        --jar) JAR="$2"; shift ;;
         --help | -h) usage; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac

@@ -4,6 +4,7 @@ import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.store.EhcacheStore;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +26,12 @@ import java.util.Optional;
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
  * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
  * @param tls           HTTPS, HTTP/2 and the backends' TLS
+ * @param rememberMisses how long a key whose response was not storable skips request collapsing; zero never
  * @param limits        connections, timeouts and the shutdown grace period
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, Optional<Long> maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, ServerLimits limits) {
+                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses, ServerLimits limits) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -73,6 +75,10 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          (default " + ServerLimits.DEFAULT_ORIGIN_TIMEOUT.toSeconds() + "s)",
             "  --shutdown-grace D      on SIGTERM, stop accepting and give responses in flight this long",
             "                          to finish before closing the store (default " + ServerLimits.DEFAULT_SHUTDOWN_GRACE.toSeconds() + "s)",
+            "  --remember-misses SECS  after a response that cannot be stored (private, no-store...), requests",
+            "                          for its URL go to the origin at once for this long rather than wait for",
+            "                          one another; 0 turns it off (default "
+                    + CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR.toSeconds() + ")",
             String.join("\n", TlsFlags.USAGE),
             "  --help                  print this and exit",
             "",
@@ -93,6 +99,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         Optional<String> adminAllow = Optional.empty();
         ServerLimits limits = ServerLimits.defaults();
         PoolFlags pools = PoolFlags.NONE;
+        Duration rememberMisses = CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR;
         TlsFlags.Builder tls = new TlsFlags.Builder();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
@@ -113,6 +120,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--client-idle-timeout" -> limits = limits.withClientIdleTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 case "--origin-timeout" -> limits = limits.withOriginTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 case "--shutdown-grace" -> limits = limits.withShutdownGrace(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
+                case "--remember-misses" -> rememberMisses = parseSeconds(flag, valueOf(args, ++i, flag));
                 case "--tls-cert", "--tls-key", "--keystore", "--origin-ca", "--origin-protocol" -> tls.accept(flag, valueOf(args, ++i, flag));
                 case "--h2c", "--origin-insecure" -> tls.accept(flag, "");
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
@@ -135,7 +143,19 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()
                 .flatMap(pool -> pool.backends().stream()).toList();
         return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
-                pools, tls.build(backends), limits);
+                pools, tls.build(backends), rememberMisses, limits);
+    }
+
+    private static Duration parseSeconds(String flag, String text) {
+        try {
+            long seconds = Long.parseLong(text);
+            if (seconds >= 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " must be a whole number of seconds, 0 or more, got " + text);
     }
 
     /** The store these flags describe. */

@@ -53,7 +53,8 @@ public final class ExampleProxy {
         }
         CachingEngine engine;
         try {
-            CachingEngine.Builder builder = CachingEngine.builder().store(flags.store().build());
+            CachingEngine.Builder builder = CachingEngine.builder().store(flags.store().build())
+                    .rememberMissesFor(flags.rememberMisses());
             // Unless given, the engine's default applies: 8 MiB, lowered to fit small tiers.
             flags.maxObjectSize().ifPresent(builder::maxObjectSize);
             engine = builder.build();

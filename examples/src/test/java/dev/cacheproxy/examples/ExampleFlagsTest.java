@@ -9,6 +9,7 @@ import dev.cacheproxy.jetty.Route;
 import dev.cacheproxy.jetty.Routes;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +23,7 @@ final class ExampleFlagsTest {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
                 Optional.empty(), Optional.empty(), Optional.empty(), PoolFlags.NONE, new TlsFlags(Optional.empty(), Optional.empty(),
                 Optional.empty(), false, Optional.empty(), false, dev.cacheproxy.jetty.OriginTransport.Protocol.HTTP_1_1),
-                ServerLimits.defaults()), ExampleFlags.parse(List.of()));
+                Duration.ofSeconds(120), ServerLimits.defaults()), ExampleFlags.parse(List.of()));
     }
 
     @Test
@@ -36,6 +37,14 @@ final class ExampleFlagsTest {
                 () -> ExampleFlags.parse(List.of("--origin-timeout", "soon")));
         assertEquals("--origin-timeout must be a duration such as 500ms, 30s or 2m, got soon", bad.getMessage());
         org.junit.jupiter.api.Assertions.assertTrue(ServerLimits.defaultMaxConnections() >= 64);
+    }
+
+    @Test
+    void rememberedMissesCanBeShortenedOrTurnedOff() {
+        assertEquals(Duration.ZERO, ExampleFlags.parse(List.of("--remember-misses", "0")).rememberMisses());
+        assertEquals(Duration.ofSeconds(30), ExampleFlags.parse(List.of("--remember-misses", "30")).rememberMisses());
+        assertThrows(IllegalArgumentException.class,
+                () -> ExampleFlags.parse(List.of("--remember-misses", "-1")));
     }
 
     @Test

@@ -127,8 +127,14 @@ final class ExampleProxyLimitsTest {
                 CompletableFuture<Void> all = CompletableFuture.allOf(responses.toArray(CompletableFuture[]::new));
                 // Once every request is waiting on the origin (each has its connection), no thread is held for it.
                 int mostBusyWhileWaiting = -1;
+                long allConnected = 0;
                 while (!all.isDone() && System.nanoTime() - start < Duration.ofSeconds(20).toNanos()) {
-                    if (accepted.size() >= 150) {
+                    if (allConnected == 0 && accepted.size() >= 150) {
+                        allConnected = System.nanoTime();
+                    }
+                    // Sampled once the last requests have left the threads that sent them, before the timeouts fire.
+                    long waited = System.nanoTime() - allConnected;
+                    if (allConnected != 0 && waited > Duration.ofMillis(500).toNanos() && waited < Duration.ofMillis(2500).toNanos()) {
                         mostBusyWhileWaiting = Math.max(mostBusyWhileWaiting, threads.getBusyThreads());
                     }
                     try {
