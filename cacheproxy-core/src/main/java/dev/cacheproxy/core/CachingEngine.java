@@ -21,6 +21,7 @@ import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.StoredResponse;
+import dev.cacheproxy.store.DefaultStore;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -280,7 +281,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         private Builder() {
         }
 
-        /** Where responses are kept; default an in-memory {@code EhcacheStore}. */
+        /** Where responses are kept; default {@link DefaultStore#inMemory()}, an in-memory Ehcache store. */
         public Builder store(CacheStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
@@ -362,7 +363,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         }
 
         public CachingEngine build() {
-            return new CachingEngine(this, store != null ? store : dev.cacheproxy.store.EhcacheStore.builder().build());
+            return new CachingEngine(this, store != null ? store : DefaultStore.inMemory());
         }
     }
 }
