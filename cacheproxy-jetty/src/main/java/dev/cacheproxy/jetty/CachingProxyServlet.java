@@ -2,36 +2,34 @@ package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.ExchangePlan;
-import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
-import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ObservableEngine;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.servlet.AnswerWriter;
+import dev.cacheproxy.servlet.CollapsingWait;
 import dev.cacheproxy.admin.AdminEndpoint;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
-import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpClientTransport;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -49,14 +47,18 @@ import org.eclipse.jetty.util.Callback;
  *       ended as framed; an origin failure becomes a 502 or 504 with a one-line plain-text body.</li>
  * </ul>
  *
+ * <p>The hooks above, and the others that decide where a request goes or what the client gets, are
+ * {@code final}: a subclass cannot make the cache key and the origin request disagree, or store what
+ * it did not relay. What a subclass may change has named hooks: {@link #addOriginRequestFields} (fields
+ * the origin needs, such as credentials), {@link #newOriginTransport} (HTTP/2, a custom transport), and
+ * Jetty's own {@code newClientConnector()} (TLS to the origin) and {@code init()} (call {@code super}).
+ *
  * <p>Register it with {@code asyncSupported=true}. Thread safe, like any servlet.
  */
 public class CachingProxyServlet extends ProxyServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
-    /** Marks a request dispatched again after waiting for a collapsed request. */
-    private static final String WAITED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".waited";
 
     private final transient OriginTarget target;
     private final transient ProxyEngine engine;
@@ -117,8 +119,9 @@ public class CachingProxyServlet extends ProxyServlet {
         }
     }
 
+    /** The engine answers from the cache, waits for a collapsed request, or the request goes on to the origin. */
     @Override
-    protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
+    protected final void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
             throws ServletException, IOException {
         if (admin.handle(clientRequest, clientResponse, this::targetUri)) {
             return;
@@ -127,13 +130,14 @@ public class CachingProxyServlet extends ProxyServlet {
         try {
             request = new RequestHead(clientRequest.getMethod(), targetUri(clientRequest), requestFields(clientRequest));
         } catch (IllegalArgumentException malformed) {
-            writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
+            AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
             return;
         }
-        boolean waited = clientRequest.getAttribute(WAITED_ATTRIBUTE) != null;
-        ExchangePlan.OnClientRequest plan = waited ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
+        ExchangePlan.OnClientRequest plan = CollapsingWait.waited(clientRequest)
+                ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
         if (plan instanceof ExchangePlan.Wait wait) {
-            waitThenDispatchAgain(clientRequest, wait);
+            // Request collapsing without holding a thread: dispatched here again once the other request landed.
+            CollapsingWait.suspendThenDispatch(clientRequest, wait);
             return;
         }
         if (plan instanceof ExchangePlan.Answer answer) {
@@ -145,57 +149,81 @@ public class CachingProxyServlet extends ProxyServlet {
     }
 
     /**
-     * Request collapsing without holding a thread: the request is suspended until the response it waits
-     * for has landed (or the wait times out), then dispatched to this servlet again, which asks the
-     * engine once more ({@link ProxyEngine#onClientRequestAfterWait}).
-     */
-    private static void waitThenDispatchAgain(HttpServletRequest clientRequest, ExchangePlan.Wait wait) {
-        clientRequest.setAttribute(WAITED_ATTRIBUTE, Boolean.TRUE);
-        AsyncContext async = clientRequest.startAsync();
-        async.setTimeout(0); // the wait's own timeout applies, below
-        // A dependent future: timing it out must not complete the one every waiter shares.
-        wait.ready().toCompletableFuture()
-                .thenApply(landed -> landed)
-                .completeOnTimeout(null, wait.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((landed, failure) -> async.dispatch());
-    }
-
-    /**
      * Jetty's client with its response-header cache made case-sensitive: by default it hands back a field
      * it saw earlier on the connection whose value differs only in case, so the origin's
      * {@code MaX-aGe=3600} could reach the client (and the store) as another response's {@code max-age=3600}.
      */
     @Override
-    protected HttpClient newHttpClient(ClientConnector clientConnector) {
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(clientConnector);
-        transport.setHeaderCacheCaseSensitive(true);
+    protected final HttpClient newHttpClient(ClientConnector clientConnector) {
+        HttpClientTransport transport = newOriginTransport(clientConnector);
+        if (transport instanceof HttpClientTransportOverHTTP http1) {
+            http1.setHeaderCacheCaseSensitive(true);
+        }
         return new HttpClient(transport);
+    }
+
+    /**
+     * Hook: the transport of the client that talks to the origin; default HTTP/1.1 over this connector.
+     * Override it for another (HTTP/2, dynamic); an HTTP/1.1 transport gets its header cache made
+     * case-sensitive whatever this returns.
+     */
+    protected HttpClientTransport newOriginTransport(ClientConnector clientConnector) {
+        return new HttpClientTransportOverHTTP(clientConnector);
     }
 
     /** Jetty's client, able to take interim responses from the origin and relay them ({@link InterimResponses}). */
     @Override
-    protected HttpClient createHttpClient() throws ServletException {
+    protected final HttpClient createHttpClient() throws ServletException {
         HttpClient client = super.createHttpClient();
         InterimResponses.install(client.getProtocolHandlers());
         return client;
     }
 
+    /** Always the URI the engine keyed the request by: the origin plus the request's path and query. */
     @Override
-    protected String rewriteTarget(HttpServletRequest clientRequest) {
+    protected final String rewriteTarget(HttpServletRequest clientRequest) {
         return exchange(clientRequest).toOrigin.clientRequest().uri().toString();
     }
 
     @Override
-    protected void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
+    protected final Request newProxyRequest(HttpServletRequest clientRequest, String rewrittenTarget) {
+        return super.newProxyRequest(clientRequest, rewrittenTarget);
+    }
+
+    /** Jetty's copy of the client's fields, then {@link #addOriginRequestFields}. */
+    @Override
+    protected final void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
         super.copyRequestHeaders(clientRequest, originRequest);
+        originRequest.headers(fields -> addOriginRequestFields(clientRequest, fields));
+    }
+
+    /**
+     * Hook: adds or changes fields of the request to the origin, e.g. credentials the origin needs or a
+     * tracing field; default none. The engine's own changes (the validators of a revalidation) are
+     * applied after it, so a validation stays one whatever this does. A field that changes the origin's
+     * response for one client must be in the response's {@code Vary}, or every client gets that response.
+     */
+    protected void addOriginRequestFields(HttpServletRequest clientRequest, HttpFields.Mutable originFields) {
+    }
+
+    /** Sends the request with the engine's changes applied last, after every other hook. */
+    @Override
+    protected final void sendProxyRequest(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Request originRequest) {
         ExchangePlan.ToOrigin toOrigin = exchange(clientRequest).toOrigin;
         if (!toOrigin.changesNothing()) {
             originRequest.headers(headers -> toOrigin.applyTo(headers::remove, headers::add));
         }
+        super.sendProxyRequest(clientRequest, clientResponse, originRequest);
+    }
+
+    /** Not used: {@link #onServerResponseHeaders} writes the head the engine decided. */
+    @Override
+    protected final HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response originResponse, HttpField field) {
+        return super.filterServerResponseHeader(clientRequest, originResponse, field);
     }
 
     @Override
-    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+    protected final void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                            Response originResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
         Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
@@ -206,17 +234,17 @@ public class CachingProxyServlet extends ProxyServlet {
         ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());
         if (plan instanceof ExchangePlan.Relay relay) {
             exchange.relaying(relay.capture());
-            writeHead(clientResponse, relay.response());
+            AnswerWriter.writeHead(clientResponse, relay.response());
         } else {
             // The origin's answer (a 304) has no body; the stored one is written once it has ended.
             ExchangePlan.Answer answer = (ExchangePlan.Answer) plan;
             exchange.answering(answer);
-            writeHead(clientResponse, answer.response());
+            AnswerWriter.writeHead(clientResponse, answer.response());
         }
     }
 
     @Override
-    protected void onResponseContent(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+    protected final void onResponseContent(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                      Response originResponse, byte[] buffer, int offset, int length, Callback callback) {
         ProxiedExchange exchange = exchange(clientRequest);
         if (exchange.answerAfterOrigin().isPresent()) {
@@ -244,13 +272,13 @@ public class CachingProxyServlet extends ProxyServlet {
     }
 
     @Override
-    protected void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+    protected final void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                           Response originResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
         exchange.capture().complete();
         exchange.answerAfterOrigin().ifPresent(answer -> {
             try {
-                writeBody(clientRequest, clientResponse, answer.body());
+                AnswerWriter.writeBody(clientResponse, answer.body(), isHead(clientRequest));
             } catch (IOException clientGone) {
                 _log.debug("client went away while the validated response was written", clientGone);
             }
@@ -259,7 +287,7 @@ public class CachingProxyServlet extends ProxyServlet {
     }
 
     @Override
-    protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+    protected final void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                           Response originResponse, Throwable failure) {
         ProxiedExchange exchange = exchange(clientRequest);
         exchange.capture().abandon(FromJetty.problem(failure));
@@ -274,9 +302,7 @@ public class CachingProxyServlet extends ProxyServlet {
             if (plan instanceof ExchangePlan.Answer answer) {
                 writeAnswer(clientRequest, clientResponse, answer);
             } else {
-                ExchangePlan.Fail fail = (ExchangePlan.Fail) plan;
-                writePlainText(clientResponse, fail.status(), fail.message(),
-                        HeaderFields.of("Cache-Status", fail.cacheStatus().toHeaderValue()));
+                AnswerWriter.writeFail(clientResponse, (ExchangePlan.Fail) plan);
             }
         } catch (IOException clientGone) {
             _log.debug("client went away while the origin failure was reported", clientGone);
@@ -306,43 +332,12 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private void writeAnswer(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ExchangePlan.Answer answer)
             throws IOException {
-        writeHead(clientResponse, answer.response());
-        writeBody(clientRequest, clientResponse, answer.body());
+        AnswerWriter.writeAnswer(clientResponse, answer, isHead(clientRequest));
         answer.refresh().ifPresent(refresh -> BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout()));
     }
 
-    private static void writeHead(HttpServletResponse clientResponse, ResponseHead head) {
-        clientResponse.setStatus(head.status());
-        Set<String> written = new HashSet<>();
-        for (HeaderField line : head.headers().lines()) {
-            String name = line.lowerCaseName();
-            if (HopByHopFields.NAMES.contains(name)) {
-                continue;
-            }
-            // The first line replaces what the container set by itself (Date, Server); later ones add.
-            if (written.add(name)) {
-                clientResponse.setHeader(line.name(), line.value());
-            } else {
-                clientResponse.addHeader(line.name(), line.value());
-            }
-        }
-    }
-
-    private static void writeBody(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Body body)
-            throws IOException {
-        if (body.size() > 0 && !"HEAD".equals(clientRequest.getMethod())) {
-            body.writeTo(clientResponse.getOutputStream());
-        }
-    }
-
-    private static void writePlainText(HttpServletResponse clientResponse, int status, String message, HeaderFields extra)
-            throws IOException {
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        writeHead(clientResponse, new ResponseHead(status, extra));
-        clientResponse.setContentType("text/plain;charset=utf-8");
-        clientResponse.setHeader("Cache-Control", "no-store");
-        clientResponse.setContentLength(body.length);
-        clientResponse.getOutputStream().write(body);
+    private static boolean isHead(HttpServletRequest clientRequest) {
+        return "HEAD".equals(clientRequest.getMethod());
     }
 
     private static ProxiedExchange exchange(HttpServletRequest clientRequest) {

@@ -35,12 +35,16 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd)
             throws Exception {
+        this(new CachingProxyServlet(origin, engine), initParameters, frontEnd);
+    }
+
+    /** This servlet (a subclass, say) in front of its origin. */
+    ProxyUnderTest(CachingProxyServlet servlet, Map<String, String> initParameters, FrontEnd frontEnd) throws Exception {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine);
         ServletHolder holder = new ServletHolder(servlet);
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);
