@@ -4,6 +4,7 @@ import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.ObservableEngine;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
@@ -22,8 +23,6 @@ import java.util.Enumeration;
 import java.util.Objects;
 import java.util.Optional;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.HttpClientTransport;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -49,9 +48,9 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>The hooks above, and the others that decide where a request goes or what the client gets, are
  * {@code final}: a subclass cannot make the cache key and the origin request disagree, or store what
- * it did not relay. What a subclass may change has named hooks: {@link #addOriginRequestFields} (fields
- * the origin needs, such as credentials), {@link #newOriginTransport} (HTTP/2, a custom transport), and
- * Jetty's own {@code newClientConnector()} (TLS to the origin) and {@code init()} (call {@code super}).
+ * it did not relay. What a subclass may change has a named hook: {@link #addOriginRequestFields} (fields
+ * the origin needs, such as credentials); the HTTP version and TLS to the origin are the
+ * {@link OriginTransport}'s, given to the constructor; {@code init()} may be extended (call {@code super}).
  *
  * <p>Register it with {@code asyncSupported=true}. Thread safe, like any servlet.
  */
@@ -62,6 +61,8 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private final transient OriginTarget target;
     private final transient ProxyEngine engine;
+    private final transient OriginTransport transport;
+    private final transient OriginTlsFailures tlsFailures;
     /** Purges and statistics over HTTP, configured by init-parameters; off by default. */
     private transient volatile AdminEndpoint admin = AdminEndpoint.OFF;
 
@@ -74,8 +75,21 @@ public class CachingProxyServlet extends ProxyServlet {
      * @throws IllegalArgumentException if the origin is not such a URI
      */
     public CachingProxyServlet(URI origin, ProxyEngine engine) {
+        this(origin, engine, OriginTransport.DEFAULT);
+    }
+
+    /**
+     * A caching proxy to this origin, spoken to as {@code transport} says (HTTP version, trusted certificates).
+     *
+     * @throws IllegalArgumentException if the origin is not such a URI, or does not suit the transport
+     *                                  ({@code h2} needs {@code https}, {@code h2c} needs {@code http})
+     */
+    public CachingProxyServlet(URI origin, ProxyEngine engine, OriginTransport transport) {
         this.target = new OriginTarget(origin);
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        transport.checkFits(origin);
+        this.tlsFailures = new OriginTlsFailures(origin);
     }
 
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
@@ -102,6 +116,10 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         super.init();
+        if (transport.trust() instanceof OriginTransport.AnyCertificate && "https".equalsIgnoreCase(origin().getScheme())) {
+            _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the path can pose as the "
+                    + "origin, and what they send is cached for every client", origin());
+        }
         String adminToken = getServletConfig().getInitParameter("adminToken");
         if (adminToken == null || adminToken.isEmpty()) {
             return;
@@ -149,26 +167,20 @@ public class CachingProxyServlet extends ProxyServlet {
     }
 
     /**
-     * Jetty's client with its response-header cache made case-sensitive: by default it hands back a field
-     * it saw earlier on the connection whose value differs only in case, so the origin's
-     * {@code MaX-aGe=3600} could reach the client (and the store) as another response's {@code max-age=3600}.
+     * Jetty's client for the origin's protocol ({@link OriginTransport#newHttpClient}); the transport is
+     * chosen by the {@link OriginTransport} given to the constructor, not by a subclass.
      */
     @Override
     protected final HttpClient newHttpClient(ClientConnector clientConnector) {
-        HttpClientTransport transport = newOriginTransport(clientConnector);
-        if (transport instanceof HttpClientTransportOverHTTP http1) {
-            http1.setHeaderCacheCaseSensitive(true);
-        }
-        return new HttpClient(transport);
+        return transport.newHttpClient(clientConnector);
     }
 
-    /**
-     * Hook: the transport of the client that talks to the origin; default HTTP/1.1 over this connector.
-     * Override it for another (HTTP/2, dynamic); an HTTP/1.1 transport gets its header cache made
-     * case-sensitive whatever this returns.
-     */
-    protected HttpClientTransport newOriginTransport(ClientConnector clientConnector) {
-        return new HttpClientTransportOverHTTP(clientConnector);
+    /** A connector whose TLS trusts what the transport says, with host names checked unless told not to. */
+    @Override
+    protected final ClientConnector newClientConnector() {
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(transport.sslContextFactory());
+        return connector;
     }
 
     /** Jetty's client, able to take interim responses from the origin and relay them ({@link InterimResponses}). */
@@ -297,7 +309,10 @@ public class CachingProxyServlet extends ProxyServlet {
             return;
         }
         clientResponse.reset();
-        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, FromJetty.originFailure(failure));
+        // A TLS failure is named without the JDK's text, which carries the origin's address; that goes to the log.
+        OriginFailure originFailure = tlsFailures.describe(failure).<OriginFailure>map(OriginFailure.Unreachable::new)
+                .orElseGet(() -> FromJetty.originFailure(failure));
+        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, originFailure);
         try {
             if (plan instanceof ExchangePlan.Answer answer) {
                 writeAnswer(clientRequest, clientResponse, answer);

@@ -38,6 +38,11 @@ final class ProxyUnderTest implements AutoCloseable {
         this(new CachingProxyServlet(origin, engine), initParameters, frontEnd);
     }
 
+    /** A proxy that speaks to its origin as {@code transport} says. */
+    ProxyUnderTest(URI origin, ProxyEngine engine, OriginTransport transport) throws Exception {
+        this(new CachingProxyServlet(origin, engine, transport), Map.of(), FrontEnd.SERVLET);
+    }
+
     /** This servlet (a subclass, say) in front of its origin. */
     ProxyUnderTest(CachingProxyServlet servlet, Map<String, String> initParameters, FrontEnd frontEnd) throws Exception {
         ServerConnector connector = new ServerConnector(server);
