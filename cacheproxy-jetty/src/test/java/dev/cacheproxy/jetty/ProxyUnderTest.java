@@ -18,6 +18,7 @@ final class ProxyUnderTest implements AutoCloseable {
 
     private final Server server = new Server();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final CachingProxyServlet servlet;
 
     /** What stands in front of the servlet. */
     enum FrontEnd {
@@ -35,16 +36,22 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd)
             throws Exception {
-        this(new CachingProxyServlet(origin, engine), initParameters, frontEnd);
+        this(origin, engine, initParameters, frontEnd, OriginTransport.DEFAULT);
     }
 
     /** A proxy that speaks to its origin as {@code transport} says. */
     ProxyUnderTest(URI origin, ProxyEngine engine, OriginTransport transport) throws Exception {
-        this(new CachingProxyServlet(origin, engine, transport), Map.of(), FrontEnd.SERVLET);
+        this(origin, engine, Map.of(), FrontEnd.SERVLET, transport);
     }
 
-    /** This servlet (a subclass, say) in front of its origin. */
+    private ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
+                           OriginTransport transport) throws Exception {
+        this(new CachingProxyServlet(origin, engine, transport), initParameters, frontEnd);
+    }
+
+    /** A proxy with this servlet (e.g. one with several routes and pools). */
     ProxyUnderTest(CachingProxyServlet servlet, Map<String, String> initParameters, FrontEnd frontEnd) throws Exception {
+        this.servlet = servlet;
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -64,6 +71,10 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine) throws Exception {
         this(origin, engine, Map.of());
+    }
+
+    CachingProxyServlet servlet() {
+        return servlet;
     }
 
     int port() {
