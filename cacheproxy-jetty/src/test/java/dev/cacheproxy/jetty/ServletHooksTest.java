@@ -71,7 +71,7 @@ final class ServletHooksTest {
     void theOverridesThatKeepTheKeyAndTheOriginRequestConsistentAreFinal() throws Exception {
         for (String name : List.of("service", "rewriteTarget", "newProxyRequest", "copyRequestHeaders", "sendProxyRequest",
                 "onServerResponseHeaders", "filterServerResponseHeader", "onResponseContent", "onProxyResponseSuccess",
-                "onProxyResponseFailure", "onProxyRewriteFailed", "proxyRequestContent", "newHttpClient", "newClientConnector", "createHttpClient")) {
+                "onProxyResponseFailure", "onProxyRewriteFailed", "proxyRequestContent", "onClientRequestFailure", "newHttpClient", "newClientConnector", "createHttpClient")) {
             boolean declared = false;
             for (Method method : CachingProxyServlet.class.getDeclaredMethods()) {
                 if (method.getName().equals(name)) {
