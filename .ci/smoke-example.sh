@@ -44,7 +44,7 @@ start() {
     kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "$name died"; }
     sleep 0.1
   done
-  started=$(grep -o "$ready https\?://[0-9.:]*" "$log" | awk '{print $NF}')
+  started=$(grep -o "$ready https\?://[0-9.]*:[0-9]*" "$log" | awk 'NR == 1 {print $NF}')
   [[ -n "$started" ]] || { cat "$log" >&2; fail "$name did not start"; }
 }
 
