@@ -22,7 +22,7 @@ final class KeyTargets {
      * @throws IllegalArgumentException if it does not make a valid URI
      */
     URI keyUri(Routes.Match match) {
-        return parsed.apply(match.pool().keyBase() + match.backendPathQuery());
+        return parsed.apply(match.pool().keyBase() + match.keyPathQuery());
     }
 
     private static URI parse(String target) {
