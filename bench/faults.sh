@@ -7,12 +7,13 @@
 #   4. a clean stop (SIGTERM), then a restart that finds the cache.
 # Prints what the clients got: statuses, whether every body matched the origin's checksum, hits, and
 # the proxy's WARN/ERROR lines. Everything listens on 127.0.0.1. Not part of the test suite.
+# FAULTS_JAR names another build of the example jar; FAULTS_PROXY_PORT and FAULTS_ORIGIN_PORT the ports.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
 readonly SCRIPT_DIR REPO_DIR
-readonly JAR="$REPO_DIR/examples/target/cacheproxy-example.jar"
+readonly JAR="${FAULTS_JAR:-$REPO_DIR/examples/target/cacheproxy-example.jar}"
 PROXY_PORT="${FAULTS_PROXY_PORT:-18081}"
 ORIGIN_PORT="${FAULTS_ORIGIN_PORT:-18001}"
 JVM_OPTS="${CACHEPROXY_FAULTS_JVM_OPTS:--Xmx256m}"
@@ -104,7 +105,8 @@ log_lines() { # LOG
 
 LARGE=()
 SMALL=()
-for i in $(seq 1 30); do LARGE+=("/obj/large-$i?size=2097152&ttl=600"); done
+# 6 x 2 MiB and 100 x 4 KiB: about half the 24 MiB disk tier, so a second fetch can hit.
+for i in $(seq 1 6); do LARGE+=("/obj/large-$i?size=2097152&ttl=600"); done
 for i in $(seq 1 100); do SMALL+=("/obj/small-$i?size=4096&ttl=600"); done
 
 java "$SCRIPT_DIR/Soak.java" origin "$ORIGIN_PORT" >"$WORK/origin.log" 2>&1 &
@@ -145,13 +147,18 @@ mount_tmpfs "$WORK/crash" 200m
 start_proxy "$WORK/case3a.log" --store-dir "$WORK/crash/cache" --offheap-size 16MiB --disk-size 128MiB \
     || die "the proxy did not start: $(head -3 "$WORK/case3a.log")"
 CRASH_PATHS=()
-for i in $(seq 1 60); do CRASH_PATHS+=("/obj/crash-$i?size=2097152&ttl=600"); done
+# 40 x 2 MiB: within the 128 MiB disk tier.
+for i in $(seq 1 40); do CRASH_PATHS+=("/obj/crash-$i?size=2097152&ttl=600"); done
 java "$SCRIPT_DIR/Soak.java" fetch "http://127.0.0.1:$PROXY_PORT" "${CRASH_PATHS[@]}" >"$WORK/crash-writes.out" 2>&1 &
 WRITER=$!
-sleep 3
+# Killed in the middle: once some responses are stored and more are being written.
+for _ in $(seq 1 300); do
+    [[ "$(grep -c ' -> 200' "$WORK/crash-writes.out" 2>/dev/null || true)" -ge 15 ]] && break
+    sleep 0.1
+done
 stop_proxy KILL
 wait "$WRITER" 2>/dev/null || true
-echo "  killed after $(grep -c ' -> 200' "$WORK/crash-writes.out" || true) of 60 responses"
+echo "  killed after $(grep -c ' -> 200' "$WORK/crash-writes.out" || true) of ${#CRASH_PATHS[@]} responses"
 if start_proxy "$WORK/case3b.log" --store-dir "$WORK/crash/cache" --offheap-size 16MiB --disk-size 128MiB; then
     echo "  restarted on the same directory"
     fetch_and_summarise "after the crash: every object" "${CRASH_PATHS[@]}"

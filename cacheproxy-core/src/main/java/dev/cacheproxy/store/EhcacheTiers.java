@@ -133,7 +133,12 @@ record EhcacheTiers(long heapEntries, long offHeapBytes, Optional<DiskTier> disk
         try {
             files.reserve();
         } catch (RuntimeException cannotReserve) {
-            manager.close();
+            try {
+                manager.close();
+            } catch (RuntimeException cannotWriteIndex) {
+                // On a full file system Ehcache cannot write its index either: the reason to report is the space.
+                cannotReserve.addSuppressed(cannotWriteIndex);
+            }
             throw cannotReserve;
         }
         return manager;
