@@ -55,6 +55,11 @@ public class CachingProxyServlet extends ProxyServlet {
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
     /** Marks a request dispatched again after waiting for a collapsed request. */
     private static final String WAITED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".waited";
+    /**
+     * The phase-1 plan {@link CachingHandler} already had from the engine for this request: the servlet
+     * goes on from it instead of asking again, so that a miss looks the store up once and counts once.
+     */
+    static final String DECIDED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".decided";
 
     /** Fields the servlet container or the connection manage; never copied from a stored or origin response. */
     static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
@@ -81,6 +86,11 @@ public class CachingProxyServlet extends ProxyServlet {
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
     ProxyEngine engine() {
         return engine;
+    }
+
+    /** Whether the admin endpoint answers this request, for {@link CachingHandler}, which then leaves it alone. */
+    boolean leavesToAdmin(String method, String pathInContext) {
+        return admin.claims(method, pathInContext);
     }
 
     /** Where requests go, for {@link CachingHandler}. */
@@ -115,15 +125,22 @@ public class CachingProxyServlet extends ProxyServlet {
         if (admin.handle(clientRequest, clientResponse, this::targetUri)) {
             return;
         }
-        RequestHead request;
-        try {
-            request = new RequestHead(clientRequest.getMethod(), targetUri(clientRequest), requestFields(clientRequest));
-        } catch (IllegalArgumentException malformed) {
-            writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
-            return;
+        ExchangePlan.OnClientRequest plan;
+        if (clientRequest.getAttribute(DECIDED_ATTRIBUTE) instanceof ExchangePlan.OnClientRequest decided) {
+            // Used once: a request dispatched again after a Wait asks the engine anew.
+            clientRequest.removeAttribute(DECIDED_ATTRIBUTE);
+            plan = decided;
+        } else {
+            RequestHead request;
+            try {
+                request = new RequestHead(clientRequest.getMethod(), targetUri(clientRequest), requestFields(clientRequest));
+            } catch (IllegalArgumentException malformed) {
+                writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
+                return;
+            }
+            boolean waited = clientRequest.getAttribute(WAITED_ATTRIBUTE) != null;
+            plan = waited ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
         }
-        boolean waited = clientRequest.getAttribute(WAITED_ATTRIBUTE) != null;
-        ExchangePlan.OnClientRequest plan = waited ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
         if (plan instanceof ExchangePlan.Wait wait) {
             waitThenDispatchAgain(clientRequest, wait);
             return;
