@@ -4,11 +4,15 @@ import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.HopByHopFields;
+import dev.cacheproxy.api.ObservableEngine;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
-import dev.cacheproxy.servlet.AdminEndpoint;
+import dev.cacheproxy.admin.AdminEndpoint;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,9 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -61,12 +63,10 @@ public class CachingProxyServlet extends ProxyServlet {
      */
     static final String DECIDED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".decided";
 
-    /** Fields the servlet container or the connection manage; never copied from a stored or origin response. */
-    static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
-            "upgrade", "proxy-connection", "trailer");
-
     private final transient OriginTarget target;
     private final transient ProxyEngine engine;
+    private final transient OriginTransport transport;
+    private final transient OriginTlsFailures tlsFailures;
     /** Purges and statistics over HTTP, configured by init-parameters; off by default. */
     private transient volatile AdminEndpoint admin = AdminEndpoint.OFF;
 
@@ -79,8 +79,21 @@ public class CachingProxyServlet extends ProxyServlet {
      * @throws IllegalArgumentException if the origin is not such a URI
      */
     public CachingProxyServlet(URI origin, ProxyEngine engine) {
+        this(origin, engine, OriginTransport.DEFAULT);
+    }
+
+    /**
+     * A caching proxy to this origin, spoken to as {@code transport} says (HTTP version, trusted certificates).
+     *
+     * @throws IllegalArgumentException if the origin is not such a URI, or does not suit the transport
+     *                                  ({@code h2} needs {@code https}, {@code h2c} needs {@code http})
+     */
+    public CachingProxyServlet(URI origin, ProxyEngine engine, OriginTransport transport) {
         this.target = new OriginTarget(origin);
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        transport.checkFits(origin);
+        this.tlsFailures = new OriginTlsFailures(origin);
     }
 
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
@@ -112,8 +125,22 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         super.init();
+        if (transport.trust() instanceof OriginTransport.AnyCertificate && "https".equalsIgnoreCase(origin().getScheme())) {
+            _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the path can pose as the "
+                    + "origin, and what they send is cached for every client", origin());
+        }
+        String adminToken = getServletConfig().getInitParameter("adminToken");
+        if (adminToken == null || adminToken.isEmpty()) {
+            return;
+        }
+        if (!(engine instanceof PurgeableEngine && engine instanceof ObservableEngine)) {
+            throw new ServletException("the admin endpoint (init-parameter adminToken) needs an engine that can purge and "
+                    + "report statistics (a PurgeableEngine and ObservableEngine such as CachingEngine), got "
+                    + engine.getClass().getName());
+        }
         try {
-            admin = AdminEndpoint.fromInitParameters(engine, getServletConfig()::getInitParameter);
+            admin = AdminEndpoint.fromInitParameters((PurgeableEngine & ObservableEngine) engine,
+                    getServletConfig()::getInitParameter);
         } catch (IllegalArgumentException badValue) {
             throw new ServletException("bad admin endpoint configuration: " + badValue.getMessage(), badValue);
         }
@@ -169,16 +196,18 @@ public class CachingProxyServlet extends ProxyServlet {
                 .whenComplete((landed, failure) -> async.dispatch());
     }
 
-    /**
-     * Jetty's client with its response-header cache made case-sensitive: by default it hands back a field
-     * it saw earlier on the connection whose value differs only in case, so the origin's
-     * {@code MaX-aGe=3600} could reach the client (and the store) as another response's {@code max-age=3600}.
-     */
+    /** Jetty's client for the origin's protocol ({@link OriginTransport#newHttpClient}). */
     @Override
     protected HttpClient newHttpClient(ClientConnector clientConnector) {
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(clientConnector);
-        transport.setHeaderCacheCaseSensitive(true);
-        return new HttpClient(transport);
+        return transport.newHttpClient(clientConnector);
+    }
+
+    /** A connector whose TLS trusts what the transport says, with host names checked unless told not to. */
+    @Override
+    protected ClientConnector newClientConnector() {
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(transport.sslContextFactory());
+        return connector;
     }
 
     /** Jetty's client, able to take interim responses from the origin and relay them ({@link InterimResponses}). */
@@ -198,14 +227,9 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
         super.copyRequestHeaders(clientRequest, originRequest);
         ExchangePlan.ToOrigin toOrigin = exchange(clientRequest).toOrigin;
-        if (toOrigin.removeFields().isEmpty() && toOrigin.setFields().isEmpty()) {
-            return;
+        if (!toOrigin.changesNothing()) {
+            originRequest.headers(headers -> toOrigin.applyTo(headers::remove, headers::add));
         }
-        originRequest.headers(headers -> {
-            toOrigin.removeFields().forEach(headers::remove);
-            toOrigin.setFields().names().forEach(headers::remove);
-            toOrigin.setFields().lines().forEach(line -> headers.add(line.name(), line.value()));
-        });
     }
 
     @Override
@@ -214,7 +238,7 @@ public class CachingProxyServlet extends ProxyServlet {
         ProxiedExchange exchange = exchange(clientRequest);
         Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
         if (head.isEmpty()) {
-            originResponse.abort(new IOException("the origin sent an invalid status code " + originResponse.getStatus()));
+            originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
             return;
         }
         ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());
@@ -283,8 +307,10 @@ public class CachingProxyServlet extends ProxyServlet {
             return;
         }
         clientResponse.reset();
-        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin,
-                failure instanceof TimeoutException, FromJetty.problem(failure));
+        // A TLS failure is named without the JDK's text, which carries the origin's address; that goes to the log.
+        OriginFailure originFailure = tlsFailures.describe(failure).<OriginFailure>map(OriginFailure.Unreachable::new)
+                .orElseGet(() -> FromJetty.originFailure(failure));
+        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, originFailure);
         try {
             if (plan instanceof ExchangePlan.Answer answer) {
                 writeAnswer(clientRequest, clientResponse, answer);
@@ -331,7 +357,7 @@ public class CachingProxyServlet extends ProxyServlet {
         Set<String> written = new HashSet<>();
         for (HeaderField line : head.headers().lines()) {
             String name = line.lowerCaseName();
-            if (CONTAINER_FIELDS.contains(name)) {
+            if (HopByHopFields.NAMES.contains(name)) {
                 continue;
             }
             // The first line replaces what the container set by itself (Date, Server); later ones add.
