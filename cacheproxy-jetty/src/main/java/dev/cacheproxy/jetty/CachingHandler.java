@@ -5,8 +5,10 @@ import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
+import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -91,9 +93,11 @@ public final class CachingHandler extends Handler.Wrapper {
         }
         RequestHead clientRequest;
         try {
-            clientRequest = new RequestHead(request.getMethod(),
-                    servlet.target().resolve(pathInContext, request.getHttpURI().getQuery()),
-                    FromJetty.fields(request.getHeaders()));
+            Optional<URI> key = servlet.keyUri(Request.getServerName(request), pathInContext, request.getHttpURI().getQuery());
+            if (key.isEmpty()) {
+                return super.handle(request, response, callback); // no route: the servlet answers 404
+            }
+            clientRequest = new RequestHead(request.getMethod(), key.get(), FromJetty.fields(request.getHeaders()));
         } catch (IllegalArgumentException malformed) {
             return super.handle(request, response, callback); // the servlet answers 400, with its reason
         }

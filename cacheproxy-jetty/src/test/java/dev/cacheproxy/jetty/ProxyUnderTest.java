@@ -23,6 +23,7 @@ final class ProxyUnderTest implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** Requests that reached the servlet's context, past any handler in front of it. */
     final AtomicInteger servletRequests = new AtomicInteger();
+    private final CachingProxyServlet servlet;
 
     /** What stands in front of the servlet. */
     enum FrontEnd {
@@ -50,12 +51,17 @@ final class ProxyUnderTest implements AutoCloseable {
 
     private ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
                            OriginTransport transport) throws Exception {
+        this(new CachingProxyServlet(origin, engine, transport), initParameters, frontEnd);
+    }
+
+    /** A proxy with this servlet (e.g. one with several routes and pools). */
+    ProxyUnderTest(CachingProxyServlet servlet, Map<String, String> initParameters, FrontEnd frontEnd) throws Exception {
+        this.servlet = servlet;
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine, transport);
         ServletHolder holder = new ServletHolder(servlet);
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);
@@ -74,6 +80,10 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine) throws Exception {
         this(origin, engine, Map.of());
+    }
+
+    CachingProxyServlet servlet() {
+        return servlet;
     }
 
     int port() {
