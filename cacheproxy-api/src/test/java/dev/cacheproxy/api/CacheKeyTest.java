@@ -25,6 +25,6 @@ final class CacheKeyTest {
             "http://h/a%20b?x=%2F&y http://h/a%20b?x=%2F&y",
     })
     void theKeyIsTheNormalisedTargetUri(String target, String key) {
-        assertEquals(key, CacheKey.of(URI.create(target)).uri());
+        assertEquals(key, CacheKey.of(URI.create(target)).value());
     }
 }
