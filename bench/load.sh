@@ -278,7 +278,7 @@ start_ours() { # start_ours NAME PORT ORIGIN_URL "JVM OPTIONS" [PROXY FLAGS...] 
     start_bg "$name" java "${jvm_opts[@]}" -jar "$JAR" --origin "$origin" --port "$port" --bind 127.0.0.1 "$@"
     local pid="$STARTED_PID" i
     for ((i = 0; i < 600; i++)); do
-        grep -q '^cacheproxy: caching proxy on' "$WORK/logs/$name.log" && return 0
+        grep -qs '^cacheproxy: caching proxy on' "$WORK/logs/$name.log" && return 0
         kill -0 "$pid" 2>/dev/null || { tail -n 20 "$WORK/logs/$name.log" >&2; die "$name exited while starting (log above)"; }
         sleep 0.1
     done
