@@ -146,6 +146,7 @@ public final class RouteRules {
             return this;
         }
 
+        /** The routes, in the order they were added. */
         public RouteRules build() {
             return new RouteRules(rules, matchers);
         }
