@@ -67,6 +67,11 @@ final class CacheKeysThroughProxyTest {
         proxy = new ProxyUnderTest(URI.create(origin.url()), engine);
 
         proxy.get("/p?utm_source=news");
+        // The client has the whole body before the proxy's success callback stores it: wait for the store.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (engine.statistics().stored() < 1 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         long purged = engine.purge(URI.create(origin.url() + "/p?utm_campaign=spring")).entries().orElseThrow();
         proxy.get("/p");
 
