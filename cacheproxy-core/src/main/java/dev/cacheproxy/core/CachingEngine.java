@@ -69,6 +69,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     private final TagFields tagFields;
     private final StoredAnswers storedAnswers;
     private final Purging purging;
+    private final boolean traceAllowed;
 
     private CachingEngine(Builder builder) {
         this.store = new GuardedStore(builder.store, builder.faultLogInterval, counters.storeFaults);
@@ -80,6 +81,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         this.clock = builder.clock;
         this.cacheName = builder.cacheName;
         this.maxObjectSize = builder.maxObjectSize;
+        this.traceAllowed = builder.traceAllowed;
         this.collapsing = builder.collapseTimeout.isZero()
                 ? Optional.empty() : Optional.of(new RequestCollapsing(builder.collapseTimeout));
     }
@@ -96,7 +98,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
 
     @Override
     public Optional<Answer> answerFromCache(RequestHead clientRequest) {
-        if (!clientRequest.isMethod("GET") && !clientRequest.isMethod("HEAD")) {
+        if (!clientRequest.isMethod("GET") && !clientRequest.isMethod("HEAD") || RequestContentRule.bypassesCache(clientRequest)) {
             return Optional.empty();
         }
         Instant now = clock.instant();
@@ -121,6 +123,18 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     private ExchangePlan.OnClientRequest decide(RequestHead clientRequest, boolean mayWait) {
         Instant now = clock.instant();
         CacheKey key = CacheKey.of(clientRequest.uri());
+        Optional<String> refusal = RefusedMethodRule.refusal(clientRequest, traceAllowed);
+        if (refusal.isPresent()) {
+            Answer refused = errorAnswer(501, "Not Implemented: " + refusal.get(),
+                    CacheStatus.forward(cacheName, ForwardReason.METHOD, refusal.get()));
+            log.decided(clientRequest, refused);
+            return refused;
+        }
+        if (RequestContentRule.bypassesCache(clientRequest)) {
+            // Neither looked up nor stored, and never collapsed: the content may change the answer.
+            return new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
+                    CacheStatus.forward(cacheName, ForwardReason.BYPASS, clientRequest.method() + " with content: cache not used"));
+        }
         boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
         List<StoredResponse> variants = cacheableMethod ? store.variants(key) : List.of();
         Lookup lookup = lookup(clientRequest, variants, now);
@@ -201,7 +215,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
                 && (stale = staleOnError(toOrigin, OptionalInt.of(response.status()), status, now)).isPresent()) {
             plan = stale.get();
         } else {
-            if (clientRequest.isMethod("HEAD") && response.status() == 200) {
+            if (clientRequest.isMethod("HEAD") && response.status() == 200 && !RequestContentRule.hasContent(clientRequest)) {
                 updateFromHead(toOrigin, response, now);
             }
             plan = relay(toOrigin, response, status, now);
@@ -227,7 +241,10 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, boolean timedOut, String problem) {
         Instant now = clock.instant();
         toOrigin.validating().ifPresent(validated -> refreshes.remove(refreshKey(toOrigin.key(), validated)));
-        CacheStatus status = toOrigin.cacheStatus().withDetail(problem);
+        // Clients see a fixed phrase per kind of failure; the problem itself (addresses, ports, a
+        // connection dump) goes to the rate-limited log only.
+        String kind = timedOut ? OriginFailurePhrases.TIMED_OUT : OriginFailurePhrases.FAILED;
+        CacheStatus status = toOrigin.cacheStatus().withDetail(kind);
         counters.originFailed(toOrigin, now);
         log.originFailed(toOrigin, timedOut, problem);
         Optional<Answer> stale = staleOnError(toOrigin, OptionalInt.empty(), status, now);
@@ -235,13 +252,12 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         if (stale.isPresent()) {
             plan = stale.get();
         } else if (timedOut) {
-            plan = new Fail(504, "Gateway Timeout: the origin did not answer in time (" + problem + ")", status);
+            plan = new Fail(504, "Gateway Timeout: " + OriginFailurePhrases.TIMED_OUT, status);
         } else if (toOrigin.validating().filter(stored -> StaleRule.mustNotServeStale(CacheControl.ofResponse(stored.headers()))).isPresent()) {
             // RFC 9111 §5.2.2.2: a stored response that must be revalidated and cannot be is answered 504.
-            plan = new Fail(504, "Gateway Timeout: the stored response must be revalidated and the origin failed ("
-                    + problem + ")", status);
+            plan = new Fail(504, "Gateway Timeout: " + OriginFailurePhrases.MUST_REVALIDATE, status);
         } else {
-            plan = new Fail(502, "Bad Gateway: the origin could not be reached or failed (" + problem + ")", status);
+            plan = new Fail(502, "Bad Gateway: " + OriginFailurePhrases.FAILED, status);
         }
         collapsing.ifPresent(flights -> flights.land(toOrigin));
         log.decided(toOrigin.clientRequest(), plan);
@@ -362,7 +378,8 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return;
         }
         ResponseHead merged = tagFields.forStorage(NotModifiedRule.merge(stored.get().head(), headResponse));
-        if (storability(asGet, merged, now) instanceof Storability.Store update) {
+        // The policy weighs the HEAD response as its client got it, Set-Cookie included; the store never keeps that.
+        if (storability(asGet, withOneClientFields(merged, headResponse), now) instanceof Storability.Store update) {
             store.store(toOrigin.key(), new StoredResponse(merged, stored.get().body(), stored.get().variantKey(),
                     toOrigin.requestTime(), now, update.freshnessLifetime()));
         } else {
@@ -374,15 +391,18 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             ToOrigin toOrigin, StoredResponse validated, ResponseHead notModified, CacheStatus status, Instant now) {
         RequestHead clientRequest = toOrigin.clientRequest();
         if (!NotModifiedRule.refersTo(notModified, validated)) {
-            // §4.3.4: a 304 whose validators match nothing stored cannot be used to answer.
+            // §4.3.4: a 304 whose validators match nothing stored cannot be used to answer, and the client
+            // asked no condition of its own (validation replaces them): it never sees that 304. The stored
+            // response is not freshened; it is removed, so the next request fetches a whole one.
             store.remove(toOrigin.key());
-            return new Relay(withCacheStatus(tagFields.forClient(notModified), status.withDetail("304 matches no stored response")),
-                    BodyCapture.NONE, status);
+            return errorAnswer(502, "Bad Gateway: " + OriginFailurePhrases.UNMATCHED_NOT_MODIFIED,
+                    status.withDetail(OriginFailurePhrases.UNMATCHED_NOT_MODIFIED));
         }
         ResponseHead merged = tagFields.forStorage(NotModifiedRule.merge(validated.head(), notModified));
-        // A HEAD validates the stored GET response: whether it may stay stored is the GET's question.
+        // A HEAD validates the stored GET response: whether it may stay stored is the GET's question,
+        // weighed on the response as this client gets it (a Set-Cookie of the 304 included).
         RequestHead asGet = new RequestHead("GET", clientRequest.uri(), clientRequest.headers());
-        Storability storability = storability(asGet, merged, now);
+        Storability storability = storability(asGet, withOneClientFields(merged, notModified), now);
         Optional<String> variantKey = VaryRule.variantKey(merged.headers(), clientRequest.headers());
         Duration lifetime = storability instanceof Storability.Store store ? store.freshnessLifetime() : Duration.ZERO;
         StoredResponse updated = new StoredResponse(merged, validated.body(), variantKey.orElse(validated.variantKey()),
@@ -393,14 +413,28 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             store.remove(toOrigin.key());
             status = status.withDetail("validated; not stored again: " + storability.reason());
         }
-        return answerFromStore(clientRequest, updated, FreshnessRule.currentAge(updated, now), status);
+        Answer answer = answerFromStore(clientRequest, updated, FreshnessRule.currentAge(updated, now), status);
+        // The 304's cookies are this client's own: they reach it, and only it.
+        ResponseHead forThisClient = withOneClientFields(answer.response(), notModified);
+        return new Answer(forThisClient, answer.body(), answer.cacheStatus());
+    }
+
+    /** The head with the fields only the client of {@code origin} may see ({@code Set-Cookie}) added from it. */
+    private static ResponseHead withOneClientFields(ResponseHead head, ResponseHead origin) {
+        List<dev.cacheproxy.api.HeaderField> own = StoredFieldsRule.oneClientOnly(origin.headers());
+        if (own.isEmpty()) {
+            return head;
+        }
+        HeaderFields.Builder fields = head.headers().toBuilder();
+        own.forEach(fields::add);
+        return head.withHeaders(fields.build());
     }
 
     private Relay relay(ToOrigin toOrigin, ResponseHead response, CacheStatus status, Instant now) {
         RequestHead clientRequest = toOrigin.clientRequest();
         BodyCapture capture = BodyCapture.NONE;
         // GET responses are stored; so is a POST's that names itself as the target's representation (§9.3.3).
-        if (clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) {
+        if ((clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) && !RequestContentRule.bypassesCache(clientRequest)) {
             Storability storability = storability(clientRequest, response, now);
             Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest.headers());
             if (storability instanceof Storability.Store store && variantKey.isPresent()) {
@@ -469,6 +503,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         private Duration collapseTimeout = Duration.ofSeconds(10);
         private List<String> tagFields = List.of("Surrogate-Key", "Cache-Tag");
         private boolean hideTagFields = true;
+        private boolean traceAllowed;
 
         private Builder() {
         }
@@ -554,6 +589,17 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return this;
         }
 
+        /**
+         * Whether {@code TRACE} requests go on to the origin. Default false: they are answered 501 here,
+         * so the request's cookies and credentials are never reflected back through the proxy.
+         * {@code CONNECT} is always answered 501.
+         */
+        public Builder allowTrace(boolean allow) {
+            this.traceAllowed = allow;
+            return this;
+        }
+
+        /** The engine. */
         public CachingEngine build() {
             if (store == null) {
                 store = dev.cacheproxy.store.EhcacheStore.builder().build();

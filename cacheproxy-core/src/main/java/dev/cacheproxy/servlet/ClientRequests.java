@@ -2,6 +2,7 @@ package dev.cacheproxy.servlet;
 
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.core.ClientForwarding;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -28,11 +29,13 @@ final class ClientRequests {
 
     /**
      * The request as the engine sees it, or empty when it cannot be represented faithfully (a target
-     * that is not a valid URI, a header value the API refuses); such a request passes through uncached.
+     * that is not a valid URI, a header value the API refuses); such a request passes through uncached. Forwarding fields a client may
+     * not send are left out: the servlet behind the filter does not see them either.
      */
-    static Optional<RequestHead> read(HttpServletRequest request) {
+    static Optional<RequestHead> read(HttpServletRequest request, ClientForwarding forwarding) {
         try {
-            return Optional.of(new RequestHead(request.getMethod(), targetUri(request), fields(request)));
+            return Optional.of(new RequestHead(request.getMethod(), targetUri(request),
+                    forwarding.inbound(fields(request), request.getRemoteAddr())));
         } catch (IllegalArgumentException | URISyntaxException unrepresentable) {
             return Optional.empty();
         }

@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
 
 /**
  * The request as the servlet behind the filter sees it: the client's, changed as the engine's
- * {@link ExchangePlan.ToOrigin} says (the validators of a stored response being revalidated), and
+ * {@link ExchangePlan.ToOrigin} says (the validators of a stored response being revalidated), without
+ * the forwarding fields the client may not send ({@code ClientForwarding}), and
  * with asynchronous processing kept inside the filter's sight: {@code startAsync()} hands the
  * capturing response to the {@link jakarta.servlet.AsyncContext}, whose {@code complete()} ends the body.
  */
@@ -35,10 +36,10 @@ final class ToOriginRequest extends HttpServletRequestWrapper {
     private volatile TrackedAsyncContext asyncContext;
 
     ToOriginRequest(HttpServletRequest clientRequest, ExchangePlan.ToOrigin toOrigin, CapturingResponse capturingResponse,
-                    ResponseRelay relay) {
+                    ResponseRelay relay, Set<String> strippedNames) {
         super(clientRequest);
         this.setFields = toOrigin.setFields();
-        Set<String> hidden = new LinkedHashSet<>();
+        Set<String> hidden = new LinkedHashSet<>(strippedNames);
         toOrigin.removeFields().forEach(name -> hidden.add(name.toLowerCase(Locale.ROOT)));
         setFields.names().forEach(name -> hidden.add(name.toLowerCase(Locale.ROOT)));
         this.hiddenNames = Set.copyOf(hidden);

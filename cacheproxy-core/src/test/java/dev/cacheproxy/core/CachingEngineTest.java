@@ -31,6 +31,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -152,15 +153,21 @@ final class CachingEngineTest {
     }
 
     @Test
-    void anOriginFailureIsA502AndATimeoutA504() {
+    void anOriginFailureIsA502AndATimeoutA504WithAFixedPhraseAndNoneOfTheProblemsText() {
         ToOrigin miss = assertInstanceOf(ToOrigin.class, engine.onClientRequest(get(PAGE)));
+        String problem = "ConnectException: Connection refused: /10.0.0.7:8080 HttpConnection@5f1a2b3c";
 
-        ExchangePlan.Fail refused = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, false, "connection refused"));
-        ExchangePlan.Fail timedOut = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, true, "idle timeout"));
+        ExchangePlan.Fail refused = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, false, problem));
+        ExchangePlan.Fail timedOut = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, true, problem));
 
         assertEquals(502, refused.status());
-        assertTrue(refused.message().contains("connection refused"));
+        assertEquals("Bad Gateway: the origin could not be reached or failed", refused.message());
         assertEquals(504, timedOut.status());
+        assertEquals("Gateway Timeout: the origin did not answer in time", timedOut.message());
+        for (ExchangePlan.Fail fail : List.of(refused, timedOut)) {
+            assertFalse(fail.cacheStatus().toHeaderValue().contains("10.0.0.7"), fail.cacheStatus().toHeaderValue());
+            assertFalse(fail.cacheStatus().toHeaderValue().contains("HttpConnection"), fail.cacheStatus().toHeaderValue());
+        }
     }
 
     @Test

@@ -87,7 +87,7 @@ public final class CachingHandler extends Handler.Wrapper {
         try {
             clientRequest = new RequestHead(request.getMethod(),
                     servlet.target().resolve(path.substring(contextPath.length()), request.getHttpURI().getQuery()),
-                    FromJetty.fields(request.getHeaders()));
+                    servlet.forwarding().inbound(FromJetty.fields(request.getHeaders()), Request.getRemoteAddr(request)));
         } catch (IllegalArgumentException malformed) {
             return super.handle(request, response, callback); // the servlet answers 400, with its reason
         }

@@ -8,20 +8,27 @@ import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.servlet.AdminEndpoint;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashSet;
+import java.util.List;
+import java.util.ListIterator;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
@@ -30,6 +37,7 @@ import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -60,8 +68,19 @@ public class CachingProxyServlet extends ProxyServlet {
     static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
             "upgrade", "proxy-connection", "trailer");
 
+    /** Init-parameters of our own: the admin endpoint's and the forwarding fields'. */
+    static final Set<String> OWN_INIT_PARAMETERS = Set.of("adminToken", "adminPath", "purgeMethod", "adminAllow",
+            "trustedProxies", "stripRequestHeaders", "forwardedHost");
+    /** The init-parameters Jetty's {@code ProxyServlet} 12.1 reads. */
+    static final Set<String> JETTY_INIT_PARAMETERS = Set.of("maxThreads", "maxConnections", "idleTimeout", "timeout",
+            "requestBufferSize", "responseBufferSize", "maxRequestHeadersSize", "maxResponseHeadersSize", "selectors",
+            "preserveHost", "hostHeader", "viaHost", "whiteList", "blackList");
+
     private final transient OriginTarget target;
     private final transient ProxyEngine engine;
+    /** Which forwarding fields a client may send on; from the constructor, else from init-parameters. */
+    private transient volatile ClientForwarding forwarding;
+    private final transient boolean forwardingGiven;
     /** Purges and statistics over HTTP, configured by init-parameters; off by default. */
     private transient volatile AdminEndpoint admin = AdminEndpoint.OFF;
 
@@ -76,6 +95,25 @@ public class CachingProxyServlet extends ProxyServlet {
     public CachingProxyServlet(URI origin, ProxyEngine engine) {
         this.target = new OriginTarget(origin);
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.forwarding = ClientForwarding.defaults();
+        this.forwardingGiven = false;
+    }
+
+    /**
+     * A caching proxy to this origin that treats forwarding fields as {@code forwarding} says (trusted
+     * proxies, more fields to strip, the forwarded host); the {@code trustedProxies},
+     * {@code stripRequestHeaders} and {@code forwardedHost} init-parameters are then refused.
+     */
+    public CachingProxyServlet(URI origin, ProxyEngine engine, ClientForwarding forwarding) {
+        this.target = new OriginTarget(origin);
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
+        this.forwardingGiven = true;
+    }
+
+    /** How forwarding fields are treated, for {@link CachingHandler}. */
+    ClientForwarding forwarding() {
+        return forwarding;
     }
 
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
@@ -98,15 +136,41 @@ public class CachingProxyServlet extends ProxyServlet {
         return target.origin();
     }
 
-    /** Jetty's initialisation, then the admin endpoint's ({@code adminToken}, {@code adminPath}, {@code purgeMethod}, {@code adminAllow}). */
+    /**
+     * Checks every init-parameter name (Jetty's and ours: a misspelt one fails rather than being ignored),
+     * then the admin endpoint's ({@code adminToken}, {@code adminPath}, {@code purgeMethod},
+     * {@code adminAllow}) and the forwarding fields' ({@code trustedProxies}, {@code stripRequestHeaders},
+     * {@code forwardedHost}), then Jetty's initialisation.
+     *
+     * @throws ServletException naming an unknown init-parameter or a bad value
+     */
     @Override
     public void init() throws ServletException {
-        super.init();
+        ServletConfig config = getServletConfig();
+        for (String name : Collections.list(config.getInitParameterNames())) {
+            if (!OWN_INIT_PARAMETERS.contains(name) && !JETTY_INIT_PARAMETERS.contains(name)) {
+                throw new ServletException("servlet " + config.getServletName() + ": unknown init-param \"" + name + "\"; known: "
+                        + String.join(", ", new TreeSet<>(OWN_INIT_PARAMETERS)) + ", and Jetty's "
+                        + String.join(", ", new TreeSet<>(JETTY_INIT_PARAMETERS)));
+            }
+        }
         try {
-            admin = AdminEndpoint.fromInitParameters(engine, getServletConfig()::getInitParameter);
+            admin = AdminEndpoint.fromInitParameters(engine, config::getInitParameter);
         } catch (IllegalArgumentException badValue) {
             throw new ServletException("bad admin endpoint configuration: " + badValue.getMessage(), badValue);
         }
+        try {
+            Optional<ClientForwarding> fromParameters = ClientForwarding.fromSettings(config::getInitParameter);
+            if (fromParameters.isPresent() && forwardingGiven) {
+                throw new IllegalArgumentException("init-params " + ClientForwarding.SETTINGS
+                        + " are set, but the servlet was given its forwarding in code");
+            }
+            fromParameters.ifPresent(configured -> forwarding = configured);
+        } catch (IllegalArgumentException badValue) {
+            throw new ServletException("bad forwarding configuration: " + badValue.getMessage(), badValue);
+        }
+        // Jetty's last: a bad value of ours fails before its client and threads exist.
+        super.init();
     }
 
     @Override
@@ -117,9 +181,10 @@ public class CachingProxyServlet extends ProxyServlet {
         }
         RequestHead request;
         try {
-            request = new RequestHead(clientRequest.getMethod(), targetUri(clientRequest), requestFields(clientRequest));
+            request = new RequestHead(clientRequest.getMethod(), targetUri(clientRequest),
+                    forwarding.inbound(requestFields(clientRequest), clientRequest.getRemoteAddr()));
         } catch (IllegalArgumentException malformed) {
-            writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
+            writePlainText(clientResponse, 400, "Bad Request: the request target or a header field is malformed", HeaderFields.empty());
             return;
         }
         boolean waited = clientRequest.getAttribute(WAITED_ATTRIBUTE) != null;
@@ -180,6 +245,15 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     protected void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
         super.copyRequestHeaders(clientRequest, originRequest);
+        // The forwarding family (unless from a trusted proxy) and the fields configured to strip.
+        Set<String> removed = forwarding.removedFrom(clientRequest.getRemoteAddr());
+        originRequest.headers(headers -> {
+            for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); ) {
+                if (removed.contains(fields.next().getLowerCaseName())) {
+                    fields.remove();
+                }
+            }
+        });
         ExchangePlan.ToOrigin toOrigin = exchange(clientRequest).toOrigin;
         if (toOrigin.removeFields().isEmpty() && toOrigin.setFields().isEmpty()) {
             return;
@@ -191,6 +265,30 @@ public class CachingProxyServlet extends ProxyServlet {
         });
     }
 
+    /**
+     * Jetty's {@code Forwarded} element (appended to a trusted proxy's, else the only one), with a host the
+     * proxy vouches for instead of the client's {@code Host}, then the proxy's own {@code X-Forwarded-For},
+     * {@code -Proto} and {@code -Host}.
+     */
+    @Override
+    protected void addForwardedHeader(HttpServletRequest clientRequest, Request originRequest) {
+        String localAuthority = authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
+        String vouchedHost = forwarding.forwardedHost(localAuthority);
+        super.addForwardedHeader(new HttpServletRequestWrapper(clientRequest) {
+            @Override
+            public String getHeader(String name) {
+                return "Host".equalsIgnoreCase(name) ? vouchedHost : super.getHeader(name);
+            }
+        }, originRequest);
+        HeaderFields inbound = forwarding.inbound(FromJetty.fields(originRequest.getHeaders()), clientRequest.getRemoteAddr());
+        HeaderFields own = forwarding.proxyFields(inbound, clientRequest.getRemoteAddr(), clientRequest.isSecure(), localAuthority);
+        originRequest.headers(headers -> own.lines().forEach(line -> headers.put(line.name(), line.value())));
+    }
+
+    private static String authority(String address, int port) {
+        return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+    }
+
     @Override
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                            Response originResponse) {
@@ -198,6 +296,12 @@ public class CachingProxyServlet extends ProxyServlet {
         Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
         if (head.isEmpty()) {
             originResponse.abort(new IOException("the origin sent an invalid status code " + originResponse.getStatus()));
+            return;
+        }
+        Optional<String> faulty = FromJetty.faultyFraming(originResponse);
+        if (faulty.isPresent()) {
+            // RFC 9112 §6.1: not stored, not relayed, and the connection is closed (an abort closes it).
+            originResponse.abort(new IOException(faulty.get()));
             return;
         }
         ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());

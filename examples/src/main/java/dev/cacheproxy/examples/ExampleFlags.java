@@ -1,6 +1,8 @@
 package dev.cacheproxy.examples;
 
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.ClientForwarding;
+import dev.cacheproxy.servlet.AdminEndpoint;
 import dev.cacheproxy.store.EhcacheStore;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
@@ -25,10 +27,17 @@ import java.util.Optional;
  * @param maxObjectSize the largest body stored, in bytes
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
+ * @param forwarding    the forwarding settings given, by {@link ClientForwarding#SETTINGS} name
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow) {
+                    Optional<String> adminAllow, Map<String, String> forwarding) {
+
+    /** The command-line flag of each forwarding setting. */
+    private static final Map<String, String> FORWARDING_FLAGS = Map.of(
+            "--trusted-proxies", "trustedProxies",
+            "--strip-request-headers", "stripRequestHeaders",
+            "--forwarded-host", "forwardedHost");
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -65,6 +74,13 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          and PURGE and /_cacheproxy go to the origin like any request)",
             "  --admin-allow LIST      the client addresses or CIDR blocks that may use the admin endpoint,",
             "                          e.g. 127.0.0.1,10.0.0.0/8 (default: any address that has the token)",
+            "  --trusted-proxies LIST  proxies in front whose Forwarded and X-Forwarded-* fields are kept and",
+            "                          appended to, e.g. 10.0.0.0/8,fd00::/8 (default: none; every client's are",
+            "                          removed and the proxy sends its own)",
+            "  --strip-request-headers NAMES",
+            "                          more request fields never sent to the origin, e.g. X-HTTP-Method-Override",
+            "  --forwarded-host HOST   the host clients use to reach the proxy, sent as X-Forwarded-Host and",
+            "                          Forwarded host= (default: the address and port the request arrived on)",
             "  --help                  print this and exit",
             "",
             "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.");
@@ -82,6 +98,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         long maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
         Optional<String> adminToken = Optional.empty();
         Optional<String> adminAllow = Optional.empty();
+        Map<String, String> forwarding = new HashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
@@ -96,6 +113,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--max-object-size" -> maxObjectSize = parseMaxObjectSize(valueOf(args, ++i, flag));
                 case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
+                case "--trusted-proxies", "--strip-request-headers", "--forwarded-host" ->
+                        forwarding.put(FORWARDING_FLAGS.get(flag), valueOf(args, ++i, flag));
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
             }
         }
@@ -115,7 +134,9 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         if (adminAllow.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
-        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow);
+        checkForwarding(forwarding);
+        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
+                Map.copyOf(forwarding));
     }
 
     /** The store these flags describe. */
@@ -133,12 +154,33 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         return parameters;
     }
 
+    /** Every init-parameter of the proxy servlet these flags give: the admin endpoint's and the forwarding fields'. */
+    Map<String, String> servletInitParameters() {
+        Map<String, String> parameters = new HashMap<>(adminInitParameters());
+        parameters.putAll(forwarding);
+        return parameters;
+    }
+
     private static String parseAdminToken(String text) {
-        // A short token can be guessed; the endpoint can empty the cache, so insist on some length.
-        if (text.length() < 16) {
-            throw new IllegalArgumentException("--admin-token must be at least 16 characters, got " + text.length());
+        // The servlet's own check, so that the command line accepts exactly what init-parameters accept.
+        try {
+            AdminEndpoint.checkToken(text);
+        } catch (IllegalArgumentException badToken) {
+            throw new IllegalArgumentException("--admin-token: " + badToken.getMessage(), badToken);
         }
         return text;
+    }
+
+    /** The servlet's own check of the forwarding settings, reported with the flag's name. */
+    private static void checkForwarding(Map<String, String> settings) {
+        try {
+            ClientForwarding.fromSettings(settings::get);
+        } catch (IllegalArgumentException badValue) {
+            String flag = FORWARDING_FLAGS.entrySet().stream()
+                    .filter(entry -> badValue.getMessage().startsWith(entry.getValue() + ":"))
+                    .map(Map.Entry::getKey).findFirst().orElse("forwarding");
+            throw new IllegalArgumentException(flag + badValue.getMessage().substring(badValue.getMessage().indexOf(':')), badValue);
+        }
     }
 
     private static String valueOf(List<String> args, int index, String flag) {

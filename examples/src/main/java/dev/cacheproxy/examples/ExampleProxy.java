@@ -60,7 +60,7 @@ public final class ExampleProxy {
 
         Server server;
         try {
-            server = start(origin, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty());
+            server = start(origin, flags.bind(), flags.port(), engine, flags.servletInitParameters(), flags.storeDir().isEmpty());
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {
