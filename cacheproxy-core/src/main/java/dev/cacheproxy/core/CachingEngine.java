@@ -15,9 +15,10 @@ import dev.cacheproxy.api.ExchangePlan.ToOrigin;
 import dev.cacheproxy.api.ExchangePlan.Wait;
 import dev.cacheproxy.api.ForwardReason;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.Lookup;
 import dev.cacheproxy.api.ObservableEngine;
-import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.PurgeResult;
 import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
@@ -40,13 +41,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link ProxyEngine} of cacheproxy: asks the {@link CachePolicy}, reads and writes the
+ * The {@link dev.cacheproxy.api.ProxyEngine} of cacheproxy: asks the {@link CachePolicy}, reads and writes the
  * {@link CacheStore}, and turns their answers into plans for a server adapter. It reads its
  * {@link Clock} once per phase and hands that instant to every rule.
  *
  * <p>Thread safe. Build one with {@link #builder()} and share it between all requests.
  */
-public final class CachingEngine implements ProxyEngine, ObservableEngine, PurgeableEngine, AutoCloseable {
+public final class CachingEngine implements ObservableEngine, PurgeableEngine, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachingEngine.class);
 
@@ -199,7 +200,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         Instant now = clock.instant();
         toOrigin.validating().ifPresent(validated -> refreshes.remove(refreshKey(toOrigin.key(), validated)));
         RequestHead clientRequest = toOrigin.clientRequest();
-        ResponseHead response = originResponse.withHeaders(StoredFieldsRule.withoutHopByHop(originResponse.headers()));
+        ResponseHead response = originResponse.withHeaders(HopByHopFields.removeFrom(originResponse.headers()));
         CacheStatus status = toOrigin.cacheStatus().withFwdStatus(response.status());
         counters.originResponded(toOrigin, response.status(), now);
 
@@ -238,26 +239,26 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
     }
 
     @Override
-    public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, boolean timedOut, String problem) {
+    public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, OriginFailure failure) {
         Instant now = clock.instant();
         toOrigin.validating().ifPresent(validated -> refreshes.remove(refreshKey(toOrigin.key(), validated)));
         // Clients see a fixed phrase per kind of failure; the problem itself (addresses, ports, a
         // connection dump) goes to the rate-limited log only.
-        String kind = timedOut ? OriginFailurePhrases.TIMED_OUT : OriginFailurePhrases.FAILED;
-        CacheStatus status = toOrigin.cacheStatus().withDetail(kind);
+        String phrase = OriginFailurePhrases.of(failure);
+        CacheStatus status = toOrigin.cacheStatus().withDetail(phrase);
         counters.originFailed(toOrigin, now);
-        log.originFailed(toOrigin, timedOut, problem);
+        log.originFailed(toOrigin, failure);
         Optional<Answer> stale = staleOnError(toOrigin, OptionalInt.empty(), status, now);
         ExchangePlan.OnOriginFailure plan;
         if (stale.isPresent()) {
             plan = stale.get();
-        } else if (timedOut) {
-            plan = new Fail(504, "Gateway Timeout: " + OriginFailurePhrases.TIMED_OUT, status);
+        } else if (failure instanceof OriginFailure.TimedOut) {
+            plan = new Fail(504, "Gateway Timeout: " + phrase, status);
         } else if (toOrigin.validating().filter(stored -> StaleRule.mustNotServeStale(CacheControl.ofResponse(stored.headers()))).isPresent()) {
             // RFC 9111 §5.2.2.2: a stored response that must be revalidated and cannot be is answered 504.
             plan = new Fail(504, "Gateway Timeout: " + OriginFailurePhrases.MUST_REVALIDATE, status);
         } else {
-            plan = new Fail(502, "Bad Gateway: " + OriginFailurePhrases.FAILED, status);
+            plan = new Fail(502, "Bad Gateway: " + phrase, status);
         }
         collapsing.ifPresent(flights -> flights.land(toOrigin));
         log.decided(toOrigin.clientRequest(), plan);
@@ -325,7 +326,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         // The refresh stands in for a plain GET of the client: none of its own conditions or range.
         HeaderFields headers = clientRequest.headers().without("Range", "If-Range", "If-Match", "If-Unmodified-Since",
                 "If-None-Match", "If-Modified-Since", "Cache-Control", "Pragma");
-        RequestHead refreshRequest = new RequestHead("GET", clientRequest.uri(), headers);
+        RequestHead refreshRequest = clientRequest.withMethod("GET").withHeaders(headers);
         return Optional.of(validation(refreshRequest, key, stale, now,
                 CacheStatus.forward(cacheName, ForwardReason.STALE, "background revalidation (stale-while-revalidate)")));
     }
@@ -365,7 +366,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
      * that shows the representation changed (other validators or length) invalidates it.
      */
     private void updateFromHead(ToOrigin toOrigin, ResponseHead headResponse, Instant now) {
-        RequestHead asGet = new RequestHead("GET", toOrigin.clientRequest().uri(), toOrigin.clientRequest().headers());
+        RequestHead asGet = toOrigin.clientRequest().withMethod("GET");
         Optional<StoredResponse> stored = ReuseRule.select(asGet, store.variants(toOrigin.key()));
         if (stored.isEmpty()) {
             return;
@@ -401,9 +402,9 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         ResponseHead merged = tagFields.forStorage(NotModifiedRule.merge(validated.head(), notModified));
         // A HEAD validates the stored GET response: whether it may stay stored is the GET's question,
         // weighed on the response as this client gets it (a Set-Cookie of the 304 included).
-        RequestHead asGet = new RequestHead("GET", clientRequest.uri(), clientRequest.headers());
+        RequestHead asGet = clientRequest.withMethod("GET");
         Storability storability = storability(asGet, withOneClientFields(merged, notModified), now);
-        Optional<String> variantKey = VaryRule.variantKey(merged.headers(), clientRequest.headers());
+        Optional<String> variantKey = VaryRule.variantKey(merged.headers(), clientRequest);
         Duration lifetime = storability instanceof Storability.Store store ? store.freshnessLifetime() : Duration.ZERO;
         StoredResponse updated = new StoredResponse(merged, validated.body(), variantKey.orElse(validated.variantKey()),
                 toOrigin.requestTime(), now, lifetime);
@@ -436,7 +437,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         // GET responses are stored; so is a POST's that names itself as the target's representation (§9.3.3).
         if ((clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) && !RequestContentRule.bypassesCache(clientRequest)) {
             Storability storability = storability(clientRequest, response, now);
-            Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest.headers());
+            Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest);
             if (storability instanceof Storability.Store store && variantKey.isPresent()) {
                 ResponseHead stored = tagFields.forStorage(response.withHeaders(StoredFieldsRule.toStore(response.headers())));
                 capture = new StoringCapture(this.store, toOrigin.key(), stored, variantKey.get(),

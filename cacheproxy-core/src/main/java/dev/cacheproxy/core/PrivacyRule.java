@@ -43,12 +43,12 @@ final class PrivacyRule {
                 return new Storability.DoNotStore("Set-Cookie without public or s-maxage");
             }
         }
-        boolean credentials = request.headers().contains("Cookie") || request.headers().contains("Authorization");
+        boolean credentials = request.headers().contains("Cookie") || request.isAuthenticated();
         if (credentials && !options.heuristicFreshnessForCredentials()
                 && !FreshnessRule.hasExplicitFreshness(response.headers(), responseControl)) {
             // A personalised page with only Last-Modified would otherwise be served to everyone for hours,
             // or validated for another user whose request the origin answers 304 by date alone.
-            return new Storability.DoNotStore("request has " + (request.headers().contains("Cookie") ? "Cookie" : "Authorization")
+            return new Storability.DoNotStore("request has " + (request.headers().contains("Cookie") ? "Cookie" : "credentials")
                     + " and the response no explicit freshness: heuristic freshness is not used");
         }
         return decided;

@@ -2,21 +2,16 @@ package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
-import java.util.HashSet;
+import dev.cacheproxy.api.HopByHopFields;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
- * RFC 9111 §3.1: the header fields a cache does not store, and RFC 9110 §7.6.1: the hop-by-hop
- * fields a proxy never forwards.
+ * RFC 9111 §3.1: the header fields a cache does not store: the {@linkplain HopByHopFields hop-by-hop
+ * and connection-specific fields}, whose list lives in the api so that every adapter uses the same one,
+ * and the fields that set state in one client ({@code Set-Cookie}), which no other client may receive.
  */
 final class StoredFieldsRule {
-
-    /** RFC 9110 §7.6.1 and the fields listed in §3.1 of RFC 9111. */
-    static final Set<String> HOP_BY_HOP = Set.of(
-            "connection", "proxy-connection", "keep-alive", "te", "transfer-encoding", "upgrade",
-            "proxy-authenticate", "proxy-authentication-info", "proxy-authorization", "trailer");
 
     /**
      * Fields that set state in one client: never stored, so no other client ever receives them, whatever
@@ -27,20 +22,9 @@ final class StoredFieldsRule {
     private StoredFieldsRule() {
     }
 
-    /** The fields without hop-by-hop ones, including those the {@code Connection} field names. */
-    static HeaderFields withoutHopByHop(HeaderFields headers) {
-        Set<String> remove = new HashSet<>(HOP_BY_HOP);
-        for (String connection : headers.values("Connection")) {
-            for (String name : connection.split(",")) {
-                remove.add(name.strip().toLowerCase(Locale.ROOT));
-            }
-        }
-        return headers.toBuilder().removeIf(line -> remove.contains(line.lowerCaseName())).build();
-    }
-
     /** The fields to store: every end-to-end field of the response except those for its own client alone. */
     static HeaderFields toStore(HeaderFields responseHeaders) {
-        HeaderFields endToEnd = withoutHopByHop(responseHeaders);
+        HeaderFields endToEnd = HopByHopFields.removeFrom(responseHeaders);
         return hasOneClientOnly(endToEnd)
                 ? endToEnd.toBuilder().removeIf(StoredFieldsRule::isOneClientOnly).build()
                 : endToEnd;

@@ -18,6 +18,7 @@ import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.CacheStoreException;
 import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ExchangePlan.Answer;
 import dev.cacheproxy.api.ExchangePlan.Relay;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
@@ -157,14 +158,17 @@ final class CachingEngineTest {
         ToOrigin miss = assertInstanceOf(ToOrigin.class, engine.onClientRequest(get(PAGE)));
         String problem = "ConnectException: Connection refused: /10.0.0.7:8080 HttpConnection@5f1a2b3c";
 
-        ExchangePlan.Fail refused = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, false, problem));
-        ExchangePlan.Fail timedOut = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, true, problem));
+        ExchangePlan.Fail refused = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.Unreachable(problem)));
+        ExchangePlan.Fail broken = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.BrokenResponse(problem)));
+        ExchangePlan.Fail timedOut = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.TimedOut(problem)));
 
         assertEquals(502, refused.status());
-        assertEquals("Bad Gateway: the origin could not be reached or failed", refused.message());
+        assertEquals("Bad Gateway: the origin could not be reached", refused.message());
+        assertEquals(502, broken.status());
+        assertEquals("Bad Gateway: the origin sent a broken response", broken.message());
         assertEquals(504, timedOut.status());
         assertEquals("Gateway Timeout: the origin did not answer in time", timedOut.message());
-        for (ExchangePlan.Fail fail : List.of(refused, timedOut)) {
+        for (ExchangePlan.Fail fail : List.of(refused, broken, timedOut)) {
             assertFalse(fail.cacheStatus().toHeaderValue().contains("10.0.0.7"), fail.cacheStatus().toHeaderValue());
             assertFalse(fail.cacheStatus().toHeaderValue().contains("HttpConnection"), fail.cacheStatus().toHeaderValue());
         }

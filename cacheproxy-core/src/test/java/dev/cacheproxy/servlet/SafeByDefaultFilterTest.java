@@ -286,7 +286,7 @@ final class SafeByDefaultFilterTest {
 
         assertEquals("report", body(stale));
         String visible = cacheStatus(stale);
-        assertTrue(visible.contains("the origin could not be reached or failed"), visible);
+        assertTrue(visible.contains("the origin sent a broken response"), visible);
         assertFalse(visible.contains("10.1.2.3") || visible.contains("Hikari") || visible.contains("Exception"), visible);
         assertEquals(2, servlets.served("/cached/report"));
     }

@@ -4,12 +4,15 @@ import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.HopByHopFields;
+import dev.cacheproxy.api.ObservableEngine;
 import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.admin.AdminEndpoint;
 import dev.cacheproxy.core.ClientForwarding;
-import dev.cacheproxy.servlet.AdminEndpoint;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
@@ -30,7 +33,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
@@ -63,10 +65,6 @@ public class CachingProxyServlet extends ProxyServlet {
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
     /** Marks a request dispatched again after waiting for a collapsed request. */
     private static final String WAITED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".waited";
-
-    /** Fields the servlet container or the connection manage; never copied from a stored or origin response. */
-    static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
-            "upgrade", "proxy-connection", "trailer");
 
     /** Init-parameters of our own: the admin endpoint's and the forwarding fields'. */
     static final Set<String> OWN_INIT_PARAMETERS = Set.of("adminToken", "adminPath", "purgeMethod", "adminAllow",
@@ -154,8 +152,16 @@ public class CachingProxyServlet extends ProxyServlet {
                         + String.join(", ", new TreeSet<>(JETTY_INIT_PARAMETERS)));
             }
         }
+        boolean adminCapable = engine instanceof PurgeableEngine && engine instanceof ObservableEngine;
+        if (config.getInitParameter("adminToken") != null && !adminCapable) {
+            throw new ServletException("the admin endpoint (init-parameter adminToken) needs an engine that can purge and "
+                    + "report statistics (a PurgeableEngine and ObservableEngine such as CachingEngine), got "
+                    + engine.getClass().getName());
+        }
         try {
-            admin = AdminEndpoint.fromInitParameters(engine, config::getInitParameter);
+            if (adminCapable) {
+                admin = AdminEndpoint.fromInitParameters((PurgeableEngine & ObservableEngine) engine, config::getInitParameter);
+            }
         } catch (IllegalArgumentException badValue) {
             throw new ServletException("bad admin endpoint configuration: " + badValue.getMessage(), badValue);
         }
@@ -255,14 +261,9 @@ public class CachingProxyServlet extends ProxyServlet {
             }
         });
         ExchangePlan.ToOrigin toOrigin = exchange(clientRequest).toOrigin;
-        if (toOrigin.removeFields().isEmpty() && toOrigin.setFields().isEmpty()) {
-            return;
+        if (!toOrigin.changesNothing()) {
+            originRequest.headers(headers -> toOrigin.applyTo(headers::remove, headers::add));
         }
-        originRequest.headers(headers -> {
-            toOrigin.removeFields().forEach(headers::remove);
-            toOrigin.setFields().names().forEach(headers::remove);
-            toOrigin.setFields().lines().forEach(line -> headers.add(line.name(), line.value()));
-        });
     }
 
     /**
@@ -295,13 +296,13 @@ public class CachingProxyServlet extends ProxyServlet {
         ProxiedExchange exchange = exchange(clientRequest);
         Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
         if (head.isEmpty()) {
-            originResponse.abort(new IOException("the origin sent an invalid status code " + originResponse.getStatus()));
+            originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
             return;
         }
         Optional<String> faulty = FromJetty.faultyFraming(originResponse);
         if (faulty.isPresent()) {
             // RFC 9112 §6.1: not stored, not relayed, and the connection is closed (an abort closes it).
-            originResponse.abort(new IOException(faulty.get()));
+            originResponse.abort(new FromJetty.BrokenOriginResponse(faulty.get()));
             return;
         }
         ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());
@@ -370,8 +371,7 @@ public class CachingProxyServlet extends ProxyServlet {
             return;
         }
         clientResponse.reset();
-        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin,
-                failure instanceof TimeoutException, FromJetty.problem(failure));
+        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, FromJetty.originFailure(failure));
         try {
             if (plan instanceof ExchangePlan.Answer answer) {
                 writeAnswer(clientRequest, clientResponse, answer);
@@ -418,7 +418,7 @@ public class CachingProxyServlet extends ProxyServlet {
         Set<String> written = new HashSet<>();
         for (HeaderField line : head.headers().lines()) {
             String name = line.lowerCaseName();
-            if (CONTAINER_FIELDS.contains(name)) {
+            if (HopByHopFields.NAMES.contains(name)) {
                 continue;
             }
             // The first line replaces what the container set by itself (Date, Server); later ones add.

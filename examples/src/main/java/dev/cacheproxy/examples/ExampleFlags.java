@@ -1,8 +1,8 @@
 package dev.cacheproxy.examples;
 
+import dev.cacheproxy.admin.AdminEndpoint;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.core.ClientForwarding;
-import dev.cacheproxy.servlet.AdminEndpoint;
 import dev.cacheproxy.store.EhcacheStore;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
