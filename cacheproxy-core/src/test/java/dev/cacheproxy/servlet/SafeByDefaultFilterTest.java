@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.core.Rfc9111Policy;
 import dev.cacheproxy.store.EhcacheStore;
 import dev.cacheproxy.testing.ManualClock;
@@ -181,6 +182,56 @@ final class SafeByDefaultFilterTest {
         assertEquals(500, guessedDuringFailure.statusCode());
         assertEquals(2, servlets.served("/cached/account"));
         assertEquals(2, servlets.served("/cached/guessed"));
+    }
+
+    // 4. The servlet never sees a client's forwarding fields.
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void theServletNeverSeesAClientsForwardingFieldsSoNobodyIsPoisoned(ServletContainer.Kind kind) throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start(kind, UnaryOperator.identity(), context -> servlets.serve(context, "home", (request, response) -> {
+            for (String name : List.of("X-Forwarded-Host", "X-Forwarded-For", "Forwarded", "X-Original-URL", "X-Rewrite-URL",
+                    "X-Real-IP", "X-Host")) {
+                if (request.getHeader(name) != null || request.getHeaders(name).hasMoreElements()) {
+                    seen.add(name);
+                }
+            }
+            java.util.Collections.list(request.getHeaderNames()).stream()
+                    .filter(name -> name.toLowerCase(java.util.Locale.ROOT).startsWith("x-forwarded")).forEach(seen::add);
+            response.setHeader("Cache-Control", "public, max-age=300");
+            response.getWriter().print("link to //" + request.getHeader("X-Forwarded-Host") + "/login");
+        }));
+
+        HttpResponse<byte[]> attacker = client.get("/cached/home", "X-Forwarded-Host", "evil.example", "X-Forwarded-For", "6.6.6.6",
+                "Forwarded", "host=evil.example", "X-Original-URL", "/admin", "X-Rewrite-URL", "/admin", "X-Real-IP", "6.6.6.6",
+                "X-Host", "evil.example");
+        HttpResponse<byte[]> innocent = client.get("/cached/home");
+
+        assertEquals("link to //null/login", body(attacker));
+        assertEquals("link to //null/login", body(innocent));
+        assertTrue(cacheStatus(innocent).contains("hit"), cacheStatus(innocent));
+        assertEquals(List.of(), seen, "the servlet saw none of the attacker's forwarding fields");
+        assertEquals(1, servlets.served("/cached/home"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void aTrustedProxysForwardingFieldsReachTheServletAndConfiguredOnesNeverDo(ServletContainer.Kind kind) throws Exception {
+        ClientForwarding forwarding = ClientForwarding.builder().trustedProxies("127.0.0.1, ::1")
+                .stripRequestHeaders("X-HTTP-Method-Override").build();
+        container = kind.start((classes, context) -> {
+            servlets.serve(context, "echo", (request, response) -> response.getWriter().print(
+                    request.getHeader("X-Forwarded-Host") + " " + request.getHeader("X-HTTP-Method-Override")));
+            EhcacheStore store = EhcacheStore.builder().heapEntries(100).offHeapMegabytes(4).build();
+            cache(context, CachingFilter.builder().store(store).clock(clock).forwarding(forwarding).build());
+        });
+        client = new Client(container.port());
+
+        HttpResponse<byte[]> viaLoadBalancer = client.get("/cached/echo", "X-Forwarded-Host", "shop.example.com",
+                "X-HTTP-Method-Override", "DELETE");
+
+        assertEquals("shop.example.com null", body(viaLoadBalancer));
     }
 
     // 5. A GET with content neither reads nor writes the cache.

@@ -1,6 +1,7 @@
 package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.core.ClientForwarding;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,12 +36,19 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd)
             throws Exception {
+        this(origin, engine, initParameters, frontEnd, null);
+    }
+
+    /** A proxy given its forwarding configuration in code; {@code null} for the one its init-parameters say. */
+    ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
+                   ClientForwarding forwarding) throws Exception {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine);
+        CachingProxyServlet servlet = forwarding == null
+                ? new CachingProxyServlet(origin, engine) : new CachingProxyServlet(origin, engine, forwarding);
         ServletHolder holder = new ServletHolder(servlet);
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);
