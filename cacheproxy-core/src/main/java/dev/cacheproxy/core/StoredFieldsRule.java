@@ -3,6 +3,7 @@ package dev.cacheproxy.core;
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.HopByHopFields;
+import dev.cacheproxy.api.ResponseHead;
 import java.util.List;
 import java.util.Set;
 
@@ -38,6 +39,20 @@ final class StoredFieldsRule {
     /** The lines of these fields that only their own client may see: what a 304 or HEAD adds for its client. */
     static List<HeaderField> oneClientOnly(HeaderFields headers) {
         return headers.lines().stream().filter(StoredFieldsRule::isOneClientOnly).toList();
+    }
+
+    /**
+     * The head with the lines of {@code origin} that only its own client may see added: what the client
+     * of a 304 or {@code HEAD} response gets, and what the policy weighs, though the store never keeps them.
+     */
+    static ResponseHead withOneClientFieldsOf(ResponseHead head, ResponseHead origin) {
+        List<HeaderField> own = oneClientOnly(origin.headers());
+        if (own.isEmpty()) {
+            return head;
+        }
+        HeaderFields.Builder fields = head.headers().toBuilder();
+        own.forEach(fields::add);
+        return head.withHeaders(fields.build());
     }
 
     private static boolean hasOneClientOnly(HeaderFields headers) {

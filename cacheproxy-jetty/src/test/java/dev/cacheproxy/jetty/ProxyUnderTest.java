@@ -36,19 +36,30 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd)
             throws Exception {
-        this(origin, engine, initParameters, frontEnd, null);
+        this(origin, engine, initParameters, frontEnd, OriginTransport.DEFAULT, null);
     }
 
-    /** A proxy given its forwarding configuration in code; {@code null} for the one its init-parameters say. */
+    /** A proxy that speaks to its origin as {@code transport} says. */
+    ProxyUnderTest(URI origin, ProxyEngine engine, OriginTransport transport) throws Exception {
+        this(origin, engine, Map.of(), FrontEnd.SERVLET, transport, null);
+    }
+
+    /** A proxy given its forwarding configuration in code. */
     ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
                    ClientForwarding forwarding) throws Exception {
+        this(origin, engine, initParameters, frontEnd, OriginTransport.DEFAULT, forwarding);
+    }
+
+    /** {@code forwarding} null for the one the init-parameters say. */
+    private ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
+                           OriginTransport transport, ClientForwarding forwarding) throws Exception {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
         CachingProxyServlet servlet = forwarding == null
-                ? new CachingProxyServlet(origin, engine) : new CachingProxyServlet(origin, engine, forwarding);
+                ? new CachingProxyServlet(origin, engine, transport) : new CachingProxyServlet(origin, engine, transport, forwarding);
         ServletHolder holder = new ServletHolder(servlet);
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);
