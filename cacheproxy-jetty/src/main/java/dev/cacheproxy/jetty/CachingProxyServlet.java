@@ -399,7 +399,8 @@ public class CachingProxyServlet extends ProxyServlet {
         }
         clientResponse.reset();
         // A TLS failure is named without the JDK's text, which carries the origin's address; that goes to the log.
-        OriginFailure originFailure = tlsFailures.describe(failure).<OriginFailure>map(OriginFailure.Unreachable::new)
+        Optional<String> tlsReason = tlsFailures.describe(failure);
+        OriginFailure originFailure = tlsReason.<OriginFailure>map(OriginFailure.Unreachable::new)
                 .orElseGet(() -> FromJetty.originFailure(failure));
         ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, originFailure);
         try {
@@ -407,7 +408,11 @@ public class CachingProxyServlet extends ProxyServlet {
                 writeAnswer(clientRequest, clientResponse, answer);
             } else {
                 ExchangePlan.Fail fail = (ExchangePlan.Fail) plan;
-                writePlainText(clientResponse, fail.status(), fail.message(),
+                // The engine's phrase is fixed per kind of failure; a refused certificate has fixed phrases of
+                // its own (OriginTlsFailures: expired, not trusted, wrong name), which tell the operator more.
+                String message = tlsReason.filter(reason -> fail.status() == 502).map(reason -> "Bad Gateway: " + reason)
+                        .orElse(fail.message());
+                writePlainText(clientResponse, fail.status(), message,
                         HeaderFields.of("Cache-Status", fail.cacheStatus().toHeaderValue()));
             }
         } catch (IOException clientGone) {
