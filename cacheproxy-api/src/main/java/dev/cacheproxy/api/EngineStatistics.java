@@ -2,6 +2,7 @@ package dev.cacheproxy.api;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,6 +35,8 @@ import java.util.Optional;
  * @param originLatency          time from sending a request to the origin to its response head (or failure)
  * @param store                  the store's own statistics, when it is an {@link ObservableStore}
  *                               (entries, bytes, evictions)
+ * @param backends               the backends of the pools the proxy balances over, when it reported
+ *                               them ({@link ObservableEngine#addBackendReport}); empty otherwise
  */
 public record EngineStatistics(
         long requests,
@@ -50,11 +53,13 @@ public record EngineStatistics(
         long storeFaults,
         long originErrors,
         OriginLatency originLatency,
-        Optional<CacheStoreStatistics> store) {
+        Optional<CacheStoreStatistics> store,
+        List<BackendStatistics> backends) {
 
     public EngineStatistics {
         Objects.requireNonNull(originLatency, "originLatency");
         Objects.requireNonNull(store, "store");
+        backends = List.copyOf(backends);
         long[] counts = {requests, hits, misses, staleServed, revalidatedNotModified, revalidatedModified, collapsedWaits,
                 stored, skippedTooBig, skippedNotCacheable, skippedIncomplete, storeFaults, originErrors};
         for (long count : counts) {
@@ -62,6 +67,15 @@ public record EngineStatistics(
                 throw new IllegalArgumentException("statistics must not be negative: " + Arrays.toString(counts));
             }
         }
+    }
+
+    /** Statistics without backends: the proxy reported none. */
+    public EngineStatistics(long requests, long hits, long misses, long staleServed, long revalidatedNotModified,
+                            long revalidatedModified, long collapsedWaits, long stored, long skippedTooBig,
+                            long skippedNotCacheable, long skippedIncomplete, long storeFaults, long originErrors,
+                            OriginLatency originLatency, Optional<CacheStoreStatistics> store) {
+        this(requests, hits, misses, staleServed, revalidatedNotModified, revalidatedModified, collapsedWaits, stored,
+                skippedTooBig, skippedNotCacheable, skippedIncomplete, storeFaults, originErrors, originLatency, store, List.of());
     }
 
     /** The share of answered requests that were hits, from 0 to 1; 0 before the first request. */

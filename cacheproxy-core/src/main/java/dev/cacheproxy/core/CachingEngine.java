@@ -1,5 +1,6 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.api.BackendReport;
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStatus;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * The {@link dev.cacheproxy.api.ProxyEngine} of cacheproxy: it sequences one exchange through the
@@ -56,6 +58,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     private final RequestCollapsing collapsing;
     private final Purging purging;
     private final boolean traceAllowed;
+    private final BackendReports backendReports = new BackendReports();
 
     private CachingEngine(Builder builder, CacheStore store) {
         this.store = new GuardedStore(store, builder.faultLogInterval, counters.storeFaults);
@@ -203,7 +206,23 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     /** What the engine has done since it was built, with the store's statistics when it keeps them. */
     @Override
     public EngineStatistics statistics() {
-        return counters.snapshot(store.unguarded());
+        return counters.snapshot(store.unguarded(), backendReports.backends());
+    }
+
+    /** Adds these backends' figures to {@link #statistics()} and tells the listeners ({@link #whenBackendReportAdded}). */
+    @Override
+    public void addBackendReport(BackendReport report) {
+        backendReports.add(report);
+    }
+
+    @Override
+    public void removeBackendReport(BackendReport report) {
+        backendReports.remove(report);
+    }
+
+    @Override
+    public void whenBackendReportAdded(Consumer<BackendReport> listener) {
+        backendReports.whenAdded(listener);
     }
 
     /**

@@ -33,7 +33,7 @@ final class PrivacyRule {
             return decided;
         }
         ResponseDirectives responseControl = ResponseDirectives.of(response.headers(), targetedFields);
-        if (response.headers().contains("Set-Cookie") || response.headers().contains("Set-Cookie2")) {
+        if (response.headers().contains("Set-Cookie")) {
             if (!options.storeResponsesThatSetCookies()) {
                 // nginx and Varnish do the same: a cookie is nearly always one user's, and so is the page that sets it.
                 return new Storability.DoNotStore("Set-Cookie: a response that sets a cookie is not stored");

@@ -16,9 +16,11 @@ final class StoredFieldsRule {
 
     /**
      * Fields that set state in one client: never stored, so no other client ever receives them, whatever
-     * the policy decided (the response that carried them reaches its own client only).
+     * the policy decided (the response that carried them reaches its own client only). {@code Set-Cookie2}
+     * (RFC 2965, obsoleted by RFC 6265 and honoured by no browser) is stored like any field, as nginx and
+     * Varnish do and as the cache-tests suite requires.
      */
-    static final Set<String> ONE_CLIENT_ONLY = Set.of("set-cookie", "set-cookie2");
+    static final Set<String> ONE_CLIENT_ONLY = Set.of("set-cookie");
 
     private StoredFieldsRule() {
     }
@@ -56,6 +58,6 @@ final class StoredFieldsRule {
     }
 
     private static boolean hasOneClientOnly(HeaderFields headers) {
-        return headers.contains("Set-Cookie") || headers.contains("Set-Cookie2");
+        return headers.contains("Set-Cookie");
     }
 }

@@ -21,7 +21,7 @@ final class PrivacyRuleTest {
             Set-Cookie: id=1 && Cache-Control: public, max-age=60          | no      | 60
             Set-Cookie: id=1 && Cache-Control: s-maxage=60                 | no      | 60
             Set-Cookie: id=1 && Cache-Control: max-age=60                  | no      | no
-            Set-Cookie2: id=1 && Cache-Control: public, max-age=60         | no      | 60
+            Set-Cookie2: id=1 && Cache-Control: public, max-age=60         | 60      | 60
             Set-Cookie: id=1 && Cache-Control: public, private, max-age=60 | no      | no
             Cache-Control: max-age=60                                      | 60      | 60
             """)

@@ -33,7 +33,7 @@ final class StoredFieldsRuleTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             Set-Cookie: a=b && Vary: Accept && SET-COOKIE: c=d                         | Vary: Accept
-            Set-Cookie2: a=b && Content-Length: 5                                      | Content-Length: 5
+            Set-Cookie2: a=b && Content-Length: 5                                      | Set-Cookie2: a=b && Content-Length: 5
             Connection: close && Set-Cookie: a=b && Cache-Control: public, max-age=60  | Cache-Control: public, max-age=60
             """)
     void aSetCookieIsNeverStoredWhateverThePolicyDecided(String headers, String stored) {

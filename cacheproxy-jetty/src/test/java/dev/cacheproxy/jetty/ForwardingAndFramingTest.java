@@ -98,8 +98,8 @@ final class ForwardingAndFramingTest {
         origin = new TestOrigin().route("/item", request -> Reply.of(200, "method " + request.headers().get("X-HTTP-Method-Override"),
                 "Cache-Control", "max-age=60"));
         ClientForwarding forwarding = ClientForwarding.builder().trustedProxies("127.0.0.1").stripRequestHeaders("X-HTTP-Method-Override").build();
-        proxy = new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().store(store).build(), Map.of(),
-                ProxyUnderTest.FrontEnd.SERVLET, forwarding);
+        proxy = new ProxyUnderTest(new CachingProxyServlet(URI.create(origin.url()), CachingEngine.builder().store(store).build())
+                .forwarding(forwarding), Map.of(), ProxyUnderTest.FrontEnd.SERVLET);
 
         HttpResponse<String> attacker = proxy.get("/item", "X-HTTP-Method-Override", "DELETE");
         HttpResponse<String> innocent = proxy.get("/item");

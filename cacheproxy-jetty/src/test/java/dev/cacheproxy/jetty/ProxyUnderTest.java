@@ -1,7 +1,6 @@
 package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.ProxyEngine;
-import dev.cacheproxy.core.ClientForwarding;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +18,7 @@ final class ProxyUnderTest implements AutoCloseable {
 
     private final Server server = new Server();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final CachingProxyServlet servlet;
 
     /** What stands in front of the servlet. */
     enum FrontEnd {
@@ -36,30 +36,27 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd)
             throws Exception {
-        this(origin, engine, initParameters, frontEnd, OriginTransport.DEFAULT, null);
+        this(origin, engine, initParameters, frontEnd, OriginTransport.DEFAULT);
     }
 
     /** A proxy that speaks to its origin as {@code transport} says. */
     ProxyUnderTest(URI origin, ProxyEngine engine, OriginTransport transport) throws Exception {
-        this(origin, engine, Map.of(), FrontEnd.SERVLET, transport, null);
+        this(origin, engine, Map.of(), FrontEnd.SERVLET, transport);
     }
 
-    /** A proxy given its forwarding configuration in code. */
-    ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
-                   ClientForwarding forwarding) throws Exception {
-        this(origin, engine, initParameters, frontEnd, OriginTransport.DEFAULT, forwarding);
-    }
-
-    /** {@code forwarding} null for the one the init-parameters say. */
     private ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
-                           OriginTransport transport, ClientForwarding forwarding) throws Exception {
+                           OriginTransport transport) throws Exception {
+        this(new CachingProxyServlet(origin, engine, transport), initParameters, frontEnd);
+    }
+
+    /** A proxy with this servlet (e.g. one with several routes and pools). */
+    ProxyUnderTest(CachingProxyServlet servlet, Map<String, String> initParameters, FrontEnd frontEnd) throws Exception {
+        this.servlet = servlet;
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = forwarding == null
-                ? new CachingProxyServlet(origin, engine, transport) : new CachingProxyServlet(origin, engine, transport, forwarding);
         ServletHolder holder = new ServletHolder(servlet);
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);
@@ -74,6 +71,10 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine) throws Exception {
         this(origin, engine, Map.of());
+    }
+
+    CachingProxyServlet servlet() {
+        return servlet;
     }
 
     int port() {

@@ -1,0 +1,76 @@
+package dev.cacheproxy.jetty;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Active health checks for every backend of a pool: a {@code GET} of {@code path} every
+ * {@code interval}, which passes when it is answered within {@code timeout} with a status from
+ * {@code minStatus} to {@code maxStatus}. A backend is marked down after {@code unhealthyThreshold}
+ * failed checks in a row, and up again after {@code healthyThreshold} passed ones. Backends start up,
+ * so a proxy serves as soon as it starts.
+ *
+ * <p>Defaults ({@link #path(String)}): every 5 s, 2 s timeout, 200 to 399, down after 3, up after 2,
+ * close to Envoy's and Varnish's probes.
+ *
+ * @param path               the path (and query) requested on each backend, beginning with {@code /}
+ * @param interval           the time between two checks of one backend
+ * @param timeout            the longest a check may take before it counts as failed
+ * @param minStatus          the lowest status that passes
+ * @param maxStatus          the highest status that passes
+ * @param healthyThreshold   consecutive passed checks that bring a down backend back
+ * @param unhealthyThreshold consecutive failed checks that take a backend out
+ */
+public record HealthCheck(String path, Duration interval, Duration timeout, int minStatus, int maxStatus,
+                          int healthyThreshold, int unhealthyThreshold) {
+
+    public HealthCheck {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(interval, "interval");
+        Objects.requireNonNull(timeout, "timeout");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("a health check path must begin with /, got \"" + path + "\"");
+        }
+        if (interval.toMillis() < 1 || timeout.toMillis() < 1) {
+            throw new IllegalArgumentException("health check interval and timeout must be at least 1 ms, got "
+                    + interval + " and " + timeout);
+        }
+        if (minStatus < 100 || maxStatus > 599 || minStatus > maxStatus) {
+            throw new IllegalArgumentException("health check statuses must be a range within 100 to 599, got "
+                    + minStatus + " to " + maxStatus);
+        }
+        if (healthyThreshold < 1 || unhealthyThreshold < 1) {
+            throw new IllegalArgumentException("health check thresholds must be at least 1, got healthy "
+                    + healthyThreshold + " and unhealthy " + unhealthyThreshold);
+        }
+    }
+
+    /** Checks of this path with the defaults. */
+    public static HealthCheck path(String path) {
+        return new HealthCheck(path, Duration.ofSeconds(5), Duration.ofSeconds(2), 200, 399, 2, 3);
+    }
+
+    /** The same checks, this often. */
+    public HealthCheck interval(Duration every) {
+        return new HealthCheck(path, every, timeout, minStatus, maxStatus, healthyThreshold, unhealthyThreshold);
+    }
+
+    /** The same checks, failing after this long. */
+    public HealthCheck timeout(Duration limit) {
+        return new HealthCheck(path, interval, limit, minStatus, maxStatus, healthyThreshold, unhealthyThreshold);
+    }
+
+    /** The same checks, passing with a status in this range. */
+    public HealthCheck expectStatus(int min, int max) {
+        return new HealthCheck(path, interval, timeout, min, max, healthyThreshold, unhealthyThreshold);
+    }
+
+    /** The same checks, with these thresholds. */
+    public HealthCheck thresholds(int healthy, int unhealthy) {
+        return new HealthCheck(path, interval, timeout, minStatus, maxStatus, healthy, unhealthy);
+    }
+
+    boolean passes(int status) {
+        return status >= minStatus && status <= maxStatus;
+    }
+}
