@@ -17,6 +17,7 @@ import java.util.OptionalInt;
  * @param collapsed  the request was collapsed with another one to the origin
  * @param ttl        the remaining freshness of the response, negative when stale
  * @param detail     a free-text reason, for people reading logs
+ * @param key        the cache key, shown as {@code key} only when the engine's debug switch asks for it
  */
 public record CacheStatus(
         String cacheName,
@@ -26,7 +27,8 @@ public record CacheStatus(
         boolean stored,
         boolean collapsed,
         Optional<Duration> ttl,
-        Optional<String> detail) {
+        Optional<String> detail,
+        Optional<CacheKey> key) {
 
     public CacheStatus {
         Objects.requireNonNull(cacheName, "cacheName");
@@ -34,9 +36,16 @@ public record CacheStatus(
         Objects.requireNonNull(fwdStatus, "fwdStatus");
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(detail, "detail");
+        Objects.requireNonNull(key, "key");
         if (hit == forward.isPresent()) {
             throw new IllegalArgumentException("a Cache-Status is either a hit or has a forward reason, not both or neither");
         }
+    }
+
+    /** A status without a key. */
+    public CacheStatus(String cacheName, boolean hit, Optional<ForwardReason> forward, OptionalInt fwdStatus, boolean stored,
+                       boolean collapsed, Optional<Duration> ttl, Optional<String> detail) {
+        this(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, detail, Optional.empty());
     }
 
     /** A hit with its remaining freshness. */
@@ -53,22 +62,27 @@ public record CacheStatus(
 
     /** This status with the origin's status code. */
     public CacheStatus withFwdStatus(int status) {
-        return new CacheStatus(cacheName, hit, forward, OptionalInt.of(status), stored, collapsed, ttl, detail);
+        return new CacheStatus(cacheName, hit, forward, OptionalInt.of(status), stored, collapsed, ttl, detail, key);
     }
 
     /** This status marked stored, with the stored response's freshness. */
     public CacheStatus withStored(Duration storedTtl) {
-        return new CacheStatus(cacheName, hit, forward, fwdStatus, true, collapsed, Optional.of(storedTtl), detail);
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, true, collapsed, Optional.of(storedTtl), detail, key);
     }
 
     /** This status marked as collapsed: answered by way of another request to the origin (RFC 9211 §2.5). */
     public CacheStatus withCollapsed() {
-        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, true, ttl, detail);
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, true, ttl, detail, key);
     }
 
     /** This status with another detail. */
     public CacheStatus withDetail(String newDetail) {
-        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, Optional.of(newDetail));
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, Optional.of(newDetail), key);
+    }
+
+    /** This status showing the cache key (a debugging aid: a key can carry a header's or cookie's value). */
+    public CacheStatus withKey(CacheKey cacheKey) {
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, detail, Optional.of(cacheKey));
     }
 
     /** The field member, e.g. {@code cacheproxy; fwd=uri-miss; fwd-status=200; stored; ttl=60}. */
@@ -96,6 +110,11 @@ public record CacheStatus(
         if (detail.isPresent()) {
             value.append("; detail=\"");
             appendQuotable(value, detail.get());
+            value.append('"');
+        }
+        if (key.isPresent()) {
+            value.append("; key=\"");
+            appendQuotable(value, key.get().value());
             value.append('"');
         }
         return value.toString();

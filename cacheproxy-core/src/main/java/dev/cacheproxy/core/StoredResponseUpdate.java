@@ -80,6 +80,13 @@ final class StoredResponseUpdate {
         // weighed on the response as its client gets it (a Set-Cookie of the 304 or HEAD included; the merged
         // head, which is what is stored, never has one).
         Storability storability = policy.storability(request.withMethod("GET"), StoredFieldsRule.withOneClientFieldsOf(merged, origin), now);
+        if (storability instanceof Storability.Store store && !store.fieldsNotStored().isEmpty()) {
+            // A rule keeps fields out of the stored copy; without an ignored Vary, the variant is the one of no Vary.
+            merged = merged.withHeaders(merged.headers().toBuilder().removeAll(store.fieldsNotStored()).build());
+            if (store.fieldsNotStored().contains("vary")) {
+                variantKey = VaryRule.variantKey(merged.headers(), request);
+            }
+        }
         if (storability instanceof Storability.Store && variantKey.isEmpty()) {
             storability = new Storability.DoNotStore("Vary: * never matches a later request");
         }

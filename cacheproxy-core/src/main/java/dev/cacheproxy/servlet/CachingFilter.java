@@ -1,12 +1,15 @@
 package dev.cacheproxy.servlet;
 
+import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.RequestNormalizer;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.core.ClientForwarding;
+import dev.cacheproxy.core.RouteRules;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -18,6 +21,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -273,6 +277,76 @@ public final class CachingFilter implements Filter {
         /** The largest body stored, in bytes; default 8 MiB. */
         public Builder maxObjectSize(long bytes) {
             engineBuilder.maxObjectSize(bytes);
+            engineSettings = true;
+            return this;
+        }
+
+        /** How the cache key is computed from a request; see {@link CachingEngine.Builder#cacheKeys}. */
+        public Builder cacheKeys(CacheKeyFunction keys) {
+            engineBuilder.cacheKeys(keys);
+            engineSettings = true;
+            return this;
+        }
+
+        /** Whether {@code Cache-Status} shows the cache key, for debugging; see {@link CachingEngine.Builder#showKeyInCacheStatus}. */
+        public Builder showKeyInCacheStatus(boolean show) {
+            engineBuilder.showKeyInCacheStatus(show);
+            engineSettings = true;
+            return this;
+        }
+
+        /** Per-route rules by path pattern and method; see {@link CachingEngine.Builder#routes}. */
+        public Builder routes(RouteRules routes) {
+            engineBuilder.routes(routes);
+            engineSettings = true;
+            return this;
+        }
+
+        /** Rewrites request fields before lookup and before the servlet sees them; see {@link CachingEngine.Builder#normalizeRequests}. */
+        public Builder normalizeRequests(RequestNormalizer normalizer) {
+            engineBuilder.normalizeRequests(normalizer);
+            engineSettings = true;
+            return this;
+        }
+
+        /** How long a miss is remembered at most (zero: never); see {@link CachingEngine.Builder#rememberMissesFor}. */
+        public Builder rememberMissesFor(Duration longest) {
+            engineBuilder.rememberMissesFor(longest);
+            engineSettings = true;
+            return this;
+        }
+
+        /** How many keys' misses are remembered at most; see {@link CachingEngine.Builder#rememberedMissesLimit}. */
+        public Builder rememberedMissesLimit(int keys) {
+            engineBuilder.rememberedMissesLimit(keys);
+            engineSettings = true;
+            return this;
+        }
+
+        /** How long a request waits for the same one on its way (zero: no collapsing); see {@link CachingEngine.Builder#collapseTimeout}. */
+        public Builder collapseTimeout(Duration timeout) {
+            engineBuilder.collapseTimeout(timeout);
+            engineSettings = true;
+            return this;
+        }
+
+        /** The response fields that tag responses for purging by tag; see {@link CachingEngine.Builder#tagFields}. */
+        public Builder tagFields(String... names) {
+            engineBuilder.tagFields(names);
+            engineSettings = true;
+            return this;
+        }
+
+        /** Whether tag fields are removed before responses reach clients; see {@link CachingEngine.Builder#hideTagFields}. */
+        public Builder hideTagFields(boolean hide) {
+            engineBuilder.hideTagFields(hide);
+            engineSettings = true;
+            return this;
+        }
+
+        /** How often each kind of store fault is logged at most; see {@link CachingEngine.Builder#faultLogInterval}. */
+        public Builder faultLogInterval(Duration interval) {
+            engineBuilder.faultLogInterval(interval);
             engineSettings = true;
             return this;
         }

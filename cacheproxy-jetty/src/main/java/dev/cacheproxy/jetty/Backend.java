@@ -173,12 +173,14 @@ final class Backend {
         if (checksPassed < check.healthyThreshold()) {
             return;
         }
-        boolean ejected = ejectedUntil != null && clock.instant().isBefore(ejectedUntil);
+        Instant now = clock.instant();
+        boolean ejected = ejectedUntil != null && now.isBefore(ejectedUntil);
         if (downByCheck || ejected) {
             downByCheck = false;
-            if (ejected) {
+            if (ejectedUntil != null) {
+                // Over now, or over already while it was down: either way this line says it is back.
+                lastEjectionEnd = ejected ? now : ejectedUntil;
                 ejectedUntil = null;
-                lastEjectionEnd = clock.instant();
                 probation = true;
             }
             LOG.info("backend {} of pool {}: up after {} passed health check{}", uri, pool, checksPassed,

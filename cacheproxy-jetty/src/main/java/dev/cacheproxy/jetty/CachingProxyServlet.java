@@ -237,9 +237,10 @@ public class CachingProxyServlet extends ProxyServlet {
         }
         // Jetty's after ours: a bad value of ours fails before its client and threads exist.
         super.init();
-        if (transport.trust() instanceof OriginTransport.AnyCertificate && "https".equalsIgnoreCase(origin().getScheme())) {
-            _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the path can pose as the "
-                    + "origin, and what they send is cached for every client", origin());
+        if (transport.trust() instanceof OriginTransport.AnyCertificate) {
+            routes.pools().forEach(pool -> pool.backends().stream().filter(backend -> "https".equalsIgnoreCase(backend.getScheme()))
+                    .forEach(backend -> _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the "
+                            + "path can pose as the origin, and what they send is cached for every client", backend)));
         }
         admin = configuredAdmin;
         if (engine instanceof ObservableEngine observable) {
@@ -381,7 +382,7 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     protected String rewriteTarget(HttpServletRequest clientRequest) {
         ProxiedExchange exchange = exchange(clientRequest);
-        Optional<Backend> backend = exchange.match.pool().select(exchange.toOrigin.key().uri(), exchange.tried());
+        Optional<Backend> backend = exchange.match.pool().select(exchange.toOrigin.key().value(), exchange.tried());
         if (backend.isEmpty()) {
             return null;
         }
@@ -660,7 +661,7 @@ public class CachingProxyServlet extends ProxyServlet {
                              Routes.Match match) throws IOException {
         writeHead(clientResponse, answer.response());
         writeBody(clientRequest, clientResponse, answer.body());
-        answer.refresh().ifPresent(refresh -> match.pool().select(refresh.key().uri(), List.of()).ifPresent(backend ->
+        answer.refresh().ifPresent(refresh -> match.pool().select(refresh.key().value(), List.of()).ifPresent(backend ->
                 BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout(), backend,
                         backend.base + match.backendPathQuery())));
     }

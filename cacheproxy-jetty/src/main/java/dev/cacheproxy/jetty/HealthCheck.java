@@ -13,7 +13,8 @@ import java.util.Objects;
  * <p>Defaults ({@link #path(String)}): every 5 s, 2 s timeout, 200 to 399, down after 3, up after 2,
  * close to Envoy's and Varnish's probes.
  *
- * @param path               the path (and query) requested on each backend, beginning with {@code /}
+ * @param path               the path (and query) requested on each backend, beginning with {@code /}; it
+ *                           follows the backend URI's own path prefix, if it has one
  * @param interval           the time between two checks of one backend
  * @param timeout            the longest a check may take before it counts as failed
  * @param minStatus          the lowest status that passes

@@ -161,6 +161,33 @@ final class BackendPoolProxyTest {
     }
 
     @Test
+    void concurrentMissesForOneUrlCollapseIntoOneBackendRequestAcrossThePool() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger fetched = new AtomicInteger();
+        for (TestOrigin origin : List.of(a, b, c)) {
+            origin.route("/popular", request -> {
+                fetched.incrementAndGet();
+                release.await(10, TimeUnit.SECONDS);
+                return TestOrigin.Reply.of(200, "popular", "Cache-Control", "max-age=60");
+            });
+        }
+        start(pool().build());
+        List<Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            answers.add(clients.submit(() -> proxy.get("/popular")));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.statistics().collapsedWaits() < 3 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        for (Future<HttpResponse<String>> answer : answers) {
+            assertEquals("popular", answer.get(10, TimeUnit.SECONDS).body());
+        }
+        assertEquals(1, fetched.get(), "one backend request for four clients, whichever backend each would have gone to");
+    }
+
+    @Test
     void aBackendThatRefusesConnectionsCostsNoClientAnErrorIsEjectedAndComesBack() throws Exception {
         start(pool().build());
         b.stop();

@@ -224,6 +224,24 @@ final class BackendPoolTest {
     }
 
     @Test
+    void aBackendDownByHealthChecksWhoseEjectionEndedMeanwhileComesBackOnceUp() {
+        HealthCheck check = HealthCheck.path("/health").thresholds(1, 1);
+        BackendPool pool = threeBackends().healthCheck(check).build();
+        Backend a = member(pool, A);
+        for (int i = 0; i < 3; i++) {
+            a.failed("connection refused", 0);
+        }
+        a.checkFailed(check, "connection refused");
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(BackendStatistics.State.DOWN, a.state(clock.instant()));
+        a.checkPassed(check);
+        assertEquals(BackendStatistics.State.HEALTHY, a.state(clock.instant()));
+        assertTrue(a.available(clock.instant()));
+        a.failed("connection refused", 0);
+        assertEquals(BackendStatistics.State.EJECTED, a.state(clock.instant()), "on probation after an ejection");
+    }
+
+    @Test
     void whenEveryBackendIsOutThePoolTriesThemAllAnyway() {
         BackendPool pool = threeBackends().passiveHealth(new PassiveHealth(1, Duration.ofSeconds(10), Duration.ofMinutes(5), true)).build();
         pool.members().forEach(backend -> backend.failed("connection refused", 0));

@@ -28,11 +28,12 @@ import java.util.Optional;
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
  * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
+ * @param tls           HTTPS, HTTP/2 and the backends' TLS
  * @param forwarding    the forwarding settings given, by {@link ClientForwarding#SETTINGS} name
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow, PoolFlags pools, Map<String, String> forwarding) {
+                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Map<String, String> forwarding) {
 
     /** The command-line flag of each forwarding setting. */
     private static final Map<String, String> FORWARDING_FLAGS = Map.of(
@@ -81,6 +82,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          more request fields never sent to the origin, e.g. X-HTTP-Method-Override",
             "  --forwarded-host HOST   the host clients use to reach the proxy, sent as X-Forwarded-Host and",
             "                          Forwarded host= (default: the address and port the request arrived on)",
+            String.join("\n", TlsFlags.USAGE),
             "  --help                  print this and exit",
             "",
             "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.");
@@ -99,6 +101,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         Optional<String> adminAllow = Optional.empty();
         PoolFlags pools = PoolFlags.NONE;
         Map<String, String> forwarding = new HashMap<>();
+        TlsFlags.Builder tls = new TlsFlags.Builder();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
@@ -116,6 +119,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
                 case "--trusted-proxies", "--strip-request-headers", "--forwarded-host" ->
                         forwarding.put(FORWARDING_FLAGS.get(flag), valueOf(args, ++i, flag));
+                case "--tls-cert", "--tls-key", "--keystore", "--origin-ca", "--origin-protocol" -> tls.accept(flag, valueOf(args, ++i, flag));
+                case "--h2c", "--origin-insecure" -> tls.accept(flag, "");
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
             }
         }
@@ -137,8 +142,11 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         }
         checkForwarding(forwarding);
         Optional<URI> origin = pools.origins().stream().findFirst();
+        // Every backend, with the demo origin (plain HTTP) standing for a missing --origin.
+        List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()
+                .flatMap(pool -> pool.backends().stream()).toList();
         return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
-                pools, Map.copyOf(forwarding));
+                pools, tls.build(backends), Map.copyOf(forwarding));
     }
 
     /** The store these flags describe. */
