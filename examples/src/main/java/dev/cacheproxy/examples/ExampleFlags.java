@@ -8,6 +8,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +30,13 @@ import java.util.Optional;
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
  * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
  * @param tls           HTTPS, HTTP/2 and the backends' TLS
+ * @param rememberMisses how long a key whose response was not storable skips request collapsing; zero never
  * @param forwarding    the forwarding settings given, by {@link ClientForwarding#SETTINGS} name
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Map<String, String> forwarding) {
+                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses,
+                    Map<String, String> forwarding) {
 
     /** The command-line flag of each forwarding setting. */
     private static final Map<String, String> FORWARDING_FLAGS = Map.of(
@@ -82,6 +85,10 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          more request fields never sent to the origin, e.g. X-HTTP-Method-Override",
             "  --forwarded-host HOST   the host clients use to reach the proxy, sent as X-Forwarded-Host and",
             "                          Forwarded host= (default: the address and port the request arrived on)",
+            "  --remember-misses SECS  after a response that cannot be stored (private, no-store...), requests",
+            "                          for its URL go to the origin at once for this long rather than wait for",
+            "                          one another; 0 turns it off (default "
+                    + CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR.toSeconds() + ")",
             String.join("\n", TlsFlags.USAGE),
             "  --help                  print this and exit",
             "",
@@ -101,6 +108,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         Optional<String> adminAllow = Optional.empty();
         PoolFlags pools = PoolFlags.NONE;
         Map<String, String> forwarding = new HashMap<>();
+        Duration rememberMisses = CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR;
         TlsFlags.Builder tls = new TlsFlags.Builder();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
@@ -119,6 +127,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
                 case "--trusted-proxies", "--strip-request-headers", "--forwarded-host" ->
                         forwarding.put(FORWARDING_FLAGS.get(flag), valueOf(args, ++i, flag));
+                case "--remember-misses" -> rememberMisses = parseSeconds(flag, valueOf(args, ++i, flag));
                 case "--tls-cert", "--tls-key", "--keystore", "--origin-ca", "--origin-protocol" -> tls.accept(flag, valueOf(args, ++i, flag));
                 case "--h2c", "--origin-insecure" -> tls.accept(flag, "");
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
@@ -146,7 +155,19 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()
                 .flatMap(pool -> pool.backends().stream()).toList();
         return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
-                pools, tls.build(backends), Map.copyOf(forwarding));
+                pools, tls.build(backends), rememberMisses, Map.copyOf(forwarding));
+    }
+
+    private static Duration parseSeconds(String flag, String text) {
+        try {
+            long seconds = Long.parseLong(text);
+            if (seconds >= 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " must be a whole number of seconds, 0 or more, got " + text);
     }
 
     /** The store these flags describe. */

@@ -50,7 +50,8 @@ public final class ExampleProxy {
         }
         CachingEngine engine;
         try {
-            engine = CachingEngine.builder().store(flags.store().build()).maxObjectSize(flags.maxObjectSize()).build();
+            engine = CachingEngine.builder().store(flags.store().build()).maxObjectSize(flags.maxObjectSize())
+                    .rememberMissesFor(flags.rememberMisses()).build();
         } catch (IllegalStateException | IllegalArgumentException cannotOpenStore) {
             // A --store-dir that another proxy uses, or that cannot be written, is refused with Ehcache's reason.
             System.err.println("cacheproxy-example: " + cannotOpenStore.getMessage());

@@ -9,6 +9,7 @@ import dev.cacheproxy.jetty.Route;
 import dev.cacheproxy.jetty.Routes;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +22,7 @@ final class ExampleFlagsTest {
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
                 8L << 20, Optional.empty(), Optional.empty(), PoolFlags.NONE, new TlsFlags(Optional.empty(), Optional.empty(),
-                Optional.empty(), false, Optional.empty(), false, dev.cacheproxy.jetty.OriginTransport.Protocol.HTTP_1_1),
+                Optional.empty(), false, Optional.empty(), false, dev.cacheproxy.jetty.OriginTransport.Protocol.HTTP_1_1), Duration.ofSeconds(120),
                 java.util.Map.of()), ExampleFlags.parse(List.of()));
     }
 
@@ -32,6 +33,14 @@ final class ExampleFlagsTest {
 
         assertEquals(java.util.Map.of("trustedProxies", "10.0.0.0/8,fd00::/8", "stripRequestHeaders", "X-HTTP-Method-Override",
                 "forwardedHost", "www.example.com"), flags.servletInitParameters());
+    }
+
+    @Test
+    void rememberedMissesCanBeShortenedOrTurnedOff() {
+        assertEquals(Duration.ZERO, ExampleFlags.parse(List.of("--remember-misses", "0")).rememberMisses());
+        assertEquals(Duration.ofSeconds(30), ExampleFlags.parse(List.of("--remember-misses", "30")).rememberMisses());
+        assertThrows(IllegalArgumentException.class,
+                () -> ExampleFlags.parse(List.of("--remember-misses", "-1")));
     }
 
     @Test
