@@ -91,6 +91,11 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
+    /**
+     * The phase-1 plan {@link CachingHandler} already had from the engine for this request: the servlet
+     * goes on from it instead of asking again, so that a miss looks the store up once and counts once.
+     */
+    static final String DECIDED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".decided";
 
     /** Init-parameters of our own: the admin endpoint's and the forwarding fields'. */
     static final Set<String> OWN_INIT_PARAMETERS = Set.of("adminToken", "adminPath", "purgeMethod", "adminAllow",
@@ -188,6 +193,11 @@ public class CachingProxyServlet extends ProxyServlet {
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
     ProxyEngine engine() {
         return engine;
+    }
+
+    /** Whether the admin endpoint answers this request, for {@link CachingHandler}, which then leaves it alone. */
+    boolean leavesToAdmin(String method, String pathInContext) {
+        return admin.claims(method, pathInContext);
     }
 
     /** The URI a request's responses are stored under; empty when no route matches it. For {@link CachingHandler}. */
@@ -300,17 +310,23 @@ public class CachingProxyServlet extends ProxyServlet {
             AnswerWriter.writePlainText(clientResponse, 404, "Not Found: no route for this path", HeaderFields.empty());
             return;
         }
-        RequestHead request;
-        try {
-            request = new RequestHead(clientRequest.getMethod(), keyTargets.keyUri(match.get()),
-                    forwarding.inbound(requestFields(clientRequest), clientRequest.getRemoteAddr()));
-        } catch (IllegalArgumentException malformed) {
-            AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: the request target or a header field is malformed",
-                    HeaderFields.empty());
-            return;
+        ExchangePlan.OnClientRequest plan;
+        if (clientRequest.getAttribute(DECIDED_ATTRIBUTE) instanceof ExchangePlan.OnClientRequest decided) {
+            // Used once: a request dispatched again after a Wait asks the engine anew.
+            clientRequest.removeAttribute(DECIDED_ATTRIBUTE);
+            plan = decided;
+        } else {
+            RequestHead request;
+            try {
+                request = new RequestHead(clientRequest.getMethod(), keyTargets.keyUri(match.get()),
+                        forwarding.inbound(requestFields(clientRequest), clientRequest.getRemoteAddr()));
+            } catch (IllegalArgumentException malformed) {
+                AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: the request target or a header field is malformed",
+                        HeaderFields.empty());
+                return;
+            }
+            plan = CollapsingWait.waited(clientRequest) ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
         }
-        ExchangePlan.OnClientRequest plan = CollapsingWait.waited(clientRequest)
-                ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
         if (plan instanceof ExchangePlan.Wait wait) {
             // Request collapsing without holding a thread: dispatched here again once the other request landed.
             CollapsingWait.suspendThenDispatch(clientRequest, wait);
