@@ -1,6 +1,8 @@
 package dev.cacheproxy.examples;
 
+import dev.cacheproxy.admin.AdminEndpoint;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.store.EhcacheStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,11 +29,19 @@ import java.util.Optional;
  * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
  * @param tls           HTTPS, HTTP/2 and the backends' TLS
  * @param rememberMisses how long a key whose response was not storable skips request collapsing; zero never
- * @param limits        connections, timeouts and the shutdown grace period
+ * @param limits        client connections, timeouts and the shutdown grace period
+ * @param forwarding    the forwarding settings given, by {@link ClientForwarding#SETTINGS} name
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, Optional<Long> maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses, ServerLimits limits) {
+                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses, ServerLimits limits,
+                    Map<String, String> forwarding) {
+
+    /** The command-line flag of each forwarding setting. */
+    private static final Map<String, String> FORWARDING_FLAGS = Map.of(
+            "--trusted-proxies", "trustedProxies",
+            "--strip-request-headers", "stripRequestHeaders",
+            "--forwarded-host", "forwardedHost");
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -67,7 +77,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          and PURGE and /_cacheproxy go to the origin like any request)",
             "  --admin-allow LIST      the client addresses or CIDR blocks that may use the admin endpoint,",
             "                          e.g. 127.0.0.1,10.0.0.0/8 (default: any address that has the token)",
-            "  --max-connections N     client connections open at once; more wait in the accept queue",
+            "  --max-connections N     client connections to this proxy open at once, all clients together;",
+            "                          more wait in the accept queue (backends are limited by --max-conns)",
             "                          (default " + ServerLimits.defaultMaxConnections() + ": from this process's file descriptor limit)",
             "  --client-idle-timeout D close a client connection idle (or trickling nothing) this long (default "
                     + ServerLimits.DEFAULT_CLIENT_IDLE_TIMEOUT.toSeconds() + "s)",
@@ -75,6 +86,13 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          (default " + ServerLimits.DEFAULT_ORIGIN_TIMEOUT.toSeconds() + "s)",
             "  --shutdown-grace D      on SIGTERM, stop accepting and give responses in flight this long",
             "                          to finish before closing the store (default " + ServerLimits.DEFAULT_SHUTDOWN_GRACE.toSeconds() + "s)",
+            "  --trusted-proxies LIST  proxies in front whose Forwarded and X-Forwarded-* fields are kept and",
+            "                          appended to, e.g. 10.0.0.0/8,fd00::/8 (default: none; every client's are",
+            "                          removed and the proxy sends its own)",
+            "  --strip-request-headers NAMES",
+            "                          more request fields never sent to the origin, e.g. X-HTTP-Method-Override",
+            "  --forwarded-host HOST   the host clients use to reach the proxy, sent as X-Forwarded-Host and",
+            "                          Forwarded host= (default: the address and port the request arrived on)",
             "  --remember-misses SECS  after a response that cannot be stored (private, no-store...), requests",
             "                          for its URL go to the origin at once for this long rather than wait for",
             "                          one another; 0 turns it off (default "
@@ -99,6 +117,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         Optional<String> adminAllow = Optional.empty();
         ServerLimits limits = ServerLimits.defaults();
         PoolFlags pools = PoolFlags.NONE;
+        Map<String, String> forwarding = new HashMap<>();
         Duration rememberMisses = CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR;
         TlsFlags.Builder tls = new TlsFlags.Builder();
         for (int i = 0; i < args.size(); i++) {
@@ -120,6 +139,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--client-idle-timeout" -> limits = limits.withClientIdleTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 case "--origin-timeout" -> limits = limits.withOriginTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 case "--shutdown-grace" -> limits = limits.withShutdownGrace(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
+                case "--trusted-proxies", "--strip-request-headers", "--forwarded-host" ->
+                        forwarding.put(FORWARDING_FLAGS.get(flag), valueOf(args, ++i, flag));
                 case "--remember-misses" -> rememberMisses = parseSeconds(flag, valueOf(args, ++i, flag));
                 case "--tls-cert", "--tls-key", "--keystore", "--origin-ca", "--origin-protocol" -> tls.accept(flag, valueOf(args, ++i, flag));
                 case "--h2c", "--origin-insecure" -> tls.accept(flag, "");
@@ -138,12 +159,13 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         if (adminAllow.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
+        checkForwarding(forwarding);
         Optional<URI> origin = pools.origins().stream().findFirst();
         // Every backend, with the demo origin (plain HTTP) standing for a missing --origin.
         List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()
                 .flatMap(pool -> pool.backends().stream()).toList();
         return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
-                pools, tls.build(backends), rememberMisses, limits);
+                pools, tls.build(backends), rememberMisses, limits, Map.copyOf(forwarding));
     }
 
     private static Duration parseSeconds(String flag, String text) {
@@ -173,12 +195,38 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         return parameters;
     }
 
+    /**
+     * Every init-parameter of the proxy servlet these flags give: the admin endpoint's, the forwarding
+     * fields' and Jetty's {@code timeout} from {@code --origin-timeout}, so that the servlet checks them
+     * as it checks a {@code web.xml}'s.
+     */
+    Map<String, String> servletInitParameters() {
+        Map<String, String> parameters = new HashMap<>(adminInitParameters());
+        parameters.putAll(forwarding);
+        parameters.put("timeout", Long.toString(limits.originTimeout().toMillis()));
+        return parameters;
+    }
+
     private static String parseAdminToken(String text) {
-        // A short token can be guessed; the endpoint can empty the cache, so insist on some length.
-        if (text.length() < 16) {
-            throw new IllegalArgumentException("--admin-token must be at least 16 characters, got " + text.length());
+        // The servlet's own check, so that the command line accepts exactly what init-parameters accept.
+        try {
+            AdminEndpoint.checkToken(text);
+        } catch (IllegalArgumentException badToken) {
+            throw new IllegalArgumentException("--admin-token: " + badToken.getMessage(), badToken);
         }
         return text;
+    }
+
+    /** The servlet's own check of the forwarding settings, reported with the flag's name. */
+    private static void checkForwarding(Map<String, String> settings) {
+        try {
+            ClientForwarding.fromSettings(settings::get);
+        } catch (IllegalArgumentException badValue) {
+            String flag = FORWARDING_FLAGS.entrySet().stream()
+                    .filter(entry -> badValue.getMessage().startsWith(entry.getValue() + ":"))
+                    .map(Map.Entry::getKey).findFirst().orElse("forwarding");
+            throw new IllegalArgumentException(flag + badValue.getMessage().substring(badValue.getMessage().indexOf(':')), badValue);
+        }
     }
 
     private static String valueOf(List<String> args, int index, String flag) {

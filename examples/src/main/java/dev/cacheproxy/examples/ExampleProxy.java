@@ -83,7 +83,7 @@ public final class ExampleProxy {
 
         Server server;
         try {
-            server = start(routes, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(), tls,
+            server = start(routes, flags.bind(), flags.port(), engine, flags.servletInitParameters(), flags.storeDir().isEmpty(), tls,
                     flags.limits());
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());

@@ -23,20 +23,30 @@ final class ExampleFlagsTest {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
                 Optional.empty(), Optional.empty(), Optional.empty(), PoolFlags.NONE, new TlsFlags(Optional.empty(), Optional.empty(),
                 Optional.empty(), false, Optional.empty(), false, dev.cacheproxy.jetty.OriginTransport.Protocol.HTTP_1_1),
-                Duration.ofSeconds(120), ServerLimits.defaults()), ExampleFlags.parse(List.of()));
+                Duration.ofSeconds(120), ServerLimits.defaults(), java.util.Map.of()), ExampleFlags.parse(List.of()));
     }
 
     @Test
     void limitsAndTimeoutsAreRead() {
-        ServerLimits limits = ExampleFlags.parse(List.of("--max-connections", "500", "--client-idle-timeout", "5s",
-                "--origin-timeout", "1500ms", "--shutdown-grace", "2m")).limits();
+        ExampleFlags flags = ExampleFlags.parse(List.of("--max-connections", "500", "--client-idle-timeout", "5s",
+                "--origin-timeout", "1500ms", "--shutdown-grace", "2m"));
 
         assertEquals(new ServerLimits(500, java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(1500),
-                java.time.Duration.ofMinutes(2)), limits);
+                java.time.Duration.ofMinutes(2)), flags.limits());
+        assertEquals("1500", flags.servletInitParameters().get("timeout"));
         IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ExampleFlags.parse(List.of("--origin-timeout", "soon")));
         assertEquals("--origin-timeout must be a duration such as 500ms, 30s or 2m, got soon", bad.getMessage());
         org.junit.jupiter.api.Assertions.assertTrue(ServerLimits.defaultMaxConnections() >= 64);
+    }
+
+    @Test
+    void forwardingFlagsBecomeTheServletsInitParameters() {
+        ExampleFlags flags = ExampleFlags.parse(List.of("--trusted-proxies", "10.0.0.0/8,fd00::/8",
+                "--strip-request-headers", "X-HTTP-Method-Override", "--forwarded-host", "www.example.com"));
+
+        assertEquals(java.util.Map.of("trustedProxies", "10.0.0.0/8,fd00::/8", "stripRequestHeaders", "X-HTTP-Method-Override",
+                "forwardedHost", "www.example.com", "timeout", "60000"), flags.servletInitParameters());
     }
 
     @Test
@@ -93,7 +103,11 @@ final class ExampleFlagsTest {
         "--store-dir /tmp/c --disk-size 128MiB       | --disk-size (128MiB) must be larger than --offheap-size (256MiB)",
         "--heap-size 99999999999TiB                  | --heap-size is too large",
         "--store-dir                                 | --store-dir needs a value",
-        "--admin-token short                         | --admin-token must be at least 16 characters",
+        "--admin-token short                         | --admin-token: an admin token must be at least 16 characters",
+        "--trusted-proxies 10.0.0.0/33               | --trusted-proxies: the prefix of 10.0.0.0/33 must be 0 to 32 bits",
+        "--trusted-proxies proxy.example.com         | --trusted-proxies: \"proxy.example.com\" is not an IP address or CIDR block",
+        "--strip-request-headers X(Debug)            | --strip-request-headers: \"X(Debug)\" is not a header field name",
+        "--forwarded-host http://x                   | --forwarded-host: forwarded host must be a host name",
         "--admin-allow 127.0.0.1                     | --admin-allow needs --admin-token",
     })
     void aBadSizeIsRefusedWithAOneLineReason(String args, String reason) {
