@@ -91,7 +91,9 @@ public final class CachingHandler extends Handler.Wrapper {
             if (key.isEmpty()) {
                 return super.handle(request, response, callback); // no route: the servlet answers 404
             }
-            clientRequest = new RequestHead(request.getMethod(), key.get(), FromJetty.fields(request.getHeaders()));
+            // As the servlet does: the fields the origin would get, without those the Connection field names.
+            clientRequest = new RequestHead(request.getMethod(), key.get(),
+                    HopByHopFields.removeFrom(FromJetty.fields(request.getHeaders())));
         } catch (IllegalArgumentException malformed) {
             return super.handle(request, response, callback); // the servlet answers 400, with its reason
         }
