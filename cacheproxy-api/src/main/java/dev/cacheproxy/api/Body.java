@@ -86,7 +86,8 @@ public final class Body {
      * hit should not pay for. Never write through it: that would change the body for every later reader.
      */
     public ByteBuffer bufferForWriting() {
-        return ByteBuffer.wrap(bytes, offset, length).slice();
+        // One buffer rather than two for a body that starts its array: every hit writes one.
+        return offset == 0 ? ByteBuffer.wrap(bytes, 0, length) : ByteBuffer.wrap(bytes, offset, length).slice();
     }
 
     /** Writes the bytes to a stream, without copying them first. */

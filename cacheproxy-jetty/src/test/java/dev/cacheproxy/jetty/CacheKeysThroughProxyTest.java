@@ -67,6 +67,12 @@ final class CacheKeysThroughProxyTest {
         proxy = new ProxyUnderTest(URI.create(origin.url()), engine);
 
         proxy.get("/p?utm_source=news");
+        // The store is written when the origin's body has ended, which may come just after the client has it.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (store.statistics().entries() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the response was stored");
+            Thread.onSpinWait();
+        }
         long purged = engine.purge(URI.create(origin.url() + "/p?utm_campaign=spring")).entries().orElseThrow();
         proxy.get("/p");
 
