@@ -83,16 +83,25 @@ public final class CacheKeys implements CacheKeyFunction {
      * Leaves these query parameters out of the key, by name; a name may end or start with {@code *}
      * ({@code utm_*}) or have one in between, which matches any run of characters. Names are compared
      * after percent-decoding, case-sensitively, as origins compare them.
+     *
+     * <p>Parameters are separated by {@code &} only. A parameter whose raw name or value contains a
+     * {@code ;} is never left out: origins that also split on {@code ;} (Rack 2, older Python) would
+     * read a hidden parameter in it ({@code utm_content=1;callback=evil}), which would then change a
+     * response stored under a key without it.
      */
     public CacheKeys ignoreQueryParameters(String... namePatterns) {
         Predicate<String> ignored = anyOf(namePatterns);
-        return withUriStep(uri -> uri.parameters.removeIf(parameter -> ignored.test(parameter.name())));
+        return withUriStep(uri -> uri.parameters.removeIf(parameter -> parameter.droppable() && ignored.test(parameter.name())));
     }
 
-    /** Keeps only these query parameters in the key (patterns as in {@link #ignoreQueryParameters}); an allow-list. */
+    /**
+     * Keeps only these query parameters in the key (patterns as in {@link #ignoreQueryParameters}); an
+     * allow-list. A parameter whose raw name or value contains {@code ;} stays in the key all the same,
+     * for the reason {@link #ignoreQueryParameters} gives.
+     */
     public CacheKeys keepOnlyQueryParameters(String... namePatterns) {
         Predicate<String> kept = anyOf(namePatterns);
-        return withUriStep(uri -> uri.parameters.removeIf(parameter -> !kept.test(parameter.name())));
+        return withUriStep(uri -> uri.parameters.removeIf(parameter -> parameter.droppable() && !kept.test(parameter.name())));
     }
 
     /**
@@ -196,6 +205,14 @@ public final class CacheKeys implements CacheKeyFunction {
                 name = rawName; // a malformed escape is matched as written
             }
             return new QueryParameter(name, raw);
+        }
+
+        /**
+         * Whether a step may leave it out of the key: not when it contains {@code ;}, which some origins
+         * read as a separator, so that it may carry a parameter the step was never asked about.
+         */
+        boolean droppable() {
+            return raw.indexOf(';') < 0;
         }
     }
 

@@ -30,6 +30,22 @@ final class CacheKeysTest {
         assertEquals(key, CacheKeys.targetUri().ignoreQueryParameters("utm_*", "gclid").keyFor(get(uri)).value());
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "http://h/a?callback=ok&utm_content=1;callback=evil | http://h/a?callback=ok&utm_content=1;callback=evil",
+        "http://h/a?callback=ok&utm_content=1%3Bx&utm_x=;   | http://h/a?callback=ok&utm_x=;",
+        "http://h/a?utm;x=1&utm_source=y                    | http://h/a?utm;x=1",
+    })
+    void aParameterCarryingASemicolonIsNeverLeftOutOfTheKeyForItMayHideAnotherParameter(String uri, String key) {
+        assertEquals(key, CacheKeys.targetUri().ignoreQueryParameters("utm*").keyFor(get(uri)).value());
+    }
+
+    @Test
+    void anAllowListKeepsAParameterCarryingASemicolonItDidNotName() {
+        assertEquals("http://h/a?id=3&x=1;id=4", CacheKeys.targetUri().keepOnlyQueryParameters("id")
+                .keyFor(get("http://h/a?id=3&x=1;id=4&y=2")).value());
+    }
+
     @Test
     void eachPieceChangesOnlyTheKeysUriAsItSays() {
         assertEquals("http://h/a?id=3", CacheKeys.targetUri().keepOnlyQueryParameters("id").keyFor(get("http://h/a?x=1&id=3&y")).value());
