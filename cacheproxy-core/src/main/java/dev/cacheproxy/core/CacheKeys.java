@@ -124,22 +124,43 @@ public final class CacheKeys implements CacheKeyFunction {
 
     /**
      * Adds a request header field's value as a dimension of the key, named {@code header:<name>}: its
-     * lines combined with {@code ", "} (RFC 9110 §5.3), or absent when the request has none.
+     * value, or absent when the request has none. A request that sends the field more than once with
+     * different values has no key ({@link CacheKeyFunction.NoKey}): origins take the first, the last or
+     * all of them, so no one value would be safe to key on; it goes to the origin uncached.
      */
     public CacheKeys withHeader(String fieldName) {
         Objects.requireNonNull(fieldName, "fieldName");
         new HeaderField(fieldName, ""); // validates the name
-        return withDimension("header:" + fieldName.toLowerCase(Locale.ROOT), request -> request.headers().combined(fieldName));
+        return withDimension("header:" + fieldName.toLowerCase(Locale.ROOT),
+                request -> onlyValue(request.headers().values(fieldName), "header " + fieldName));
     }
 
     /**
      * Adds a cookie's value as a dimension of the key, named {@code cookie:<name>}: the value of the
-     * first cookie of that name in the request's {@code Cookie} fields (RFC 6265 §5.4), or absent.
+     * cookie of that name in the request's {@code Cookie} fields (RFC 6265 §5.4), or absent. A request
+     * that sends the cookie more than once with different values ({@code lang=en; lang=fr}) has no key
+     * ({@link CacheKeyFunction.NoKey}): some origins take the first, others the last; it goes to the
+     * origin uncached.
      */
     public CacheKeys withCookie(String cookieName) {
         Objects.requireNonNull(cookieName, "cookieName");
         requireCookieName(cookieName);
-        return withDimension("cookie:" + cookieName, request -> RequestCookies.value(request.headers(), cookieName));
+        return withDimension("cookie:" + cookieName,
+                request -> onlyValue(RequestCookies.values(request.headers(), cookieName), "cookie " + cookieName));
+    }
+
+    /** The one value sent, however often; no key when different values were sent. */
+    private static Optional<String> onlyValue(List<String> values, String what) {
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        String first = values.get(0);
+        for (int i = 1; i < values.size(); i++) {
+            if (!values.get(i).equals(first)) {
+                throw new CacheKeyFunction.NoKey(what + " sent more than once with different values");
+            }
+        }
+        return Optional.of(first);
     }
 
     /**

@@ -92,6 +92,36 @@ final class CacheKeysThroughProxyTest {
         assertEquals(2, origin.requestCount());
     }
 
+    @Test
+    void aKeyedCookieSentTwiceWithDifferentValuesNeitherReadsNorWritesTheCache() throws Exception {
+        // Like Django: of repeated cookies, the last wins.
+        origin = new TestOrigin().route("/greeting", request -> {
+            String lang = "none";
+            for (String pair : String.valueOf(request.headers().get("Cookie")).split(";")) {
+                if (pair.strip().startsWith("lang=")) {
+                    lang = pair.strip().substring("lang=".length());
+                }
+            }
+            return Reply.of(200, "greeting in " + lang, "Cache-Control", "max-age=60");
+        });
+        CacheKeys keys = CacheKeys.targetUri().withCookie("lang");
+        proxy = new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().store(store).cacheKeys(keys).build());
+        proxy.get("/greeting", "Cookie", "lang=en");
+        awaitStored(keys.keyFor(new RequestHead("GET", URI.create(origin.url() + "/greeting"), HeaderFields.of("Cookie", "lang=en"))));
+
+        HttpResponse<String> ambiguous = proxy.get("/greeting", "Cookie", "lang=en; lang=fr");
+        HttpResponse<String> english = proxy.get("/greeting", "Cookie", "lang=en");
+        HttpResponse<String> repeatedAlike = proxy.get("/greeting", "Cookie", "lang=en; lang=en");
+
+        assertEquals("greeting in fr", ambiguous.body(), "not the English response: the origin reads the last");
+        String status = ambiguous.headers().firstValue("Cache-Status").orElseThrow();
+        assertTrue(status.contains("fwd=bypass") && status.contains("cookie lang sent more than once with different values"), status);
+        assertEquals("greeting in en", english.body(), "the French response was not stored for English users");
+        assertTrue(english.headers().firstValue("Cache-Status").orElseThrow().contains("hit"));
+        assertTrue(repeatedAlike.headers().firstValue("Cache-Status").orElseThrow().contains("hit"), "one value, sent twice, has a key");
+        assertEquals(2, origin.requestCount());
+    }
+
     private void awaitStored(CacheKey key) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (store.variants(key).isEmpty()) {
