@@ -32,16 +32,20 @@ public final class Rfc9111Policy implements CachePolicy {
 
     private final List<String> targetedFields;
     private final Duration staleIfUnreachable;
+    private final PrivacyRule.Options privacy;
 
     private Rfc9111Policy(Builder builder) {
         this.targetedFields = List.copyOf(builder.targetedFields);
         this.staleIfUnreachable = builder.staleIfUnreachable;
+        this.privacy = new PrivacyRule.Options(builder.storeResponsesThatSetCookies, builder.heuristicFreshnessForCredentials);
     }
 
     /**
      * The policy of a shared cache, such as a reverse proxy, as RFC 9111 defines it: obeys
-     * {@code CDN-Cache-Control} over {@code Cache-Control}, and serves a response up to one hour stale
-     * while the origin cannot be reached, unless the response forbids it.
+     * {@code CDN-Cache-Control} over {@code Cache-Control}, and serves a response that had explicit
+     * freshness up to one hour stale while the origin cannot be reached, unless the response forbids it.
+     * Safe by default where RFC 9111 is not: a response that sets a cookie is not stored, and a response
+     * to a request with {@code Cookie} or {@code Authorization} is not given heuristic freshness.
      */
     public static Rfc9111Policy sharedCache() {
         return SHARED_CACHE;
@@ -59,7 +63,8 @@ public final class Rfc9111Policy implements CachePolicy {
 
     @Override
     public Storability storability(RequestHead request, ResponseHead response, Instant now) {
-        return StorageRule.decide(request, response, targetedFields, now);
+        return PrivacyRule.narrow(request, response, StorageRule.decide(request, response, targetedFields, now),
+                targetedFields, privacy);
     }
 
     @Override
@@ -87,6 +92,8 @@ public final class Rfc9111Policy implements CachePolicy {
     public static final class Builder {
         private final List<String> targetedFields = new ArrayList<>(List.of(CDN_CACHE_CONTROL));
         private Duration staleIfUnreachable = Duration.ofHours(1);
+        private boolean storeResponsesThatSetCookies;
+        private boolean heuristicFreshnessForCredentials;
 
         private Builder() {
         }
@@ -113,9 +120,10 @@ public final class Rfc9111Policy implements CachePolicy {
         }
 
         /**
-         * How stale a stored response may be served when the origin cannot be reached and the response
-         * neither allows it ({@code stale-if-error}) nor forbids it ({@code must-revalidate}...); zero
-         * never. Default one hour.
+         * How stale a stored response that had explicit freshness ({@code max-age}, {@code s-maxage},
+         * {@code Expires}) may be served when the origin cannot be reached and the response neither allows
+         * it ({@code stale-if-error}) nor forbids it ({@code must-revalidate}...); zero never. Default one
+         * hour. A response whose freshness was only guessed is never served stale this way.
          */
         public Builder staleIfUnreachable(Duration maximumStaleness) {
             Objects.requireNonNull(maximumStaleness, "maximumStaleness");
@@ -126,6 +134,29 @@ public final class Rfc9111Policy implements CachePolicy {
             return this;
         }
 
+        /**
+         * Whether a response that sets a cookie may be stored when it says it may be shared ({@code public}
+         * or {@code s-maxage}). It is then stored without its {@code Set-Cookie}: the cookie reaches only
+         * the client whose request produced it. Default false: such a response is not stored at all, as
+         * nginx and Varnish do.
+         */
+        public Builder storeResponsesThatSetCookies(boolean store) {
+            this.storeResponsesThatSetCookies = store;
+            return this;
+        }
+
+        /**
+         * Whether a response to a request with {@code Cookie} or {@code Authorization} (or, behind the
+         * filter, an authenticated principal) may be given heuristic freshness (RFC 9111 §4.2.2) when it
+         * has no explicit freshness. Default false: such a response is not stored; explicit freshness
+         * ({@code max-age}, {@code s-maxage}, {@code Expires}) still applies.
+         */
+        public Builder heuristicFreshnessForCredentials(boolean allow) {
+            this.heuristicFreshnessForCredentials = allow;
+            return this;
+        }
+
+        /** The policy. */
         public Rfc9111Policy build() {
             return new Rfc9111Policy(this);
         }

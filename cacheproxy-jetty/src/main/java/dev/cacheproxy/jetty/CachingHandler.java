@@ -97,8 +97,8 @@ public final class CachingHandler extends Handler.Wrapper {
                 return super.handle(request, response, callback); // no route: the servlet answers 404
             }
             // As the servlet does: the fields the origin would get, without those the Connection field names.
-            clientRequest = new RequestHead(request.getMethod(), key.get(),
-                    HopByHopFields.removeFrom(FromJetty.fields(request.getHeaders())));
+            clientRequest = new RequestHead(request.getMethod(), key.get(), servlet.forwarding().inbound(
+                    HopByHopFields.removeFrom(FromJetty.fields(request.getHeaders())), Request.getRemoteAddr(request)));
         } catch (IllegalArgumentException malformed) {
             return super.handle(request, response, callback); // the servlet answers 400, with its reason
         }
