@@ -30,6 +30,9 @@ public final class HopByHopFields {
 
     /** These fields without any on the fixed list or named by their own {@code Connection} field. */
     public static HeaderFields removeFrom(HeaderFields fields) {
+        if (fields.lines().stream().noneMatch(line -> NAMES.contains(line.lowerCaseName()))) {
+            return fields; // most requests: nothing to remove, nothing to copy
+        }
         if (!fields.contains("Connection")) {
             return fields.toBuilder().removeIf(line -> NAMES.contains(line.lowerCaseName())).build();
         }
