@@ -48,4 +48,12 @@ public interface ProxyEngine {
      * @param failure  what went wrong, with one line naming the problem
      */
     ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, OriginFailure failure);
+
+    /**
+     * A background refresh ({@link ExchangePlan.Answer#refresh}) will not be sent: the engine may offer it
+     * to the next request at once, and forgets it. Adapters call this, or one of the phase 2 methods, for
+     * every refresh they are given; default nothing, for engines that keep no refresh in flight.
+     */
+    default void onRefreshDeclined(ExchangePlan.ToOrigin refresh) {
+    }
 }
