@@ -12,6 +12,11 @@ import java.util.Objects;
  */
 public record CacheKey(String uri) {
 
+    /**
+     * Rejects a missing or invalid component with an exception naming it.
+     *
+     * @param uri the normalised target URI, as a string
+     */
     public CacheKey {
         Objects.requireNonNull(uri, "uri");
         if (uri.isEmpty()) {
@@ -19,7 +24,12 @@ public record CacheKey(String uri) {
         }
     }
 
-    /** The key for a request's target URI. */
+    /**
+     * The key for a request's target URI.
+     *
+     * @param target the absolute target URI
+     * @return its key: scheme and host in lower case, no default port, no fragment
+     */
     public static CacheKey of(URI target) {
         String scheme = target.getScheme().toLowerCase(Locale.ROOT);
         String host = target.getHost() == null ? target.getRawAuthority() : target.getHost().toLowerCase(Locale.ROOT);

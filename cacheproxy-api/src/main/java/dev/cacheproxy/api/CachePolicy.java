@@ -22,6 +22,7 @@ public interface CachePolicy {
      * @param request  the request as received from the client
      * @param response the origin's response head (for a 304, the stored head updated by it)
      * @param now      the current time
+     * @return store (with the freshness lifetime) or do not store, each with its reason
      */
     Storability storability(RequestHead request, ResponseHead response, Instant now);
 
@@ -31,6 +32,7 @@ public interface CachePolicy {
      * @param request  the request as received from the client
      * @param variants every variant stored for the request's key, possibly none
      * @param now      the current time
+     * @return reuse, validate, forward or unavailable, with the reason
      */
     Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now);
 

@@ -6,6 +6,6 @@ package dev.cacheproxy.api;
  */
 public interface ObservableEngine {
 
-    /** A snapshot of the engine's statistics; thread safe and cheap enough to call on every metrics scrape. */
+    /** {@return a snapshot of the engine's statistics; thread safe and cheap enough to call on every metrics scrape} */
     EngineStatistics statistics();
 }

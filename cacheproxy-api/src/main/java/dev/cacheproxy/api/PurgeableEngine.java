@@ -12,16 +12,27 @@ import java.net.URI;
  */
 public interface PurgeableEngine {
 
-    /** Removes the responses stored for this target URI, every {@code Vary} variant of it. */
+    /**
+     * Removes the responses stored for this target URI, every {@code Vary} variant of it.
+     *
+     * @param target the URI responses are stored under: the origin's
+     * @return what was removed
+     */
     PurgeResult purge(URI target);
 
     /**
      * Removes every response stored with this tag (see {@link CacheTags}), with all variants of its URI.
      *
+     * @param tag the tag
+     * @return what was removed
      * @throws UnsupportedOperationException when the store keeps no tags (it is not a {@link TaggedStore})
      */
     PurgeResult purgeTag(String tag);
 
-    /** Removes everything stored. */
+    /**
+     * Removes everything stored.
+     *
+     * @return what was removed
+     */
     PurgeResult purgeAll();
 }

@@ -84,7 +84,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
                 ? Optional.empty() : Optional.of(new RequestCollapsing(builder.collapseTimeout));
     }
 
-    /** A builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock. */
+    /** {@return a builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock} */
     public static Builder builder() {
         return new Builder();
     }
@@ -275,7 +275,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         return purging.all();
     }
 
-    /** The store behind the engine, for purging and for tests. */
+    /** {@return the store behind the engine, for purging and for tests} */
     public CacheStore store() {
         return store.unguarded();
     }
@@ -473,25 +473,45 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         private Builder() {
         }
 
-        /** Where responses are kept; default an in-memory {@code EhcacheStore}. */
+        /**
+         * Where responses are kept; default an in-memory {@code EhcacheStore}.
+         *
+         * @param store the store, which the engine closes with itself
+         * @return this builder
+         */
         public Builder store(CacheStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
-        /** What may be stored and reused; default {@link Rfc9111Policy#sharedCache()}. */
+        /**
+         * What may be stored and reused; default {@link Rfc9111Policy#sharedCache()}.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder policy(CachePolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** The only source of time for every HTTP rule; default the system UTC clock. */
+        /**
+         * The only source of time for every HTTP rule; default the system UTC clock.
+         *
+         * @param clock the clock; tests pass a fixed or manual one
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** The name this cache gives itself in {@code Cache-Status}; an RFC 9110 token. Default {@code cacheproxy}. */
+        /**
+         * The name this cache gives itself in {@code Cache-Status}; an RFC 9110 token. Default {@code cacheproxy}.
+         *
+         * @param cacheName the name, e.g. {@code edge}
+         * @return this builder
+         */
         public Builder cacheName(String cacheName) {
             Objects.requireNonNull(cacheName, "cacheName");
             if (cacheName.isEmpty() || !cacheName.matches("[A-Za-z*][A-Za-z0-9:/!#$%&'*+\\-.^_`|~]*")) {
@@ -501,7 +521,12 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return this;
         }
 
-        /** The largest body that is stored, in bytes; larger ones stream through uncached. Default 8 MiB. */
+        /**
+         * The largest body that is stored, in bytes; larger ones stream through uncached. Default 8 MiB.
+         *
+         * @param bytes the limit, at least 1
+         * @return this builder
+         */
         public Builder maxObjectSize(long bytes) {
             if (bytes <= 0 || bytes > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("maximum object size must be between 1 byte and 2 GiB, got " + bytes);
@@ -510,7 +535,12 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return this;
         }
 
-        /** How often each kind of store fault is logged at WARN at most; default 10 seconds. */
+        /**
+         * How often each kind of store fault is logged at WARN at most; default 10 seconds.
+         *
+         * @param interval the shortest time between two WARN lines about one kind of fault
+         * @return this builder
+         */
         public Builder faultLogInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
             if (interval.isNegative()) {
@@ -524,6 +554,9 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
          * Request collapsing: while a request for a URL is on its way to the origin, others for it wait
          * up to this long for its response instead of going too, then go themselves. Zero turns
          * collapsing off. Default 10 seconds.
+         *
+         * @param timeout the longest a request waits for another's response; zero for no collapsing
+         * @return this builder
          */
         public Builder collapseTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
@@ -537,6 +570,9 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         /**
          * The response fields whose values tag a response for {@linkplain CachingEngine#purgeTag purging by tag},
          * separated by whitespace or commas. Default {@code Surrogate-Key} and {@code Cache-Tag}; none turns tags off.
+         *
+         * @param names the field names, any case
+         * @return this builder
          */
         public Builder tagFields(String... names) {
             for (String name : names) {
@@ -548,12 +584,18 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return this;
         }
 
-        /** Whether the tag fields are removed from responses before they reach clients. Default true. */
+        /**
+         * Whether the tag fields are removed from responses before they reach clients. Default true.
+         *
+         * @param hide {@code false} to let clients see the tag fields
+         * @return this builder
+         */
         public Builder hideTagFields(boolean hide) {
             this.hideTagFields = hide;
             return this;
         }
 
+        /** {@return the engine, ready to use; closing it closes its store} */
         public CachingEngine build() {
             if (store == null) {
                 store = dev.cacheproxy.store.EhcacheStore.builder().build();

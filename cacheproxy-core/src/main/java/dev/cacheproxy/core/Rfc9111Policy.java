@@ -42,17 +42,19 @@ public final class Rfc9111Policy implements CachePolicy {
      * The policy of a shared cache, such as a reverse proxy, as RFC 9111 defines it: obeys
      * {@code CDN-Cache-Control} over {@code Cache-Control}, and serves a response up to one hour stale
      * while the origin cannot be reached, unless the response forbids it.
+     *
+     * @return the policy
      */
     public static Rfc9111Policy sharedCache() {
         return SHARED_CACHE;
     }
 
-    /** A builder starting from {@link #sharedCache()}'s settings. */
+    /** {@return a builder starting from {@link #sharedCache()}'s settings} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The targeted cache-control fields this policy obeys, highest precedence first. */
+    /** {@return the targeted cache-control fields this policy obeys, highest precedence first} */
     public List<String> targetedFields() {
         return targetedFields;
     }
@@ -84,6 +86,9 @@ public final class Rfc9111Policy implements CachePolicy {
         /**
          * Obeys this targeted field (RFC 9213) before any other, e.g. {@code Acme-Cache-Control} for a
          * field only this cache reads; {@code CDN-Cache-Control} stays next in line.
+         *
+         * @param fieldName the field's name, an RFC 9110 token
+         * @return this builder
          */
         public Builder targetedField(String fieldName) {
             Objects.requireNonNull(fieldName, "fieldName");
@@ -96,7 +101,11 @@ public final class Rfc9111Policy implements CachePolicy {
             return this;
         }
 
-        /** Obeys no targeted field at all, not even {@code CDN-Cache-Control}: only {@code Cache-Control}. */
+        /**
+         * Obeys no targeted field at all, not even {@code CDN-Cache-Control}: only {@code Cache-Control}.
+         *
+         * @return this builder
+         */
         public Builder noTargetedFields() {
             targetedFields.clear();
             return this;
@@ -106,6 +115,9 @@ public final class Rfc9111Policy implements CachePolicy {
          * How stale a stored response may be served when the origin cannot be reached and the response
          * neither allows it ({@code stale-if-error}) nor forbids it ({@code must-revalidate}...); zero
          * never. Default one hour.
+         *
+         * @param maximumStaleness the longest past its freshness a response may then be served
+         * @return this builder
          */
         public Builder staleIfUnreachable(Duration maximumStaleness) {
             Objects.requireNonNull(maximumStaleness, "maximumStaleness");
@@ -116,6 +128,7 @@ public final class Rfc9111Policy implements CachePolicy {
             return this;
         }
 
+        /** {@return the policy} */
         public Rfc9111Policy build() {
             return new Rfc9111Policy(this);
         }

@@ -55,7 +55,12 @@ public final class AdminEndpoint {
         this.allowlist = allowlist;
     }
 
-    /** A builder for an endpoint on this engine, which must be a {@link PurgeableEngine} (a {@code CachingEngine} is). */
+    /**
+     * A builder for an endpoint on this engine, which must be a {@link PurgeableEngine} (a {@code CachingEngine} is).
+     *
+     * @param engine the engine to purge and report on
+     * @return the builder
+     */
     public static Builder builder(ProxyEngine engine) {
         return new Builder(engine);
     }
@@ -65,6 +70,8 @@ public final class AdminEndpoint {
      * {@code adminAllow} describe: {@link #OFF} without {@code adminToken}.
      *
      * @param initParameter an init-parameter by name, null when absent
+     * @param engine the engine to purge and report on
+     * @return the endpoint
      * @throws IllegalArgumentException for a value that is not valid, naming it
      */
     public static AdminEndpoint fromInitParameters(ProxyEngine engine, UnaryOperator<String> initParameter) {
@@ -79,7 +86,7 @@ public final class AdminEndpoint {
         return builder.build();
     }
 
-    /** Whether the endpoint answers anything at all. */
+    /** {@return whether the endpoint answers anything at all} */
     public boolean isOn() {
         return token.isPresent();
     }
@@ -88,7 +95,10 @@ public final class AdminEndpoint {
      * Answers the request if it is an admin request, and says so; otherwise leaves it alone.
      *
      * @param purgeTarget the URI the request's responses are stored under, for a purge of its URL
+     * @param request  the client's request
+     * @param response the response to answer an admin request on
      * @return whether the request was answered here (then the caller does nothing more with it)
+     * @throws IOException when writing the answer fails
      */
     public boolean handle(HttpServletRequest request, HttpServletResponse response, Function<HttpServletRequest, URI> purgeTarget)
             throws IOException {
@@ -197,13 +207,23 @@ public final class AdminEndpoint {
             }
         }
 
-        /** The secret every admin request must send as {@code Authorization: Bearer TOKEN}; required. */
+        /**
+         * The secret every admin request must send as {@code Authorization: Bearer TOKEN}; required.
+         *
+         * @param token the secret, at least 16 characters
+         * @return this builder
+         */
         public Builder token(String token) {
             this.token = Optional.of(new BearerToken(token));
             return this;
         }
 
-        /** Where the admin resources are, e.g. {@code /_cacheproxy} (the default): a path starting with {@code /}. */
+        /**
+         * Where the admin resources are, e.g. {@code /_cacheproxy} (the default): a path starting with {@code /}.
+         *
+         * @param path the path prefix of the admin resources
+         * @return this builder
+         */
         public Builder path(String path) {
             if (path == null || !path.matches("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*[^/]")) {
                 throw new IllegalArgumentException("the admin path must start with / and not end with one, got \"" + path + "\"");
@@ -212,7 +232,12 @@ public final class AdminEndpoint {
             return this;
         }
 
-        /** The method that purges the URL it is sent to; default {@code PURGE}. An RFC 9110 token, compared case-sensitively. */
+        /**
+         * The method that purges the URL it is sent to; default {@code PURGE}. An RFC 9110 token, compared case-sensitively.
+         *
+         * @param method the method name
+         * @return this builder
+         */
         public Builder purgeMethod(String method) {
             if (method == null || !method.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")
                     || method.equals("GET") || method.equals("HEAD") || method.equals("POST")) {
@@ -223,13 +248,22 @@ public final class AdminEndpoint {
             return this;
         }
 
-        /** The client addresses allowed, e.g. {@code 127.0.0.1, 10.0.0.0/8, ::1}; default every address. */
+        /**
+         * The client addresses allowed, e.g. {@code 127.0.0.1, 10.0.0.0/8, ::1}; default every address.
+         *
+         * @param addressesAndCidrBlocks addresses and CIDR blocks, separated by commas
+         * @return this builder
+         */
         public Builder allow(String addressesAndCidrBlocks) {
             this.allowlist = AddressAllowlist.parse(Objects.requireNonNull(addressesAndCidrBlocks, "addressesAndCidrBlocks"));
             return this;
         }
 
-        /** @throws IllegalStateException without a token: an endpoint without one is {@link AdminEndpoint#OFF} */
+        /**
+         * {@return the endpoint}
+         *
+         * @throws IllegalStateException without a token: an endpoint without one is {@link AdminEndpoint#OFF}
+         */
         public AdminEndpoint build() {
             if (token.isEmpty()) {
                 throw new IllegalStateException("an admin endpoint needs a token; without one use AdminEndpoint.OFF");

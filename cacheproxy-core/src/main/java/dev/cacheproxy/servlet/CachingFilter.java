@@ -86,12 +86,16 @@ public final class CachingFilter implements Filter {
     public CachingFilter() {
     }
 
-    /** A filter that asks this engine; the engine stays the caller's to close. */
+    /**
+     * A filter that asks this engine; the engine stays the caller's to close.
+     *
+     * @param engine the engine to ask for every request
+     */
     public CachingFilter(ProxyEngine engine) {
         this.engine = Objects.requireNonNull(engine, "engine");
     }
 
-    /** A builder for a filter with its own {@link CachingEngine}. */
+    /** {@return a builder for a filter with its own {@link CachingEngine}} */
     public static Builder builder() {
         return new Builder();
     }
@@ -208,41 +212,71 @@ public final class CachingFilter implements Filter {
         private Builder() {
         }
 
-        /** Use this engine rather than build one; it stays the caller's to close. Excludes the other settings. */
+        /**
+         * Use this engine rather than build one; it stays the caller's to close. Excludes the other settings.
+         *
+         * @param engine the engine
+         * @return this builder
+         */
         public Builder engine(ProxyEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
             return this;
         }
 
-        /** What may be stored and reused; default RFC 9111's shared-cache policy. */
+        /**
+         * What may be stored and reused; default RFC 9111's shared-cache policy.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder policy(CachePolicy policy) {
             engineBuilder.policy(policy);
             engineSettings = true;
             return this;
         }
 
-        /** Where responses are kept; default an in-memory Ehcache store. Closed with the filter. */
+        /**
+         * Where responses are kept; default an in-memory Ehcache store. Closed with the filter.
+         *
+         * @param store the store
+         * @return this builder
+         */
         public Builder store(CacheStore store) {
             engineBuilder.store(store);
             engineSettings = true;
             return this;
         }
 
-        /** The name in {@code Cache-Status}; default {@code cacheproxy}. */
+        /**
+         * The name in {@code Cache-Status}; default {@code cacheproxy}.
+         *
+         * @param cacheName the name, an RFC 9110 token
+         * @return this builder
+         */
         public Builder cacheName(String cacheName) {
             engineBuilder.cacheName(cacheName);
             engineSettings = true;
             return this;
         }
 
-        /** The largest body stored, in bytes; default 8 MiB. */
+        /**
+         * The largest body stored, in bytes; default 8 MiB.
+         *
+         * @param bytes the limit, at least 1
+         * @return this builder
+         */
         public Builder maxObjectSize(long bytes) {
             engineBuilder.maxObjectSize(bytes);
             engineSettings = true;
             return this;
         }
 
-        /** The clock of every HTTP rule; default the system UTC clock. */
+        /**
+         * The clock of every HTTP rule; default the system UTC clock.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             engineBuilder.clock(clock);
             engineSettings = true;
@@ -252,6 +286,7 @@ public final class CachingFilter implements Filter {
         /**
          * The filter.
          *
+         * @return the filter, not yet initialised by its container
          * @throws IllegalStateException if both an engine and settings for a new one were given
          */
         public CachingFilter build() {

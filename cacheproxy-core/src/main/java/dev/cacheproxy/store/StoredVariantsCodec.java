@@ -47,7 +47,11 @@ public final class StoredVariantsCodec implements Serializer<StoredVariants> {
     public StoredVariantsCodec() {
     }
 
-    /** The constructor Ehcache calls when a configuration names this class as a serializer. */
+    /**
+     * The constructor Ehcache calls when a configuration names this class as a serializer.
+     *
+     * @param ignored the class loader Ehcache passes; the codec needs none
+     */
     public StoredVariantsCodec(ClassLoader ignored) {
     }
 

@@ -88,12 +88,17 @@ public class CachingProxyServlet extends ProxyServlet {
         return target;
     }
 
-    /** A caching proxy to this origin with the default engine (RFC 9111 policy, in-memory store). */
+    /**
+     * A caching proxy to this origin with the default engine (RFC 9111 policy, in-memory store).
+     *
+     * @param origin the origin's absolute URI, e.g. {@code http://127.0.0.1:8000}
+     * @return the servlet, to register as async-supported
+     */
     public static CachingProxyServlet forOrigin(String origin) {
         return new CachingProxyServlet(URI.create(origin), CachingEngine.builder().build());
     }
 
-    /** The origin every request is sent to. */
+    /** {@return the origin every request is sent to} */
     public URI origin() {
         return target.origin();
     }
