@@ -37,6 +37,29 @@ public interface CachePolicy {
     Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now);
 
     /**
+     * Which of the stored variants this request selects (RFC 9111 §4.1), without deciding whether it may
+     * be reused: the engine asks it where it needs the variant a request stands for outside
+     * {@link #lookup}, for a stale response in place of a failure and for the {@code GET} response a
+     * {@code HEAD} response updates (§4.3.5).
+     *
+     * @param request  the request as received from the client (for a {@code HEAD}, the {@code GET} it stands for)
+     * @param variants every variant stored for the request's key, possibly none
+     * @return the variant, or empty when none matches
+     */
+    Optional<StoredResponse> selectVariant(RequestHead request, List<StoredResponse> variants);
+
+    /**
+     * Whether this stored response may never be used without the origin's confirmation once it needs
+     * one (RFC 9111 §5.2.2.2 {@code must-revalidate}, and {@code proxy-revalidate}, {@code s-maxage} and
+     * {@code no-cache} for a shared cache), read from the cache-control field in force for this cache.
+     * When its validation fails and it cannot stand in, the client gets 504 rather than 502.
+     *
+     * @param stored the stored response whose validation failed
+     * @return {@code true} when the stored response may not stand in for a failed validation
+     */
+    boolean mustRevalidate(StoredResponse stored);
+
+    /**
      * Whether a stored response may answer the client in place of a failed origin: {@code stale-if-error}
      * (RFC 5861 §4), or a stale response served while the origin is unreachable (RFC 9111 §4.2.4).
      *

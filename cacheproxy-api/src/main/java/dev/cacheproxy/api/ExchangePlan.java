@@ -3,9 +3,11 @@ package dev.cacheproxy.api;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What a server adapter does next in one exchange, as the {@link ProxyEngine} decided. Each phase of
@@ -102,8 +104,9 @@ public sealed interface ExchangePlan {
     }
 
     /**
-     * Send the client's request to the origin, changed as given. The adapter removes hop-by-hop fields
-     * as any proxy does, then removes {@code removeFields} and sets each of {@code setFields}.
+     * Send the client's request to the origin, changed as given. The adapter removes
+     * {@linkplain HopByHopFields hop-by-hop fields} as any proxy does, then applies the changes with
+     * {@link #applyTo}: it removes {@code removeFields} and sets each of {@code setFields}.
      *
      * @param clientRequest the request as the client sent it
      * @param key           the cache key of the request
@@ -141,6 +144,42 @@ public sealed interface ExchangePlan {
             Objects.requireNonNull(validating, "validating");
             Objects.requireNonNull(requestTime, "requestTime");
             Objects.requireNonNull(cacheStatus, "cacheStatus");
+        }
+
+        /**
+         * Whether the request goes to the origin exactly as the client sent it (less hop-by-hop fields).
+         *
+         * @return {@code true} when no field is set or removed
+         */
+        public boolean changesNothing() {
+            return removeFields.isEmpty() && setFields.isEmpty();
+        }
+
+        /**
+         * Changes the origin request's header fields as this plan says, through the adapter's own field
+         * container: first every field of {@code removeFields} and every name of {@code setFields} is
+         * removed, then each line of {@code setFields} is added, in order. The one way every adapter
+         * turns a plan into origin fields, e.g. for Jetty's {@code HttpFields.Mutable}:
+         * {@code toOrigin.applyTo(fields::remove, fields::add)}.
+         *
+         * @param remove removes every line of the given name, ignoring case
+         * @param add    adds one line
+         */
+        public void applyTo(Consumer<String> remove, BiConsumer<String, String> add) {
+            removeFields.forEach(remove);
+            setFields.names().forEach(remove);
+            setFields.lines().forEach(line -> add.accept(line.name(), line.value()));
+        }
+
+        /**
+         * The client's fields as the origin gets them: without hop-by-hop fields, then changed by {@link #applyTo}.
+         *
+         * @return the fields to send the origin
+         */
+        public HeaderFields originFields() {
+            HeaderFields.Builder fields = HopByHopFields.removeFrom(clientRequest.headers()).toBuilder();
+            applyTo(fields::remove, fields::add);
+            return fields.build();
         }
     }
 

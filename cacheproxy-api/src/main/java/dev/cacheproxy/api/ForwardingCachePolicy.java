@@ -50,6 +50,16 @@ public abstract class ForwardingCachePolicy implements CachePolicy {
     }
 
     @Override
+    public Optional<StoredResponse> selectVariant(RequestHead request, List<StoredResponse> variants) {
+        return delegate.selectVariant(request, variants);
+    }
+
+    @Override
+    public boolean mustRevalidate(StoredResponse stored) {
+        return delegate.mustRevalidate(stored);
+    }
+
+    @Override
     public Optional<Lookup.Reuse> reuseOnOriginError(RequestHead request, StoredResponse stored, OptionalInt errorStatus,
                                                      Instant now) {
         return delegate.reuseOnOriginError(request, stored, errorStatus, now);

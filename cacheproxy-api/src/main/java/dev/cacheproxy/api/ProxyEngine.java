@@ -62,9 +62,8 @@ public interface ProxyEngine {
      * Phase 2, failed: the origin could not be reached, timed out, or sent a broken response head.
      *
      * @param toOrigin the plan that sent the request
-     * @param timedOut whether the failure was a timeout (504) rather than an error (502)
-     * @param problem  one line naming the problem, e.g. {@code "connection refused"}
+     * @param failure  what went wrong, with one line naming the problem
      * @return a stale response to serve instead, or the error to send
      */
-    ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, boolean timedOut, String problem);
+    ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, OriginFailure failure);
 }

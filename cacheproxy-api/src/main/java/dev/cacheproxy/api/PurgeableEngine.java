@@ -3,14 +3,15 @@ package dev.cacheproxy.api;
 import java.net.URI;
 
 /**
- * An engine whose stored responses can be removed on demand, when content changed at the origin.
- * Purges go through the {@link CacheStore}, so with a store shared by several proxies a purge through
- * one removes the responses for all. Optional: check {@code instanceof}.
+ * A {@link ProxyEngine} whose stored responses can be removed on demand, when content changed at the
+ * origin. Purges go through the {@link CacheStore}, so with a store shared by several proxies a purge
+ * through one removes the responses for all. Admin endpoints take this type, so the compiler checks
+ * that the engine they are given can purge.
  *
  * <p>Thread safe. A purge that the store cannot carry out throws {@link CacheStoreException}; some
  * entries may have been removed by then.
  */
-public interface PurgeableEngine {
+public interface PurgeableEngine extends ProxyEngine {
 
     /**
      * Removes the responses stored for this target URI, every {@code Vary} variant of it.

@@ -1,6 +1,5 @@
 package dev.cacheproxy.core;
 
-import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CachePolicy;
@@ -9,79 +8,70 @@ import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.EngineStatistics;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ExchangePlan.Answer;
-import dev.cacheproxy.api.ExchangePlan.Fail;
 import dev.cacheproxy.api.ExchangePlan.Relay;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
-import dev.cacheproxy.api.ExchangePlan.Wait;
 import dev.cacheproxy.api.ForwardReason;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.Lookup;
 import dev.cacheproxy.api.ObservableEngine;
-import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.PurgeResult;
 import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
-import dev.cacheproxy.api.Storability;
 import dev.cacheproxy.api.StoredResponse;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The {@link ProxyEngine} of cacheproxy: asks the {@link CachePolicy}, reads and writes the
- * {@link CacheStore}, and turns their answers into plans for a server adapter. It reads its
- * {@link Clock} once per phase and hands that instant to every rule.
+ * The {@link dev.cacheproxy.api.ProxyEngine} of cacheproxy: it sequences one exchange through the
+ * rules, guards the {@link CachePolicy} and the {@link CacheStore} (a fault in either is a miss or a
+ * skipped write, never a client error) and counts what happened. It decides nothing itself: each
+ * decision has a class of its own ({@link GuardedPolicy} asks the policy, {@link StoredAnswers},
+ * {@link StoringRelay}, {@link StoredResponseUpdate}, {@link OriginFailureAnswers},
+ * {@link BackgroundRefreshes}, {@link RequestCollapsing}). It reads its {@link Clock} once per phase
+ * and hands that instant to every rule.
  *
  * <p>Thread safe. Build one with {@link #builder()} and share it between all requests.
  */
-public final class CachingEngine implements ProxyEngine, ObservableEngine, PurgeableEngine, AutoCloseable {
+public final class CachingEngine implements ObservableEngine, PurgeableEngine, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CachingEngine.class);
-
-    /** A background refresh an adapter did not send is offered again after this long. */
-    private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(60);
-    private static final String VARIANT_SEPARATOR = "\u0000";
-    /** What a validation never sends on: the client's own conditions and range (the cache wants the whole). */
-    private static final List<String> VALIDATION_REMOVES = List.of(
-            "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range");
-
-    private final ConcurrentMap<String, Instant> refreshes = new ConcurrentHashMap<>();
-    private final Optional<RequestCollapsing> collapsing;
     private final GuardedStore store;
-    private final CachePolicy policy;
+    private final GuardedPolicy policy;
     private final Clock clock;
     private final String cacheName;
-    private final int maxObjectSize;
     private final EngineCounters counters = new EngineCounters();
     private final ExchangeLog log;
     private final TagFields tagFields;
     private final StoredAnswers storedAnswers;
+    private final StoringRelay storing;
+    private final StoredResponseUpdate updates;
+    private final OriginFailureAnswers failures;
+    private final BackgroundRefreshes refreshes;
+    private final RequestCollapsing collapsing;
     private final Purging purging;
 
-    private CachingEngine(Builder builder) {
-        this.store = new GuardedStore(builder.store, builder.faultLogInterval, counters.storeFaults);
+    private CachingEngine(Builder builder, CacheStore store) {
+        this.store = new GuardedStore(store, builder.faultLogInterval, counters.storeFaults);
+        this.policy = new GuardedPolicy(builder.policy);
+        this.clock = builder.clock;
+        this.cacheName = builder.cacheName;
         this.log = new ExchangeLog(builder.faultLogInterval);
         this.tagFields = new TagFields(builder.tagFields, builder.hideTagFields);
         this.storedAnswers = new StoredAnswers(tagFields);
-        this.purging = new Purging(builder.store);
-        this.policy = builder.policy;
-        this.clock = builder.clock;
-        this.cacheName = builder.cacheName;
-        this.maxObjectSize = builder.maxObjectSize;
-        this.collapsing = builder.collapseTimeout.isZero()
-                ? Optional.empty() : Optional.of(new RequestCollapsing(builder.collapseTimeout));
+        this.storing = new StoringRelay(policy, this.store, tagFields, builder.maxObjectSize, counters);
+        this.updates = new StoredResponseUpdate(policy, tagFields);
+        this.failures = new OriginFailureAnswers(policy, this.store, storedAnswers);
+        this.refreshes = new BackgroundRefreshes(cacheName);
+        this.collapsing = new RequestCollapsing(builder.collapseTimeout);
+        this.purging = new Purging(store);
     }
 
     /** {@return a builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock} */
@@ -100,10 +90,9 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
             return Optional.empty();
         }
         Instant now = clock.instant();
-        CacheKey key = CacheKey.of(clientRequest.uri());
-        Lookup lookup = lookup(clientRequest, store.variants(key), now);
+        Lookup lookup = policy.lookup(clientRequest, store.variants(CacheKey.of(clientRequest.uri())), now);
         if (lookup instanceof Lookup.Reuse reuse && !reuse.revalidateInBackground()) {
-            Answer answer = answerFromStore(clientRequest, reuse.response(), reuse.age(),
+            Answer answer = storedAnswers.answer(clientRequest, reuse.response(), reuse.age(),
                     CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()));
             counters.decided(true, lookup, answer);
             log.decided(clientRequest, answer);
@@ -122,28 +111,25 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         Instant now = clock.instant();
         CacheKey key = CacheKey.of(clientRequest.uri());
         boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
-        List<StoredResponse> variants = cacheableMethod ? store.variants(key) : List.of();
-        Lookup lookup = lookup(clientRequest, variants, now);
+        Lookup lookup = policy.lookup(clientRequest, cacheableMethod ? store.variants(key) : List.of(), now);
 
         ExchangePlan.OnClientRequest plan;
         if (lookup instanceof Lookup.Reuse reuse) {
             CacheStatus hit = CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason());
-            Answer answer = answerFromStore(clientRequest, reuse.response(), reuse.age(), mayWait ? hit : hit.withCollapsed());
-            plan = reuse.revalidateInBackground()
-                    ? backgroundRefresh(clientRequest, key, reuse.response(), now)
-                            .map(refresh -> new Answer(answer.response(), answer.body(), answer.cacheStatus(), Optional.of(refresh)))
-                            .orElse(answer)
-                    : answer;
+            Answer answer = storedAnswers.answer(clientRequest, reuse.response(), reuse.age(), mayWait ? hit : hit.withCollapsed());
+            Optional<ToOrigin> refresh = reuse.revalidateInBackground()
+                    ? refreshes.offer(clientRequest, key, reuse.response(), now) : Optional.empty();
+            plan = refresh.isEmpty() ? answer : new Answer(answer.response(), answer.body(), answer.cacheStatus(), refresh);
         } else if (lookup instanceof Lookup.Validate validate) {
-            plan = collapsed(validation(clientRequest, key, validate.response(), now,
+            plan = collapsing.leadOrWait(ValidationRule.request(clientRequest, key, validate.response(), now,
                     CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason())), mayWait, now);
         } else if (lookup instanceof Lookup.Forward forward) {
-            plan = collapsed(new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
+            plan = collapsing.leadOrWait(new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
                     CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason())), mayWait, now);
         } else {
             Lookup.Unavailable unavailable = (Lookup.Unavailable) lookup;
-            CacheStatus status = CacheStatus.forward(cacheName, ForwardReason.MISS, unavailable.reason());
-            plan = errorAnswer(504, "Gateway Timeout: " + unavailable.reason(), status);
+            plan = OriginFailureAnswers.unavailable(unavailable.reason(),
+                    CacheStatus.forward(cacheName, ForwardReason.MISS, unavailable.reason()));
         }
         counters.decided(mayWait, lookup, plan);
         if (plan instanceof Answer) {
@@ -153,39 +139,12 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         return plan;
     }
 
-    /**
-     * The plan itself when this request leads (or may not collapse), or a {@code Wait} for the request
-     * for the same key already on its way. Only GETs that would take a stored response collapse: not
-     * other methods, and not a request whose own directives ask for the origin.
-     */
-    private ExchangePlan.OnClientRequest collapsed(ToOrigin plan, boolean mayWait, Instant now) {
-        ForwardReason reason = plan.cacheStatus().forward().orElseThrow();
-        boolean head = plan.clientRequest().isMethod("HEAD");
-        boolean collapsible = collapsing.isPresent() && (plan.clientRequest().isMethod("GET") || head)
-                && (reason == ForwardReason.URI_MISS || reason == ForwardReason.VARY_MISS || reason == ForwardReason.STALE);
-        if (!collapsible) {
-            return plan;
-        }
-        if (!mayWait) {
-            // Waited already: go to the origin without leading, so a later request does not wait on this one.
-            return plan;
-        }
-        RequestCollapsing flights = collapsing.get();
-        // A HEAD may wait for a GET on its way (its stored response answers the HEAD), but never leads:
-        // its own response has no body to store for the GETs that would wait on it.
-        Optional<CompletableFuture<Void>> inFlight = head ? flights.inFlight(plan.key(), now) : flights.leadOrWait(plan, now);
-        return inFlight
-                .<ExchangePlan.OnClientRequest>map(landed -> new Wait(landed, flights.timeout(),
-                        plan.cacheStatus().withDetail("waiting for the same request already on its way to the origin")))
-                .orElse(plan);
-    }
-
     @Override
     public ExchangePlan.OnOriginResponse onOriginResponse(ToOrigin toOrigin, ResponseHead originResponse) {
         Instant now = clock.instant();
-        toOrigin.validating().ifPresent(validated -> refreshes.remove(refreshKey(toOrigin.key(), validated)));
+        refreshes.ended(toOrigin);
         RequestHead clientRequest = toOrigin.clientRequest();
-        ResponseHead response = originResponse.withHeaders(StoredFieldsRule.withoutHopByHop(originResponse.headers()));
+        ResponseHead response = originResponse.withHeaders(HopByHopFields.removeFrom(originResponse.headers()));
         CacheStatus status = toOrigin.cacheStatus().withFwdStatus(response.status());
         counters.originResponded(toOrigin, response.status(), now);
 
@@ -194,56 +153,35 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         }
 
         ExchangePlan.OnOriginResponse plan;
-        Optional<Answer> stale;
+        Optional<Answer> stale = Optional.empty();
         if (response.status() == 304 && toOrigin.validating().isPresent()) {
             plan = onNotModified(toOrigin, toOrigin.validating().get(), response, status, now);
         } else if (StaleRule.ERROR_STATUSES.contains(response.status())
-                && (stale = staleOnError(toOrigin, OptionalInt.of(response.status()), status, now)).isPresent()) {
+                && (stale = failures.staleInstead(toOrigin, OptionalInt.of(response.status()), status, now)).isPresent()) {
+            counters.staleServed.increment();
             plan = stale.get();
         } else {
             if (clientRequest.isMethod("HEAD") && response.status() == 200) {
                 updateFromHead(toOrigin, response, now);
             }
-            plan = relay(toOrigin, response, status, now);
+            plan = storing.relay(toOrigin, response, status, now);
         }
-        plan = landing(toOrigin, plan);
+        plan = collapsing.landing(toOrigin, plan);
         log.decided(clientRequest, plan);
         return plan;
     }
 
-    /** Wakes the requests collapsed onto this one once what the store will hold is known. */
-    private ExchangePlan.OnOriginResponse landing(ToOrigin toOrigin, ExchangePlan.OnOriginResponse plan) {
-        if (collapsing.isEmpty()) {
-            return plan;
-        }
-        if (plan instanceof Relay relay && relay.capture() != BodyCapture.NONE) {
-            return new Relay(relay.response(), collapsing.get().landingWhenDone(toOrigin, relay.capture()), relay.cacheStatus());
-        }
-        collapsing.get().land(toOrigin);
-        return plan;
-    }
-
     @Override
-    public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, boolean timedOut, String problem) {
+    public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, OriginFailure failure) {
         Instant now = clock.instant();
-        toOrigin.validating().ifPresent(validated -> refreshes.remove(refreshKey(toOrigin.key(), validated)));
-        CacheStatus status = toOrigin.cacheStatus().withDetail(problem);
+        refreshes.ended(toOrigin);
+        CacheStatus status = toOrigin.cacheStatus().withDetail(failure.problem());
         counters.originFailed(toOrigin, now);
-        log.originFailed(toOrigin, timedOut, problem);
-        Optional<Answer> stale = staleOnError(toOrigin, OptionalInt.empty(), status, now);
-        ExchangePlan.OnOriginFailure plan;
-        if (stale.isPresent()) {
-            plan = stale.get();
-        } else if (timedOut) {
-            plan = new Fail(504, "Gateway Timeout: the origin did not answer in time (" + problem + ")", status);
-        } else if (toOrigin.validating().filter(stored -> StaleRule.mustNotServeStale(CacheControl.ofResponse(stored.headers()))).isPresent()) {
-            // RFC 9111 §5.2.2.2: a stored response that must be revalidated and cannot be is answered 504.
-            plan = new Fail(504, "Gateway Timeout: the stored response must be revalidated and the origin failed ("
-                    + problem + ")", status);
-        } else {
-            plan = new Fail(502, "Bad Gateway: the origin could not be reached or failed (" + problem + ")", status);
-        }
-        collapsing.ifPresent(flights -> flights.land(toOrigin));
+        log.originFailed(toOrigin, failure);
+        Optional<Answer> stale = failures.staleInstead(toOrigin, OptionalInt.empty(), status, now);
+        stale.ifPresent(servedStale -> counters.staleServed.increment());
+        ExchangePlan.OnOriginFailure plan = stale.isPresent() ? stale.get() : failures.failure(toOrigin, failure, status);
+        collapsing.land(toOrigin);
         log.decided(toOrigin.clientRequest(), plan);
         return plan;
     }
@@ -286,172 +224,41 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
         store.unguarded().close();
     }
 
-    /** A request to the origin that asks whether this stored response is still good (RFC 9111 §4.3.1). */
-    private ToOrigin validation(RequestHead clientRequest, CacheKey key, StoredResponse stored, Instant now, CacheStatus status) {
-        HeaderFields validators = ValidationRule.validatorsFor(stored);
-        List<String> removed = new ArrayList<>(VALIDATION_REMOVES);
-        removed.removeIf(validators::contains);
-        return new ToOrigin(clientRequest, key, validators, removed, Optional.of(stored), now, status);
-    }
-
-    /**
-     * RFC 5861 §3: one background revalidation per stored variant at a time. Empty when one is already
-     * on its way; one an adapter never sent is given up after {@link #REFRESH_TIMEOUT}.
-     */
-    private Optional<ToOrigin> backgroundRefresh(RequestHead clientRequest, CacheKey key, StoredResponse stale, Instant now) {
-        String refreshKey = refreshKey(key, stale);
-        Instant previous = refreshes.putIfAbsent(refreshKey, now);
-        if (previous != null) {
-            if (Duration.between(previous, now).compareTo(REFRESH_TIMEOUT) < 0 || !refreshes.replace(refreshKey, previous, now)) {
-                return Optional.empty();
-            }
-        }
-        // The refresh stands in for a plain GET of the client: none of its own conditions or range.
-        HeaderFields headers = clientRequest.headers().without("Range", "If-Range", "If-Match", "If-Unmodified-Since",
-                "If-None-Match", "If-Modified-Since", "Cache-Control", "Pragma");
-        RequestHead refreshRequest = new RequestHead("GET", clientRequest.uri(), headers);
-        return Optional.of(validation(refreshRequest, key, stale, now,
-                CacheStatus.forward(cacheName, ForwardReason.STALE, "background revalidation (stale-while-revalidate)")));
-    }
-
-    /** One background refresh at a time per stored variant: the key of that variant. */
-    private static String refreshKey(CacheKey key, StoredResponse variant) {
-        return key.uri() + VARIANT_SEPARATOR + variant.variantKey();
-    }
-
-    /** A stale stored response in place of the origin's failure, when the policy allows it (RFC 5861 §4, RFC 9111 §4.2.4). */
-    private Optional<Answer> staleOnError(ToOrigin toOrigin, OptionalInt errorStatus, CacheStatus status, Instant now) {
-        RequestHead clientRequest = toOrigin.clientRequest();
-        if (!clientRequest.isMethod("GET") && !clientRequest.isMethod("HEAD")) {
-            return Optional.empty();
-        }
-        Optional<StoredResponse> candidate = toOrigin.validating()
-                .or(() -> ReuseRule.select(clientRequest, store.variants(toOrigin.key())));
-        if (candidate.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<Lookup.Reuse> reuse;
-        try {
-            reuse = Objects.requireNonNull(policy.reuseOnOriginError(clientRequest, candidate.get(), errorStatus, now),
-                    "the policy's reuseOnOriginError returned null");
-        } catch (RuntimeException fault) {
-            LOG.warn("cache policy failed to decide on a stale response for {}; reporting the origin's failure", clientRequest.uri(), fault);
-            return Optional.empty();
-        }
-        reuse.ifPresent(servedStale -> counters.staleServed.increment());
-        return reuse.map(stale -> answerFromStore(clientRequest, stale.response(), stale.age(),
-                status.withDetail("served stored response: " + stale.reason()
-                        + status.detail().map(detail -> " (" + detail + ")").orElse(""))));
-    }
-
-    /**
-     * RFC 9111 §4.3.5: a 200 to a HEAD updates the stored GET response it describes, as a 304 would; one
-     * that shows the representation changed (other validators or length) invalidates it.
-     */
-    private void updateFromHead(ToOrigin toOrigin, ResponseHead headResponse, Instant now) {
-        RequestHead asGet = new RequestHead("GET", toOrigin.clientRequest().uri(), toOrigin.clientRequest().headers());
-        Optional<StoredResponse> stored = ReuseRule.select(asGet, store.variants(toOrigin.key()));
-        if (stored.isEmpty()) {
-            return;
-        }
-        Optional<String> length = headResponse.headers().first("Content-Length");
-        boolean sameLength = length.isEmpty() || length.get().equals(Integer.toString(stored.get().body().size()));
-        boolean hasValidator = headResponse.headers().contains("ETag") || headResponse.headers().contains("Last-Modified");
-        if (!sameLength || !hasValidator || !NotModifiedRule.refersTo(headResponse, stored.get())) {
-            store.remove(toOrigin.key());
-            return;
-        }
-        ResponseHead merged = tagFields.forStorage(NotModifiedRule.merge(stored.get().head(), headResponse));
-        if (storability(asGet, merged, now) instanceof Storability.Store update) {
-            store.store(toOrigin.key(), new StoredResponse(merged, stored.get().body(), stored.get().variantKey(),
-                    toOrigin.requestTime(), now, update.freshnessLifetime()));
-        } else {
-            store.remove(toOrigin.key());
-        }
-    }
-
+    /** RFC 9111 §4.3.4: the validated response, updated and stored again when it may be, answers the client. */
     private ExchangePlan.OnOriginResponse onNotModified(
             ToOrigin toOrigin, StoredResponse validated, ResponseHead notModified, CacheStatus status, Instant now) {
         RequestHead clientRequest = toOrigin.clientRequest();
-        if (!NotModifiedRule.refersTo(notModified, validated)) {
-            // §4.3.4: a 304 whose validators match nothing stored cannot be used to answer.
+        Optional<StoredResponseUpdate.Updated> update =
+                updates.byNotModified(clientRequest, validated, notModified, toOrigin.requestTime(), now);
+        if (update.isEmpty()) {
             store.remove(toOrigin.key());
-            return new Relay(withCacheStatus(tagFields.forClient(notModified), status.withDetail("304 matches no stored response")),
-                    BodyCapture.NONE, status);
+            return new Relay(StoredAnswers.withCacheStatus(tagFields.forClient(notModified),
+                    status.withDetail("304 matches no stored response")), BodyCapture.NONE, status);
         }
-        ResponseHead merged = tagFields.forStorage(NotModifiedRule.merge(validated.head(), notModified));
-        // A HEAD validates the stored GET response: whether it may stay stored is the GET's question.
-        RequestHead asGet = new RequestHead("GET", clientRequest.uri(), clientRequest.headers());
-        Storability storability = storability(asGet, merged, now);
-        Optional<String> variantKey = VaryRule.variantKey(merged.headers(), clientRequest.headers());
-        Duration lifetime = storability instanceof Storability.Store store ? store.freshnessLifetime() : Duration.ZERO;
-        StoredResponse updated = new StoredResponse(merged, validated.body(), variantKey.orElse(validated.variantKey()),
-                toOrigin.requestTime(), now, lifetime);
-        if (storability instanceof Storability.Store && variantKey.isPresent() && store.store(toOrigin.key(), updated)) {
-            status = status.withStored(lifetime.minus(FreshnessRule.currentAge(updated, now)));
+        StoredResponse updated = update.get().response();
+        Duration age = FreshnessRule.currentAge(updated, now);
+        if (update.get().storable() && store.store(toOrigin.key(), updated)) {
+            status = status.withStored(updated.freshnessLifetime().minus(age));
         } else {
             store.remove(toOrigin.key());
-            status = status.withDetail("validated; not stored again: " + storability.reason());
+            status = status.withDetail("validated; not stored again: " + update.get().storability().reason());
         }
-        return answerFromStore(clientRequest, updated, FreshnessRule.currentAge(updated, now), status);
+        return storedAnswers.answer(clientRequest, updated, age, status);
     }
 
-    private Relay relay(ToOrigin toOrigin, ResponseHead response, CacheStatus status, Instant now) {
-        RequestHead clientRequest = toOrigin.clientRequest();
-        BodyCapture capture = BodyCapture.NONE;
-        // GET responses are stored; so is a POST's that names itself as the target's representation (§9.3.3).
-        if (clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) {
-            Storability storability = storability(clientRequest, response, now);
-            Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest.headers());
-            if (storability instanceof Storability.Store store && variantKey.isPresent()) {
-                ResponseHead stored = tagFields.forStorage(response.withHeaders(StoredFieldsRule.toStore(response.headers())));
-                capture = new StoringCapture(this.store, toOrigin.key(), stored, variantKey.get(),
-                        toOrigin.requestTime(), now, store.freshnessLifetime(), maxObjectSize, counters);
-                if (capture.isCapturing()) {
-                    StoredResponse asStored = new StoredResponse(stored, Body.empty(), variantKey.get(), toOrigin.requestTime(),
-                            now, store.freshnessLifetime());
-                    status = status.withStored(store.freshnessLifetime().minus(FreshnessRule.currentAge(asStored, now)));
-                } else {
-                    // Its Content-Length is over the maximum object size: say so rather than "stored".
-                    status = status.withDetail(status.detail().orElse("") + "; not stored: larger than the maximum object size");
-                }
-            } else {
-                counters.skippedNotCacheable.increment();
-                status = status.withDetail(status.detail().orElse("") + "; not stored: " + storability.reason());
-            }
+    /** RFC 9111 §4.3.5: a 200 to a HEAD updates the stored GET response the policy selects, or removes it. */
+    private void updateFromHead(ToOrigin toOrigin, ResponseHead headResponse, Instant now) {
+        RequestHead headRequest = toOrigin.clientRequest();
+        Optional<StoredResponse> stored = policy.selectVariant(headRequest.withMethod("GET"), store.variants(toOrigin.key()));
+        if (stored.isEmpty()) {
+            return;
         }
-        return new Relay(withCacheStatus(tagFields.forClient(response), status), capture, status);
-    }
-
-    private Answer answerFromStore(RequestHead clientRequest, StoredResponse stored, Duration age, CacheStatus status) {
-        return storedAnswers.answer(clientRequest, stored, age, status);
-    }
-
-    private Answer errorAnswer(int statusCode, String message, CacheStatus status) {
-        HeaderFields headers = HeaderFields.of("Content-Type", "text/plain; charset=utf-8", "Cache-Control", "no-store");
-        return new Answer(withCacheStatus(new ResponseHead(statusCode, headers), status), Body.ofUtf8(message + "\n"), status);
-    }
-
-    /** RFC 9211 §2: each cache appends its member, so ours comes after any from caches nearer the origin. */
-    static ResponseHead withCacheStatus(ResponseHead head, CacheStatus status) {
-        return head.withHeaders(head.headers().toBuilder().add("Cache-Status", status.toHeaderValue()).build());
-    }
-
-    private Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now) {
-        try {
-            return Objects.requireNonNull(policy.lookup(request, variants, now), "the policy's lookup returned null");
-        } catch (RuntimeException fault) {
-            LOG.warn("cache policy failed to look up {}; forwarding uncached", request.uri(), fault);
-            return new Lookup.Forward(ForwardReason.BYPASS, "policy failed: " + fault);
-        }
-    }
-
-    private Storability storability(RequestHead request, ResponseHead response, Instant now) {
-        try {
-            return Objects.requireNonNull(policy.storability(request, response, now), "the policy's storability returned null");
-        } catch (RuntimeException fault) {
-            LOG.warn("cache policy failed to decide storability of {}; not storing", request.uri(), fault);
-            return new Storability.DoNotStore("policy failed: " + fault);
+        Optional<StoredResponseUpdate.Updated> update =
+                updates.byHead(headRequest, stored.get(), headResponse, toOrigin.requestTime(), now);
+        if (update.isPresent() && update.get().storable()) {
+            store.store(toOrigin.key(), update.get().response());
+        } else {
+            store.remove(toOrigin.key());
         }
     }
 
@@ -597,10 +404,7 @@ public final class CachingEngine implements ProxyEngine, ObservableEngine, Purge
 
         /** {@return the engine, ready to use; closing it closes its store} */
         public CachingEngine build() {
-            if (store == null) {
-                store = dev.cacheproxy.store.EhcacheStore.builder().build();
-            }
-            return new CachingEngine(this);
+            return new CachingEngine(this, store != null ? store : dev.cacheproxy.store.EhcacheStore.builder().build());
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.RequestHead;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -31,11 +32,12 @@ final class ExchangeLog {
     }
 
     /** The origin failed for this request. */
-    void originFailed(ExchangePlan.ToOrigin toOrigin, boolean timedOut, String problem) {
+    void originFailed(ExchangePlan.ToOrigin toOrigin, OriginFailure failure) {
         long suppressed = originFaults.tryAcquire();
         if (suppressed >= 0) {
             LOG.warn("origin {} for {} {}: {} ({} similar faults not logged since the last one)",
-                    timedOut ? "timed out" : "failed", toOrigin.clientRequest().method(), toOrigin.key(), problem, suppressed);
+                    failure instanceof OriginFailure.TimedOut ? "timed out" : "failed", toOrigin.clientRequest().method(),
+                    toOrigin.key(), failure.problem(), suppressed);
         }
     }
 }

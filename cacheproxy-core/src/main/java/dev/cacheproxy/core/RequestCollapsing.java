@@ -2,7 +2,9 @@ package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
+import dev.cacheproxy.api.ForwardReason;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,21 +31,58 @@ final class RequestCollapsing {
     private final ConcurrentMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
     private final Duration timeout;
 
-    /** @param timeout how long a waiter waits, and after which a flight that never landed is replaced */
+    /**
+     * @param timeout how long a waiter waits, and after which a flight that never landed is replaced;
+     *                zero turns collapsing off
+     */
     RequestCollapsing(Duration timeout) {
         this.timeout = timeout;
     }
 
-    /** How long a waiter waits before it goes to the origin itself. */
-    Duration timeout() {
-        return timeout;
+    /**
+     * The plan itself when this request leads (or may not collapse), or a {@code Wait} for the request
+     * for the same key already on its way. Only requests that would take a stored response collapse:
+     * {@code GET} and {@code HEAD} on a miss or a stale response, not other methods, and not a request
+     * whose own directives ask for the origin. {@code mayWait} is false once a request has waited: it
+     * then goes to the origin without leading, so that a later request does not wait on it.
+     */
+    ExchangePlan.OnClientRequest leadOrWait(ToOrigin plan, boolean mayWait, Instant now) {
+        ForwardReason reason = plan.cacheStatus().forward().orElseThrow();
+        boolean head = plan.clientRequest().isMethod("HEAD");
+        boolean collapsible = !timeout.isZero() && mayWait && (plan.clientRequest().isMethod("GET") || head)
+                && (reason == ForwardReason.URI_MISS || reason == ForwardReason.VARY_MISS || reason == ForwardReason.STALE);
+        if (!collapsible) {
+            return plan;
+        }
+        // A HEAD may wait for a GET on its way (its stored response answers the HEAD), but never leads:
+        // its own response has no body to store for the GETs that would wait on it.
+        Optional<CompletableFuture<Void>> inFlight = head ? inFlight(plan.key(), now) : leadOrWait(plan, now);
+        return inFlight
+                .<ExchangePlan.OnClientRequest>map(landed -> new ExchangePlan.Wait(landed, timeout,
+                        plan.cacheStatus().withDetail("waiting for the same request already on its way to the origin")))
+                .orElse(plan);
+    }
+
+    /**
+     * The origin's answer to a leader, made to wake its waiters once what the store will hold is known:
+     * when its body has been stored or given up, or at once when there is no body to store.
+     */
+    ExchangePlan.OnOriginResponse landing(ToOrigin toOrigin, ExchangePlan.OnOriginResponse plan) {
+        if (timeout.isZero()) {
+            return plan;
+        }
+        if (plan instanceof ExchangePlan.Relay relay && relay.capture() != BodyCapture.NONE) {
+            return new ExchangePlan.Relay(relay.response(), landingWhenDone(toOrigin, relay.capture()), relay.cacheStatus());
+        }
+        land(toOrigin);
+        return plan;
     }
 
     /**
      * Makes {@code plan} the leader for its key, or returns what to wait on when another leader is
      * already on its way (and not older than the timeout, which means its adapter lost track of it).
      */
-    Optional<CompletableFuture<Void>> leadOrWait(ToOrigin plan, Instant now) {
+    private Optional<CompletableFuture<Void>> leadOrWait(ToOrigin plan, Instant now) {
         Flight mine = new Flight(plan, now, new CompletableFuture<>());
         while (true) {
             Flight current = flights.putIfAbsent(plan.key(), mine);
@@ -61,7 +100,7 @@ final class RequestCollapsing {
     }
 
     /** What to wait on when a leader for this key is on its way (and not older than the timeout); never leads. */
-    Optional<CompletableFuture<Void>> inFlight(CacheKey key, Instant now) {
+    private Optional<CompletableFuture<Void>> inFlight(CacheKey key, Instant now) {
         Flight current = flights.get(key);
         return current != null && Duration.between(current.startedAt(), now).compareTo(timeout) < 0
                 ? Optional.of(current.landed()) : Optional.empty();
@@ -76,7 +115,7 @@ final class RequestCollapsing {
     }
 
     /** A capture that lands the leader once its body has been stored or given up. */
-    BodyCapture landingWhenDone(ToOrigin plan, BodyCapture capture) {
+    private BodyCapture landingWhenDone(ToOrigin plan, BodyCapture capture) {
         AtomicBoolean landed = new AtomicBoolean();
         return new BodyCapture() {
             @Override

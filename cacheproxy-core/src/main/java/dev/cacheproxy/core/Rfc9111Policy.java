@@ -70,6 +70,16 @@ public final class Rfc9111Policy implements CachePolicy {
     }
 
     @Override
+    public Optional<StoredResponse> selectVariant(RequestHead request, List<StoredResponse> variants) {
+        return ReuseRule.select(request, variants);
+    }
+
+    @Override
+    public boolean mustRevalidate(StoredResponse stored) {
+        return StaleRule.mustNotServeStale(ResponseDirectives.of(stored.headers(), targetedFields).directives());
+    }
+
+    @Override
     public Optional<Lookup.Reuse> reuseOnOriginError(RequestHead request, StoredResponse stored, OptionalInt errorStatus,
                                                      Instant now) {
         return StaleRule.onOriginError(request, stored, errorStatus, targetedFields, staleIfUnreachable, now);

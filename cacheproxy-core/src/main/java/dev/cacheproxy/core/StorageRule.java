@@ -68,8 +68,9 @@ final class StorageRule {
             return new Storability.DoNotStore(describe("private", source));
         }
         boolean explicitlyShared = directives.has("public") || directives.has("s-maxage");
-        if (request.headers().contains("Authorization") && !explicitlyShared && !directives.has("must-revalidate")) {
-            return new Storability.DoNotStore("request has Authorization and response does not say it may be shared (§3.5)");
+        if (request.isAuthenticated() && !explicitlyShared && !directives.has("must-revalidate")) {
+            return new Storability.DoNotStore((request.headers().contains("Authorization") ? "request has Authorization"
+                    : "request is made by an authenticated user") + " and response does not say it may be shared (§3.5)");
         }
         if (response.headers().contains("Set-Cookie") && !explicitlyShared) {
             // RFC 9111 allows it, but a cookie is nearly always one user's: only share it when the

@@ -23,6 +23,11 @@ final class StoredAnswers {
         this.tagFields = tagFields;
     }
 
+    /** RFC 9211 §2: each cache appends its member, so ours comes after any from caches nearer the origin. */
+    static ResponseHead withCacheStatus(ResponseHead head, CacheStatus status) {
+        return head.withHeaders(head.headers().toBuilder().add("Cache-Status", status.toHeaderValue()).build());
+    }
+
     /** The answer to this request from this stored response, which is this old, with this {@code Cache-Status}. */
     Answer answer(RequestHead clientRequest, StoredResponse stored, Duration age, CacheStatus status) {
         // One pass over the stored fields: this is every hit's path.
@@ -45,7 +50,7 @@ final class StoredAnswers {
             // §4.3.2: the client's own precondition holds for the stored response: answer 304.
             HeaderFields notModified = headers.without("Content-Length", "Content-Type", "Content-Encoding",
                     "Content-Range", "Content-Language");
-            return new Answer(CachingEngine.withCacheStatus(new ResponseHead(304, notModified), status), Body.empty(), status);
+            return new Answer(withCacheStatus(new ResponseHead(304, notModified), status), Body.empty(), status);
         }
         RangeRule.Outcome range = RangeRule.decide(clientRequest, stored, stored.body().size());
         if (range instanceof RangeRule.Part part) {
@@ -54,7 +59,7 @@ final class StoredAnswers {
                     .set("Content-Range", part.contentRange())
                     .set("Content-Length", Integer.toString(slice.size()))
                     .build();
-            return new Answer(CachingEngine.withCacheStatus(new ResponseHead(206, partHeaders), status), slice, status);
+            return new Answer(withCacheStatus(new ResponseHead(206, partHeaders), status), slice, status);
         }
         if (range instanceof RangeRule.Unsatisfiable unsatisfiable) {
             HeaderFields unsatisfiableHeaders = headers.toBuilder()
@@ -62,7 +67,7 @@ final class StoredAnswers {
                     .set("Content-Length", "0")
                     .remove("Content-Type")
                     .build();
-            return new Answer(CachingEngine.withCacheStatus(new ResponseHead(416, unsatisfiableHeaders), status), Body.empty(), status);
+            return new Answer(withCacheStatus(new ResponseHead(416, unsatisfiableHeaders), status), Body.empty(), status);
         }
         Body body = clientRequest.isMethod("HEAD") ? Body.empty() : stored.body();
         // The plain hit: Cache-Status goes into the builder already filled, not into yet another copy.

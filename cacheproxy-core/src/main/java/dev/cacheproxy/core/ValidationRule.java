@@ -1,5 +1,8 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheStatus;
+import dev.cacheproxy.api.ExchangePlan.ToOrigin;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.StoredResponse;
@@ -17,7 +20,22 @@ final class ValidationRule {
     /** The precondition fields a cache replaces with its own when it validates (RFC 9110 §13.1). */
     static final List<String> CONDITIONAL_FIELDS = List.of("If-None-Match", "If-Modified-Since");
 
+    /** What a validation never sends on: the client's own conditions and range (the cache wants the whole). */
+    private static final List<String> VALIDATION_REMOVES = List.of(
+            "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "If-Range", "Range");
+
     private ValidationRule() {
+    }
+
+    /**
+     * §4.3.1: the client's request sent on as one that asks the origin whether this stored response is
+     * still good, with the stored response's validators in place of the client's own conditions.
+     */
+    static ToOrigin request(RequestHead clientRequest, CacheKey key, StoredResponse stored, Instant now, CacheStatus status) {
+        HeaderFields validators = validatorsFor(stored);
+        List<String> removed = new ArrayList<>(VALIDATION_REMOVES);
+        removed.removeIf(validators::contains);
+        return new ToOrigin(clientRequest, key, validators, removed, Optional.of(stored), now, status);
     }
 
     /** The conditional fields that ask the origin whether this stored response is still good (§4.3.1). */

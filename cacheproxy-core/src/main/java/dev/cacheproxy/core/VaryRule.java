@@ -1,9 +1,14 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.RequestHead;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -66,6 +71,20 @@ final class VaryRule {
      * request fields its {@code Vary} nominates. Empty when {@code Vary} has {@code *}.
      */
     static Optional<String> variantKey(HeaderFields responseHeaders, HeaderFields requestHeaders) {
+        return variantKey(responseHeaders, requestHeaders, Optional.empty());
+    }
+
+    /**
+     * The variant key of this request, as {@link #variantKey(HeaderFields, HeaderFields)}; a user the
+     * server authenticated without an {@code Authorization} field stands for that field, so that
+     * {@code Vary: Authorization} keeps users apart however they were authenticated.
+     */
+    static Optional<String> variantKey(HeaderFields responseHeaders, RequestHead request) {
+        return variantKey(responseHeaders, request.headers(), request.authenticatedUser());
+    }
+
+    private static Optional<String> variantKey(HeaderFields responseHeaders, HeaderFields requestHeaders,
+                                               Optional<String> authenticatedUser) {
         List<String> fields = nominatedFields(responseHeaders);
         if (fields.isEmpty()) {
             return NO_VARY;
@@ -77,6 +96,9 @@ final class VaryRule {
         for (String field : fields) {
             key.append(field).append('=');
             Optional<String> value = requestHeaders.combined(field);
+            if (value.isEmpty() && authenticatedUser.isPresent() && field.equals("authorization")) {
+                value = Optional.of(userMarker(authenticatedUser.get()));
+            }
             String normalised = value.map(v -> WEIGHTED_TOKEN_LISTS.contains(field) ? normaliseWeighted(v) : normalise(v))
                     .orElse(ABSENT);
             key.append(normalised).append(SEPARATOR);
@@ -128,6 +150,20 @@ final class VaryRule {
             out.append(element.token()).append(";q=").append(element.weight().toPlainString());
         }
         return out.toString();
+    }
+
+    /**
+     * What stands for the {@code Authorization} field of a user the server authenticated: a digest of
+     * the name, stable for one user, different between users, and not the name itself (variant keys
+     * are stored, possibly in a store shared with other proxies).
+     */
+    private static String userMarker(String user) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(user.getBytes(StandardCharsets.UTF_8));
+            return "CacheproxyPrincipal " + HexFormat.of().formatHex(hash, 0, 16);
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException("every Java platform has SHA-256", impossible);
+        }
     }
 
     private record Weighted(String token, BigDecimal weight) {

@@ -5,23 +5,17 @@ import dev.cacheproxy.api.RequestHead;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
 import java.util.Enumeration;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Reads a servlet request as the engine's {@link RequestHead}, with one addition for privacy: a request
- * made by an authenticated principal carries an {@code Authorization} field for the engine even when
- * the container authenticated it some other way (a login form, a session, a client certificate).
+ * Reads a servlet request as the engine's {@link RequestHead}, with the user the container
+ * authenticated (by a login form, a session, a client certificate or {@code Authorization}) as the
+ * request's {@linkplain RequestHead#authenticatedUser() authenticated user}, which keeps the response
+ * as private as RFC 9111 §3.5 keeps one to a request with {@code Authorization}.
  */
 final class ClientRequests {
-
-    /** The scheme of the synthetic {@code Authorization} value; never sent anywhere. */
-    static final String PRINCIPAL_SCHEME = "CacheproxyPrincipal";
 
     private ClientRequests() {
     }
@@ -32,23 +26,12 @@ final class ClientRequests {
      */
     static Optional<RequestHead> read(HttpServletRequest request) {
         try {
-            return Optional.of(new RequestHead(request.getMethod(), targetUri(request), fields(request)));
+            RequestHead head = new RequestHead(request.getMethod(), targetUri(request), fields(request));
+            Principal principal = request.getUserPrincipal();
+            return Optional.of(principal == null ? head : head.withAuthenticatedUser(String.valueOf(principal.getName())));
         } catch (IllegalArgumentException | URISyntaxException unrepresentable) {
             return Optional.empty();
         }
-    }
-
-    /**
-     * RFC 9111 §3.5 protects requests with {@code Authorization}; a principal the container established
-     * without that field deserves the same protection, so the policy sees one. The value is a digest of
-     * the principal's name: stable for one user (so {@code Vary: Authorization} still matches that
-     * user), different between users, and not the name itself.
-     */
-    static HeaderFields withPrincipalMarker(HeaderFields fields, Principal principal) {
-        if (fields.contains("Authorization")) {
-            return fields;
-        }
-        return fields.toBuilder().add("Authorization", PRINCIPAL_SCHEME + " " + digest(principal.getName())).build();
     }
 
     private static URI targetUri(HttpServletRequest request) throws URISyntaxException {
@@ -69,17 +52,6 @@ final class ClientRequests {
                 fields.add(name, values.nextElement());
             }
         }
-        HeaderFields read = fields.build();
-        Principal principal = request.getUserPrincipal();
-        return principal == null ? read : withPrincipalMarker(read, principal);
-    }
-
-    private static String digest(String name) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(String.valueOf(name).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash, 0, 16);
-        } catch (NoSuchAlgorithmException impossible) {
-            throw new IllegalStateException("every Java platform has SHA-256", impossible);
-        }
+        return fields.build();
     }
 }

@@ -4,6 +4,7 @@ import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ResponseHead;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -14,10 +15,6 @@ import java.util.Set;
 
 /** Reads the response head a servlet has set so far, and writes the engine's heads and answers back. */
 final class ResponseHeads {
-
-    /** Fields the container or the connection manage; never written from a stored or engine head. */
-    private static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
-            "upgrade", "proxy-connection", "trailer");
 
     private ResponseHeads() {
     }
@@ -63,7 +60,7 @@ final class ResponseHeads {
             response.setStatus(target.status());
         }
         for (String name : target.headers().names()) {
-            if (!CONTAINER_FIELDS.contains(name.toLowerCase(Locale.ROOT))
+            if (!HopByHopFields.isHopByHop(name)
                     && !target.headers().values(name).equals(current.headers().values(name))) {
                 writeField(response, name, target.headers());
             }
@@ -75,7 +72,7 @@ final class ResponseHeads {
         ResponseHead head = answer.response();
         response.setStatus(head.status());
         for (String name : head.headers().names()) {
-            if (!CONTAINER_FIELDS.contains(name.toLowerCase(Locale.ROOT))) {
+            if (!HopByHopFields.isHopByHop(name)) {
                 writeField(response, name, head.headers());
             }
         }

@@ -2,6 +2,7 @@ package dev.cacheproxy.servlet;
 
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.ResponseHead;
 import jakarta.servlet.ServletOutputStream;
@@ -153,7 +154,7 @@ final class ResponseRelay {
         state = State.PASSING;
         ExchangePlan.OnOriginFailure plan;
         try {
-            plan = engine.onOriginFailure(toOrigin, false, problem);
+            plan = engine.onOriginFailure(toOrigin, new OriginFailure.BrokenResponse(problem));
         } catch (RuntimeException engineFault) {
             LOG.warn("the cache engine failed on a servlet failure for {}", toOrigin.clientRequest().uri(), engineFault);
             return false;
@@ -280,7 +281,7 @@ final class ResponseRelay {
             LOG.debug("response to {} passes through: {}", toOrigin.clientRequest().uri(), unrepresentable.getMessage());
             return;
         }
-        if (clientRequest.getUserPrincipal() != null && !toOrigin.clientRequest().headers().contains("Authorization")) {
+        if (clientRequest.getUserPrincipal() != null && !toOrigin.clientRequest().isAuthenticated()) {
             dontStore("a principal was authenticated while the request was served");
         }
         ResponseHead forEngine = SharedCookies.withoutCookiesIfShared(head);

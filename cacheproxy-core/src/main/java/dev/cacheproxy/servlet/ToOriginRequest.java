@@ -37,10 +37,11 @@ final class ToOriginRequest extends HttpServletRequestWrapper {
     ToOriginRequest(HttpServletRequest clientRequest, ExchangePlan.ToOrigin toOrigin, CapturingResponse capturingResponse,
                     ResponseRelay relay) {
         super(clientRequest);
-        this.setFields = toOrigin.setFields();
+        // The plan's changes, applied the one way every adapter applies them: names hidden, lines added.
         Set<String> hidden = new LinkedHashSet<>();
-        toOrigin.removeFields().forEach(name -> hidden.add(name.toLowerCase(Locale.ROOT)));
-        setFields.names().forEach(name -> hidden.add(name.toLowerCase(Locale.ROOT)));
+        HeaderFields.Builder set = HeaderFields.builder();
+        toOrigin.applyTo(name -> hidden.add(name.toLowerCase(Locale.ROOT)), set::add);
+        this.setFields = set.build();
         this.hiddenNames = Set.copyOf(hidden);
         this.capturingResponse = capturingResponse;
         this.relay = relay;

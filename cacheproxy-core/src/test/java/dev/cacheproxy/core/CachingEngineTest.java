@@ -18,6 +18,7 @@ import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.CacheStoreException;
 import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ExchangePlan.Answer;
 import dev.cacheproxy.api.ExchangePlan.Relay;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
@@ -155,8 +156,8 @@ final class CachingEngineTest {
     void anOriginFailureIsA502AndATimeoutA504() {
         ToOrigin miss = assertInstanceOf(ToOrigin.class, engine.onClientRequest(get(PAGE)));
 
-        ExchangePlan.Fail refused = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, false, "connection refused"));
-        ExchangePlan.Fail timedOut = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, true, "idle timeout"));
+        ExchangePlan.Fail refused = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.Unreachable("connection refused")));
+        ExchangePlan.Fail timedOut = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.TimedOut("idle timeout")));
 
         assertEquals(502, refused.status());
         assertTrue(refused.message().contains("connection refused"));

@@ -1,5 +1,7 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.api.OriginFailure;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -81,7 +83,7 @@ final class CollapsingEngineTest {
         ToOrigin leader = assertInstanceOf(ToOrigin.class, engine.onClientRequest(GET));
         Wait wait = assertInstanceOf(Wait.class, engine.onClientRequest(GET));
 
-        engine.onOriginFailure(leader, false, "connection refused");
+        engine.onOriginFailure(leader, new OriginFailure.Unreachable("connection refused"));
 
         assertTrue(wait.ready().toCompletableFuture().isDone());
     }

@@ -1,5 +1,7 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.api.OriginFailure;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,7 +72,7 @@ final class EngineStatisticsTest {
         // The origin is down, after a quarter of a second.
         ToOrigin down = assertInstanceOf(ToOrigin.class, engine.onClientRequest(get("/down")));
         clock.advance(Duration.ofMillis(250));
-        engine.onOriginFailure(down, false, "ConnectException: Connection refused");
+        engine.onOriginFailure(down, new OriginFailure.Unreachable("ConnectException: Connection refused"));
         // stale-while-revalidate: stored, then served stale.
         fetch(get("/swr"), ok("max-age=1, stale-while-revalidate=60"), "swr", Duration.ofMillis(10));
         clock.advance(Duration.ofSeconds(2));

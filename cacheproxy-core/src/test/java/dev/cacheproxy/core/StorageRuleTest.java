@@ -139,6 +139,20 @@ final class StorageRuleTest {
         assertEquals(storedFor, outcome("GET", "", 200, responseHeaders));
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            Cache-Control: max-age=60                               | no
+            ''                                                      | no
+            Cache-Control: public, max-age=60                       | 60
+            Cache-Control: s-maxage=60                              | 60
+            Cache-Control: must-revalidate, max-age=60              | 60
+            """)
+    void aUserTheServerAuthenticatedIsAsPrivateAsAnAuthorizationField(String responseHeaders, String storedFor) {
+        Storability decision = StorageRule.decide(request("GET", "").withAuthenticatedUser("alice"),
+                response(200, responseHeaders), Http.CDN, NOW);
+        assertEquals(storedFor, decision instanceof Storability.Store store ? String.valueOf(store.freshnessLifetime().toSeconds()) : "no");
+    }
+
     private static String outcome(String method, String requestHeaders, int status, String responseHeaders) {
         Storability decision = StorageRule.decide(request(method, requestHeaders), response(status, responseHeaders), Http.CDN, NOW);
         return decision instanceof Storability.Store store ? String.valueOf(store.freshnessLifetime().toSeconds()) : "no";

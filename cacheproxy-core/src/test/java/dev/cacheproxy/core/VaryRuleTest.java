@@ -2,9 +2,11 @@ package dev.cacheproxy.core;
 
 import static dev.cacheproxy.core.Http.fields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.RequestHead;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,21 @@ final class VaryRuleTest {
 
         assertEquals(expected, VaryRule.nominatedFields(fields(headers)));
         assertEquals(everything, VaryRule.variesOnEverything(fields(headers)));
+    }
+
+    @Test
+    void varyAuthorizationKeepsUsersTheServerAuthenticatedApartWithoutNamingThem() {
+        HeaderFields vary = fields("Vary: Authorization");
+        RequestHead alice = Http.get("").withAuthenticatedUser("alice");
+        RequestHead bob = Http.get("").withAuthenticatedUser("bob");
+
+        assertEquals(VaryRule.variantKey(vary, alice), VaryRule.variantKey(vary, Http.get("").withAuthenticatedUser("alice")));
+        assertNotEquals(VaryRule.variantKey(vary, alice), VaryRule.variantKey(vary, bob));
+        assertNotEquals(VaryRule.variantKey(vary, alice), VaryRule.variantKey(vary, Http.get("")));
+        assertFalse(VaryRule.variantKey(vary, alice).orElseThrow().contains("alice"));
+        // An Authorization field the client sent is what the key holds, as for any other field.
+        assertEquals(VaryRule.variantKey(vary, fields("Authorization: Bearer x")),
+                VaryRule.variantKey(vary, Http.get("Authorization: Bearer x").withAuthenticatedUser("alice")));
     }
 
     @Test

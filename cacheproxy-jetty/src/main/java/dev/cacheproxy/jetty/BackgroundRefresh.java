@@ -8,7 +8,6 @@ import dev.cacheproxy.api.ResponseHead;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -24,9 +23,8 @@ final class BackgroundRefresh {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundRefresh.class);
 
-    /** RFC 9110 §7.6.1: never forwarded by a proxy. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "transfer-encoding", "upgrade", "trailer", "proxy-authorization", "host", "content-length", "expect");
+    /** The client message's own framing, which Jetty's client sets for the request it sends. */
+    private static final Set<String> FRAMING = Set.of("host", "content-length", "expect");
 
     private BackgroundRefresh() {
     }
@@ -38,20 +36,17 @@ final class BackgroundRefresh {
             originRequest.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
         }
         originRequest.headers(headers -> {
-            for (HeaderField line : refresh.clientRequest().headers().lines()) {
-                if (!HOP_BY_HOP.contains(line.lowerCaseName())) {
+            for (HeaderField line : refresh.originFields().lines()) {
+                if (!FRAMING.contains(line.lowerCaseName())) {
                     headers.add(line.name(), line.value());
                 }
             }
-            refresh.removeFields().forEach(headers::remove);
-            refresh.setFields().names().forEach(headers::remove);
-            refresh.setFields().lines().forEach(line -> headers.add(line.name(), line.value()));
         });
         AtomicReference<BodyCapture> capture = new AtomicReference<>(BodyCapture.NONE);
         originRequest.onResponseHeaders(originResponse -> {
             Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
             if (head.isEmpty()) {
-                originResponse.abort(new IllegalStateException("the origin sent an invalid status code " + originResponse.getStatus()));
+                originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
                 return;
             }
             ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(refresh, head.get());
@@ -68,7 +63,7 @@ final class BackgroundRefresh {
             Throwable failure = result.getFailure();
             capture.get().abandon(String.valueOf(failure));
             if (result.getResponse() == null || result.getResponse().getStatus() == 0 || capture.get() == BodyCapture.NONE) {
-                engine.onOriginFailure(refresh, failure instanceof TimeoutException, FromJetty.problem(failure));
+                engine.onOriginFailure(refresh, FromJetty.originFailure(failure));
             }
             LOG.debug("background refresh of {} failed", refresh.key(), failure);
         });

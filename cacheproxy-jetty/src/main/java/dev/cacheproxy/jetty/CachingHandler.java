@@ -2,6 +2,7 @@ package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
+import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
 import java.util.Map;
@@ -145,7 +146,7 @@ public final class CachingHandler extends Handler.Wrapper {
         if (jetty == null) {
             String name = line.lowerCaseName();
             Kind kind = SERVER_FIELDS.contains(name) ? Kind.SET_BY_SERVER
-                    : CachingProxyServlet.CONTAINER_FIELDS.contains(name) ? Kind.CONNECTION : Kind.ENTITY;
+                    : HopByHopFields.NAMES.contains(name) ? Kind.CONNECTION : Kind.ENTITY;
             jetty = new JettyField(new HttpField(line.name(), line.value()), kind);
             if (recentFields.size() >= RECENT_FIELDS) {
                 recentFields.clear(); // crude bound: costs a few allocations, never a wrong field

@@ -4,11 +4,14 @@ import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.HopByHopFields;
+import dev.cacheproxy.api.ObservableEngine;
 import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
-import dev.cacheproxy.servlet.AdminEndpoint;
+import dev.cacheproxy.admin.AdminEndpoint;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,7 +26,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
@@ -55,10 +57,6 @@ public class CachingProxyServlet extends ProxyServlet {
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
     /** Marks a request dispatched again after waiting for a collapsed request. */
     private static final String WAITED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".waited";
-
-    /** Fields the servlet container or the connection manage; never copied from a stored or origin response. */
-    static final Set<String> CONTAINER_FIELDS = Set.of("connection", "keep-alive", "transfer-encoding", "te",
-            "upgrade", "proxy-connection", "trailer");
 
     private final transient OriginTarget target;
     private final transient ProxyEngine engine;
@@ -107,8 +105,18 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         super.init();
+        String adminToken = getServletConfig().getInitParameter("adminToken");
+        if (adminToken == null || adminToken.isEmpty()) {
+            return;
+        }
+        if (!(engine instanceof PurgeableEngine && engine instanceof ObservableEngine)) {
+            throw new ServletException("the admin endpoint (init-parameter adminToken) needs an engine that can purge and "
+                    + "report statistics (a PurgeableEngine and ObservableEngine such as CachingEngine), got "
+                    + engine.getClass().getName());
+        }
         try {
-            admin = AdminEndpoint.fromInitParameters(engine, getServletConfig()::getInitParameter);
+            admin = AdminEndpoint.fromInitParameters((PurgeableEngine & ObservableEngine) engine,
+                    getServletConfig()::getInitParameter);
         } catch (IllegalArgumentException badValue) {
             throw new ServletException("bad admin endpoint configuration: " + badValue.getMessage(), badValue);
         }
@@ -186,14 +194,9 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
         super.copyRequestHeaders(clientRequest, originRequest);
         ExchangePlan.ToOrigin toOrigin = exchange(clientRequest).toOrigin;
-        if (toOrigin.removeFields().isEmpty() && toOrigin.setFields().isEmpty()) {
-            return;
+        if (!toOrigin.changesNothing()) {
+            originRequest.headers(headers -> toOrigin.applyTo(headers::remove, headers::add));
         }
-        originRequest.headers(headers -> {
-            toOrigin.removeFields().forEach(headers::remove);
-            toOrigin.setFields().names().forEach(headers::remove);
-            toOrigin.setFields().lines().forEach(line -> headers.add(line.name(), line.value()));
-        });
     }
 
     @Override
@@ -202,7 +205,7 @@ public class CachingProxyServlet extends ProxyServlet {
         ProxiedExchange exchange = exchange(clientRequest);
         Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
         if (head.isEmpty()) {
-            originResponse.abort(new IOException("the origin sent an invalid status code " + originResponse.getStatus()));
+            originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
             return;
         }
         ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());
@@ -271,8 +274,7 @@ public class CachingProxyServlet extends ProxyServlet {
             return;
         }
         clientResponse.reset();
-        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin,
-                failure instanceof TimeoutException, FromJetty.problem(failure));
+        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, FromJetty.originFailure(failure));
         try {
             if (plan instanceof ExchangePlan.Answer answer) {
                 writeAnswer(clientRequest, clientResponse, answer);
@@ -319,7 +321,7 @@ public class CachingProxyServlet extends ProxyServlet {
         Set<String> written = new HashSet<>();
         for (HeaderField line : head.headers().lines()) {
             String name = line.lowerCaseName();
-            if (CONTAINER_FIELDS.contains(name)) {
+            if (HopByHopFields.NAMES.contains(name)) {
                 continue;
             }
             // The first line replaces what the container set by itself (Date, Server); later ones add.

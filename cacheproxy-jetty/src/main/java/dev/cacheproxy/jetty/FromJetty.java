@@ -1,13 +1,18 @@
 package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ResponseHead;
+import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 
-/** Jetty's values in the engine's terms: header fields, the origin's response head, a failure in one line. */
+/** Jetty's values in the engine's terms: header fields, the origin's response head, an origin failure. */
 final class FromJetty {
 
     private FromJetty() {
@@ -31,6 +36,34 @@ final class FromJetty {
         return status < 100 || status > 599
                 ? Optional.empty()
                 : Optional.of(new ResponseHead(status, fields(originResponse.getHeaders())));
+    }
+
+    /**
+     * The origin failure this exception of Jetty's client stands for: a timeout, a response that was not
+     * valid HTTP (or one this adapter refused, {@link BrokenOriginResponse}), else an origin that could
+     * not be reached or dropped the connection.
+     */
+    static OriginFailure originFailure(Throwable failure) {
+        String problem = problem(failure);
+        if (failure instanceof TimeoutException) {
+            return new OriginFailure.TimedOut(problem);
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof HttpResponseException || cause instanceof HttpException
+                    || cause instanceof BrokenOriginResponse) {
+                return new OriginFailure.BrokenResponse(problem);
+            }
+        }
+        return new OriginFailure.Unreachable(problem);
+    }
+
+    /** Why this adapter aborted an origin response: it was not one the engine can take (an invalid status code). */
+    static final class BrokenOriginResponse extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BrokenOriginResponse(String message) {
+            super(message);
+        }
     }
 
     /** The failure's root cause, as its type and the first line of its message. */

@@ -1,6 +1,7 @@
 package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.ExchangePlan;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
@@ -58,7 +59,7 @@ final class CountingEngine implements ProxyEngine {
     }
 
     @Override
-    public ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, boolean timedOut, String problem) {
-        return engine.onOriginFailure(toOrigin, timedOut, problem);
+    public ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, OriginFailure failure) {
+        return engine.onOriginFailure(toOrigin, failure);
     }
 }

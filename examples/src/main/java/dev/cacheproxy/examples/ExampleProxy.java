@@ -3,7 +3,7 @@ package dev.cacheproxy.examples;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.CachingHandler;
 import dev.cacheproxy.jetty.CachingProxyServlet;
-import dev.cacheproxy.servlet.AdminEndpoint;
+import dev.cacheproxy.admin.AdminEndpoint;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.Map;

@@ -1,8 +1,7 @@
-package dev.cacheproxy.servlet;
+package dev.cacheproxy.admin;
 
 import dev.cacheproxy.api.CacheStoreException;
 import dev.cacheproxy.api.ObservableEngine;
-import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.PurgeableEngine;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -26,14 +25,16 @@ import org.slf4j.LoggerFactory;
  * otherwise); a refused request purges nothing. While off, {@link #handle} answers nothing: the method
  * and the path reach the origin like any request, so the proxy stays transparent.
  *
- * <p>Thread safe; immutable once built.
+ * <p>It takes the engine as the two capabilities it uses, {@link PurgeableEngine} and
+ * {@link ObservableEngine} (a {@code CachingEngine} is both), so that an engine without them is refused
+ * by the compiler rather than by a request. Thread safe; immutable once built.
  */
 public final class AdminEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminEndpoint.class);
 
     /** The endpoint that answers nothing: every request goes on to the cache and the origin. */
-    public static final AdminEndpoint OFF = new AdminEndpoint(null, Optional.empty(), "/_cacheproxy", "PURGE",
+    public static final AdminEndpoint OFF = new AdminEndpoint(null, null, Optional.empty(), "/_cacheproxy", "PURGE",
             AddressAllowlist.EVERYONE);
 
     /** The default path under which the admin resources are. */
@@ -41,14 +42,17 @@ public final class AdminEndpoint {
     /** The default method that purges the URL it is sent to. */
     public static final String DEFAULT_PURGE_METHOD = "PURGE";
 
-    private final ProxyEngine engine;
+    private final PurgeableEngine purging;
+    private final ObservableEngine observing;
     private final Optional<BearerToken> token;
     private final String path;
     private final String purgeMethod;
     private final AddressAllowlist allowlist;
 
-    private AdminEndpoint(ProxyEngine engine, Optional<BearerToken> token, String path, String purgeMethod, AddressAllowlist allowlist) {
-        this.engine = engine;
+    private AdminEndpoint(PurgeableEngine purging, ObservableEngine observing, Optional<BearerToken> token, String path,
+                          String purgeMethod, AddressAllowlist allowlist) {
+        this.purging = purging;
+        this.observing = observing;
         this.token = token;
         this.path = path;
         this.purgeMethod = purgeMethod;
@@ -56,13 +60,14 @@ public final class AdminEndpoint {
     }
 
     /**
-     * A builder for an endpoint on this engine, which must be a {@link PurgeableEngine} (a {@code CachingEngine} is).
+     * A builder for an endpoint on this engine, which purges and reports statistics (a {@code CachingEngine} does).
      *
+     * @param <E>    the engine's type
      * @param engine the engine to purge and report on
      * @return the builder
      */
-    public static Builder builder(ProxyEngine engine) {
-        return new Builder(engine);
+    public static <E extends PurgeableEngine & ObservableEngine> Builder builder(E engine) {
+        return new Builder(engine, engine);
     }
 
     /**
@@ -70,11 +75,13 @@ public final class AdminEndpoint {
      * {@code adminAllow} describe: {@link #OFF} without {@code adminToken}.
      *
      * @param initParameter an init-parameter by name, null when absent
+     * @param <E>    the engine's type
      * @param engine the engine to purge and report on
      * @return the endpoint
      * @throws IllegalArgumentException for a value that is not valid, naming it
      */
-    public static AdminEndpoint fromInitParameters(ProxyEngine engine, UnaryOperator<String> initParameter) {
+    public static <E extends PurgeableEngine & ObservableEngine> AdminEndpoint fromInitParameters(
+            E engine, UnaryOperator<String> initParameter) {
         String adminToken = initParameter.apply("adminToken");
         if (adminToken == null || adminToken.isEmpty()) {
             return OFF;
@@ -124,7 +131,7 @@ public final class AdminEndpoint {
         }
         try {
             if (purge) {
-                write(response, 200, StatisticsJson.of(purgeable().purge(purgeTarget.apply(request))));
+                write(response, 200, StatisticsJson.of(purging.purge(purgeTarget.apply(request))));
             } else {
                 answerAdminPath(request, response, requestPath.substring(path.length()));
             }
@@ -143,11 +150,8 @@ public final class AdminEndpoint {
         String method = request.getMethod();
         switch (resource) {
             case "/stats" -> {
-                if (!(engine instanceof ObservableEngine observable)) {
-                    throw new UnsupportedOperationException("the engine keeps no statistics");
-                }
                 if (requireMethod(response, method, "GET")) {
-                    write(response, 200, StatisticsJson.of(observable.statistics()));
+                    write(response, 200, StatisticsJson.of(observing.statistics()));
                 }
             }
             case "/purge" -> {
@@ -156,21 +160,17 @@ public final class AdminEndpoint {
                     throw new IllegalArgumentException("say what to purge: " + path + "/purge?tag=TAG (or " + purgeMethod + " the URL itself)");
                 }
                 if (requireMethod(response, method, "POST")) {
-                    write(response, 200, StatisticsJson.of(purgeable().purgeTag(tag)));
+                    write(response, 200, StatisticsJson.of(purging.purgeTag(tag)));
                 }
             }
             case "/purge-all" -> {
                 if (requireMethod(response, method, "POST")) {
-                    write(response, 200, StatisticsJson.of(purgeable().purgeAll()));
+                    write(response, 200, StatisticsJson.of(purging.purgeAll()));
                 }
             }
             default -> write(response, 404, StatisticsJson.error("no such admin resource; there are " + path + "/stats, "
                     + path + "/purge?tag=TAG and " + path + "/purge-all"));
         }
-    }
-
-    private PurgeableEngine purgeable() {
-        return (PurgeableEngine) engine;
     }
 
     private static boolean requireMethod(HttpServletResponse response, String method, String allowed) throws IOException {
@@ -193,18 +193,16 @@ public final class AdminEndpoint {
 
     /** Configures an {@link AdminEndpoint}. Not thread safe. */
     public static final class Builder {
-        private final ProxyEngine engine;
+        private final PurgeableEngine purging;
+        private final ObservableEngine observing;
         private Optional<BearerToken> token = Optional.empty();
         private String path = DEFAULT_PATH;
         private String purgeMethod = DEFAULT_PURGE_METHOD;
         private AddressAllowlist allowlist = AddressAllowlist.EVERYONE;
 
-        private Builder(ProxyEngine engine) {
-            this.engine = Objects.requireNonNull(engine, "engine");
-            if (!(engine instanceof PurgeableEngine)) {
-                throw new IllegalArgumentException("the admin endpoint needs an engine that can purge (a PurgeableEngine such as "
-                        + "CachingEngine), got " + engine.getClass().getName());
-            }
+        private Builder(PurgeableEngine purging, ObservableEngine observing) {
+            this.purging = Objects.requireNonNull(purging, "engine");
+            this.observing = Objects.requireNonNull(observing, "engine");
         }
 
         /**
@@ -260,15 +258,15 @@ public final class AdminEndpoint {
         }
 
         /**
-         * {@return the endpoint}
          *
+         * @return the endpoint
          * @throws IllegalStateException without a token: an endpoint without one is {@link AdminEndpoint#OFF}
          */
         public AdminEndpoint build() {
             if (token.isEmpty()) {
                 throw new IllegalStateException("an admin endpoint needs a token; without one use AdminEndpoint.OFF");
             }
-            return new AdminEndpoint(engine, token, path, purgeMethod, allowlist);
+            return new AdminEndpoint(purging, observing, token, path, purgeMethod, allowlist);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.cacheproxy.servlet;
+package dev.cacheproxy.admin;
 
 import dev.cacheproxy.api.CacheStoreStatistics;
 import dev.cacheproxy.api.EngineStatistics;

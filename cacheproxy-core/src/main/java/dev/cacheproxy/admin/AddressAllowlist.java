@@ -1,4 +1,4 @@
-package dev.cacheproxy.servlet;
+package dev.cacheproxy.admin;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,0 +1,63 @@
+package dev.cacheproxy.core;
+
+import dev.cacheproxy.api.Body;
+import dev.cacheproxy.api.BodyCapture;
+import dev.cacheproxy.api.CacheStatus;
+import dev.cacheproxy.api.ExchangePlan.Relay;
+import dev.cacheproxy.api.ExchangePlan.ToOrigin;
+import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.ResponseHead;
+import dev.cacheproxy.api.Storability;
+import dev.cacheproxy.api.StoredResponse;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * RFC 9111 §3: whether the origin's response is stored as it streams to the client, and the capture
+ * that stores it. What is stored is the end-to-end head, tag fields as configured; what the client gets
+ * carries {@code Cache-Status} saying whether (and for how long) it was stored, or why not.
+ */
+final class StoringRelay {
+
+    private final GuardedPolicy policy;
+    private final GuardedStore store;
+    private final TagFields tagFields;
+    private final int maxObjectSize;
+    private final EngineCounters counters;
+
+    StoringRelay(GuardedPolicy policy, GuardedStore store, TagFields tagFields, int maxObjectSize, EngineCounters counters) {
+        this.policy = policy;
+        this.store = store;
+        this.tagFields = tagFields;
+        this.maxObjectSize = maxObjectSize;
+        this.counters = counters;
+    }
+
+    /** The origin's response relayed to the client, its body captured into the store when it may be stored. */
+    Relay relay(ToOrigin toOrigin, ResponseHead response, CacheStatus status, Instant now) {
+        RequestHead clientRequest = toOrigin.clientRequest();
+        BodyCapture capture = BodyCapture.NONE;
+        // GET responses are stored; so is a POST's that names itself as the target's representation (§9.3.3).
+        if (clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) {
+            Storability storability = policy.storability(clientRequest, response, now);
+            Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest);
+            if (storability instanceof Storability.Store storable && variantKey.isPresent()) {
+                ResponseHead stored = tagFields.forStorage(response.withHeaders(StoredFieldsRule.toStore(response.headers())));
+                capture = new StoringCapture(store, toOrigin.key(), stored, variantKey.get(),
+                        toOrigin.requestTime(), now, storable.freshnessLifetime(), maxObjectSize, counters);
+                if (capture.isCapturing()) {
+                    StoredResponse asStored = new StoredResponse(stored, Body.empty(), variantKey.get(), toOrigin.requestTime(),
+                            now, storable.freshnessLifetime());
+                    status = status.withStored(storable.freshnessLifetime().minus(FreshnessRule.currentAge(asStored, now)));
+                } else {
+                    // Its Content-Length is over the maximum object size: say so rather than "stored".
+                    status = status.withDetail(status.detail().orElse("") + "; not stored: larger than the maximum object size");
+                }
+            } else {
+                counters.skippedNotCacheable.increment();
+                status = status.withDetail(status.detail().orElse("") + "; not stored: " + storability.reason());
+            }
+        }
+        return new Relay(StoredAnswers.withCacheStatus(tagFields.forClient(response), status), capture, status);
+    }
+}
