@@ -6,6 +6,7 @@ import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ObservableEngine;
+import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
@@ -27,7 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -60,6 +60,8 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private final transient OriginTarget target;
     private final transient ProxyEngine engine;
+    private final transient OriginTransport transport;
+    private final transient OriginTlsFailures tlsFailures;
     /** Purges and statistics over HTTP, configured by init-parameters; off by default. */
     private transient volatile AdminEndpoint admin = AdminEndpoint.OFF;
 
@@ -72,8 +74,24 @@ public class CachingProxyServlet extends ProxyServlet {
      * @throws IllegalArgumentException if the origin is not such a URI
      */
     public CachingProxyServlet(URI origin, ProxyEngine engine) {
+        this(origin, engine, OriginTransport.DEFAULT);
+    }
+
+    /**
+     * A caching proxy to this origin, spoken to as {@code transport} says (HTTP version, trusted certificates).
+     *
+     * @param origin    an absolute {@code http} or {@code https} URI with a host, optionally a path prefix, and no query or fragment
+     * @param engine    the engine that decides, usually a {@link CachingEngine}
+     * @param transport the HTTP version and the certificates to trust
+     * @throws IllegalArgumentException if the origin is not such a URI, or does not suit the transport
+     *                                 ({@code h2} needs {@code https}, {@code h2c} needs {@code http})
+     */
+    public CachingProxyServlet(URI origin, ProxyEngine engine, OriginTransport transport) {
         this.target = new OriginTarget(origin);
         this.engine = Objects.requireNonNull(engine, "engine");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        transport.checkFits(origin);
+        this.tlsFailures = new OriginTlsFailures(origin);
     }
 
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
@@ -105,6 +123,10 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     public void init() throws ServletException {
         super.init();
+        if (transport.trust() instanceof OriginTransport.AnyCertificate && "https".equalsIgnoreCase(origin().getScheme())) {
+            _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the path can pose as the "
+                    + "origin, and what they send is cached for every client", origin());
+        }
         String adminToken = getServletConfig().getInitParameter("adminToken");
         if (adminToken == null || adminToken.isEmpty()) {
             return;
@@ -165,16 +187,18 @@ public class CachingProxyServlet extends ProxyServlet {
                 .whenComplete((landed, failure) -> async.dispatch());
     }
 
-    /**
-     * Jetty's client with its response-header cache made case-sensitive: by default it hands back a field
-     * it saw earlier on the connection whose value differs only in case, so the origin's
-     * {@code MaX-aGe=3600} could reach the client (and the store) as another response's {@code max-age=3600}.
-     */
+    /** Jetty's client for the origin's protocol ({@link OriginTransport#newHttpClient}). */
     @Override
     protected HttpClient newHttpClient(ClientConnector clientConnector) {
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(clientConnector);
-        transport.setHeaderCacheCaseSensitive(true);
-        return new HttpClient(transport);
+        return transport.newHttpClient(clientConnector);
+    }
+
+    /** A connector whose TLS trusts what the transport says, with host names checked unless told not to. */
+    @Override
+    protected ClientConnector newClientConnector() {
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(transport.sslContextFactory());
+        return connector;
     }
 
     /** Jetty's client, able to take interim responses from the origin and relay them ({@link InterimResponses}). */
@@ -274,7 +298,10 @@ public class CachingProxyServlet extends ProxyServlet {
             return;
         }
         clientResponse.reset();
-        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, FromJetty.originFailure(failure));
+        // A TLS failure is named without the JDK's text, which carries the origin's address; that goes to the log.
+        OriginFailure originFailure = tlsFailures.describe(failure).<OriginFailure>map(OriginFailure.Unreachable::new)
+                .orElseGet(() -> FromJetty.originFailure(failure));
+        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, originFailure);
         try {
             if (plan instanceof ExchangePlan.Answer answer) {
                 writeAnswer(clientRequest, clientResponse, answer);

@@ -35,12 +35,22 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd)
             throws Exception {
+        this(origin, engine, initParameters, frontEnd, OriginTransport.DEFAULT);
+    }
+
+    /** A proxy that speaks to its origin as {@code transport} says. */
+    ProxyUnderTest(URI origin, ProxyEngine engine, OriginTransport transport) throws Exception {
+        this(origin, engine, Map.of(), FrontEnd.SERVLET, transport);
+    }
+
+    private ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
+                           OriginTransport transport) throws Exception {
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine);
+        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine, transport);
         ServletHolder holder = new ServletHolder(servlet);
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);

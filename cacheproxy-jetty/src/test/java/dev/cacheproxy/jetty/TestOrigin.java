@@ -1,6 +1,9 @@
 package dev.cacheproxy.jetty;
 
 import java.nio.ByteBuffer;
+import java.util.Optional;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,12 +11,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * A real HTTP origin on 127.0.0.1 for tests: each path answers as a test tells it to, and the origin
@@ -23,6 +28,10 @@ final class TestOrigin implements AutoCloseable {
 
     /** What the origin received. */
     record Received(String method, String pathAndQuery, HttpFields headers, byte[] body) {
+    }
+
+    /** How a request arrived: its HTTP version ({@code HTTP/2.0}) and the authority it named (host:port). */
+    record Arrival(String version, String authority) {
     }
 
     /** How a path answers: status, header lines, body. */
@@ -41,12 +50,34 @@ final class TestOrigin implements AutoCloseable {
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger count = new AtomicInteger();
+    private final List<String> serverNames = new CopyOnWriteArrayList<>();
+    private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
+    private final String scheme;
 
     TestOrigin() throws Exception {
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
+        this(Optional.empty());
+    }
+
+    /**
+     * An origin over TLS with this certificate, offering h2 and HTTP/1.1 by ALPN, that remembers the
+     * server names (SNI) clients asked for.
+     */
+    TestOrigin(TestCertificates.Issued certificate) throws Exception {
+        this(Optional.of(certificate));
+    }
+
+    private TestOrigin(Optional<TestCertificates.Issued> certificate) throws Exception {
+        if (certificate.isPresent()) {
+            scheme = "https";
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStore(certificate.get().keyStore("test".toCharArray()));
+            tls.setKeyStorePassword("test");
+            // The certificate is checked by the proxy, the test's subject; the origin answers whatever it says.
+            Wire.addTlsConnector(server, tls, false);
+        } else {
+            scheme = "http";
+            Wire.addClearConnector(server); // HTTP/1.1 and h2c
+        }
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -56,6 +87,13 @@ final class TestOrigin implements AutoCloseable {
                 Received got = new Received(request.getMethod(), path + (query == null ? "" : "?" + query),
                         HttpFields.build(request.getHeaders()).asImmutable(), body);
                 received.add(got);
+                if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData tls
+                        && tls.sslSession() instanceof ExtendedSSLSession session) {
+                    serverNames.addAll(session.getRequestedServerNames().stream()
+                            .map(name -> name instanceof SNIHostName host ? host.getAsciiName() : name.toString()).toList());
+                }
+                arrivals.add(new Arrival(request.getConnectionMetaData().getHttpVersion().asString(),
+                        request.getHttpURI().getHost() + ":" + request.getHttpURI().getPort()));
                 count.incrementAndGet();
                 Route route = routes.getOrDefault(path, r -> Reply.of(404, "no route for " + path + "\n", "Content-Type", "text/plain"));
                 Reply reply = route.reply(got);
@@ -82,7 +120,21 @@ final class TestOrigin implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return scheme + "://127.0.0.1:" + port();
+    }
+
+    int port() {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** How each request arrived, in order. */
+    List<Arrival> arrivals() {
+        return List.copyOf(arrivals);
+    }
+
+    /** The server names (SNI) that requests' connections asked for, in order. */
+    List<String> serverNames() {
+        return List.copyOf(serverNames);
     }
 
     /** How many requests reached the origin, for any path. */
