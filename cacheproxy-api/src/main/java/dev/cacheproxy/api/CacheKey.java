@@ -1,26 +1,36 @@
 package dev.cacheproxy.api;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The primary cache key of RFC 9111 §2: the target URI, with its scheme and host in lower case and
- * the default port and the fragment removed. The variants that {@code Vary} tells apart share one key.
+ * the default port and the fragment removed, optionally followed by further dimensions (a tenant
+ * header, a cookie) that a {@link CacheKeyFunction} adds. The variants that {@code Vary} tells apart
+ * share one key. Stores, collapsing and backend pools use {@link #value()} as the whole identity.
  *
- * @param uri the normalised target URI, as a string
+ * <p>The text form is unambiguous, so that no request can forge another's key: the URI comes first and
+ * never contains a space (a {@link URI} has none); each dimension follows as a space, its name
+ * (visible ASCII without {@code =} or space), and, when the request has a value, {@code =} and the value
+ * percent-encoded (every byte outside {@code A-Z a-z 0-9 - . _ ~}). An absent value and an empty one
+ * differ ({@code " header:x-tenant"} and {@code " header:x-tenant="}).
+ *
+ * @param value the key, as stores hold it
  */
-public record CacheKey(String uri) {
+public record CacheKey(String value) {
 
     /**
      * Rejects a missing or invalid component with an exception naming it.
      *
-     * @param uri the normalised target URI, as a string
+     * @param value the key, as stores hold it
      */
     public CacheKey {
-        Objects.requireNonNull(uri, "uri");
-        if (uri.isEmpty()) {
-            throw new IllegalArgumentException("a cache key needs a URI");
+        Objects.requireNonNull(value, "value");
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException("a cache key needs a value");
         }
     }
 
@@ -47,8 +57,57 @@ public record CacheKey(String uri) {
         return new CacheKey(key.toString());
     }
 
+    /**
+     * This key with one more dimension.
+     *
+     * @param name  the dimension's name, such as {@code header:x-tenant}: visible ASCII without space or {@code =}
+     * @param value the request's value for it; empty when the request has none
+     * @return a new key; this one is unchanged
+     * @throws IllegalArgumentException if the name is empty or has a space, {@code =} or a control character
+     */
+    public CacheKey withDimension(String name, Optional<String> value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        if (!isDimensionName(name)) {
+            throw new IllegalArgumentException("a key dimension's name is visible ASCII without space or '=', got \"" + name + "\"");
+        }
+        StringBuilder key = new StringBuilder(this.value.length() + name.length() + 16).append(this.value).append(' ').append(name);
+        if (value.isPresent()) {
+            key.append('=');
+            for (byte octet : value.get().getBytes(StandardCharsets.UTF_8)) {
+                int c = octet & 0xff;
+                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+                    key.append((char) c);
+                } else {
+                    key.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+                }
+            }
+        }
+        return new CacheKey(key.toString());
+    }
+
+    /** {@return the URI part of the key, without its dimensions} */
+    public String uriPart() {
+        int space = value.indexOf(' ');
+        return space < 0 ? value : value.substring(0, space);
+    }
+
+    private static boolean isDimensionName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= 0x20 || c >= 0x7f || c == '=') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public String toString() {
-        return uri;
+        return value;
     }
 }

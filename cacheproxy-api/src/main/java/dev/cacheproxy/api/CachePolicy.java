@@ -70,4 +70,17 @@ public interface CachePolicy {
      * @return the reuse to answer with, or empty to report the origin's failure
      */
     Optional<Lookup.Reuse> reuseOnOriginError(RequestHead request, StoredResponse stored, OptionalInt errorStatus, Instant now);
+
+    /**
+     * Whether a request that must go to the origin may wait for another one for its key already on its
+     * way, or lead later ones (request collapsing). Asked only for requests the engine would collapse
+     * (a {@code GET} or {@code HEAD} that missed or found a stale response). By default, always.
+     *
+     * @param request the request as received from the client
+     * @param now     the current time
+     * @return allowed, or refused with the reason
+     */
+    default Collapsing collapsing(RequestHead request, Instant now) {
+        return Collapsing.ALLOWED;
+    }
 }

@@ -17,6 +17,7 @@ import java.util.OptionalInt;
  * @param collapsed  the request was collapsed with another one to the origin
  * @param ttl        the remaining freshness of the response, negative when stale
  * @param detail     a free-text reason, for people reading logs
+ * @param key        the cache key, shown as {@code key} only when the engine's debug switch asks for it
  */
 public record CacheStatus(
         String cacheName,
@@ -26,7 +27,8 @@ public record CacheStatus(
         boolean stored,
         boolean collapsed,
         Optional<Duration> ttl,
-        Optional<String> detail) {
+        Optional<String> detail,
+        Optional<CacheKey> key) {
 
     /**
      * Rejects a missing or invalid component with an exception naming it.
@@ -39,6 +41,7 @@ public record CacheStatus(
      * @param collapsed the request was collapsed with another one to the origin
      * @param ttl       the remaining freshness of the response, negative when stale
      * @param detail    a free-text reason, for people reading logs
+     * @param key       the cache key, shown only when the engine's debug switch asks for it
      */
     public CacheStatus {
         Objects.requireNonNull(cacheName, "cacheName");
@@ -46,9 +49,27 @@ public record CacheStatus(
         Objects.requireNonNull(fwdStatus, "fwdStatus");
         Objects.requireNonNull(ttl, "ttl");
         Objects.requireNonNull(detail, "detail");
+        Objects.requireNonNull(key, "key");
         if (hit == forward.isPresent()) {
             throw new IllegalArgumentException("a Cache-Status is either a hit or has a forward reason, not both or neither");
         }
+    }
+
+    /**
+     * A status without a key.
+     *
+     * @param cacheName the cache's identifier, an sf-token or sf-string content
+     * @param hit       the response came from the cache without going to the origin
+     * @param forward   why the request went to the origin, when it did
+     * @param fwdStatus the status code the origin answered with, when it did
+     * @param stored    the response was stored
+     * @param collapsed the request was collapsed with another one to the origin
+     * @param ttl       the remaining freshness of the response, negative when stale
+     * @param detail    a free-text reason, for people reading logs
+     */
+    public CacheStatus(String cacheName, boolean hit, Optional<ForwardReason> forward, OptionalInt fwdStatus, boolean stored,
+                       boolean collapsed, Optional<Duration> ttl, Optional<String> detail) {
+        this(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, detail, Optional.empty());
     }
 
     /**
@@ -84,7 +105,7 @@ public record CacheStatus(
      * @return a copy with {@code fwd-status}
      */
     public CacheStatus withFwdStatus(int status) {
-        return new CacheStatus(cacheName, hit, forward, OptionalInt.of(status), stored, collapsed, ttl, detail);
+        return new CacheStatus(cacheName, hit, forward, OptionalInt.of(status), stored, collapsed, ttl, detail, key);
     }
 
     /**
@@ -94,12 +115,12 @@ public record CacheStatus(
      * @return a copy with {@code stored} and {@code ttl}
      */
     public CacheStatus withStored(Duration storedTtl) {
-        return new CacheStatus(cacheName, hit, forward, fwdStatus, true, collapsed, Optional.of(storedTtl), detail);
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, true, collapsed, Optional.of(storedTtl), detail, key);
     }
 
     /** {@return this status marked as collapsed: answered by way of another request to the origin (RFC 9211 §2.5)} */
     public CacheStatus withCollapsed() {
-        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, true, ttl, detail);
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, true, ttl, detail, key);
     }
 
     /**
@@ -109,7 +130,17 @@ public record CacheStatus(
      * @return a copy with the detail
      */
     public CacheStatus withDetail(String newDetail) {
-        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, Optional.of(newDetail));
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, Optional.of(newDetail), key);
+    }
+
+    /**
+     * This status showing the cache key (a debugging aid: a key can carry a header's or cookie's value).
+     *
+     * @param cacheKey the key the response is stored under
+     * @return a copy with {@code key}
+     */
+    public CacheStatus withKey(CacheKey cacheKey) {
+        return new CacheStatus(cacheName, hit, forward, fwdStatus, stored, collapsed, ttl, detail, Optional.of(cacheKey));
     }
 
     /** {@return the field member, e.g. {@code cacheproxy; fwd=uri-miss; fwd-status=200; stored; ttl=60}} */
@@ -137,6 +168,11 @@ public record CacheStatus(
         if (detail.isPresent()) {
             value.append("; detail=\"");
             appendQuotable(value, detail.get());
+            value.append('"');
+        }
+        if (key.isPresent()) {
+            value.append("; key=\"");
+            appendQuotable(value, key.get().value());
             value.append('"');
         }
         return value.toString();

@@ -2,6 +2,7 @@ package dev.cacheproxy.api;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,6 +35,8 @@ import java.util.Optional;
  * @param originLatency          time from sending a request to the origin to its response head (or failure)
  * @param store                  the store's own statistics, when it is an {@link ObservableStore}
  *                               (entries, bytes, evictions)
+ * @param backends               the backends of the pools the proxy balances over, when it reported
+ *                               them ({@link ObservableEngine#addBackendReport}); empty otherwise
  */
 public record EngineStatistics(
         long requests,
@@ -50,7 +53,8 @@ public record EngineStatistics(
         long storeFaults,
         long originErrors,
         OriginLatency originLatency,
-        Optional<CacheStoreStatistics> store) {
+        Optional<CacheStoreStatistics> store,
+        List<BackendStatistics> backends) {
 
     /**
      * Rejects a missing or invalid component with an exception naming it.
@@ -58,26 +62,28 @@ public record EngineStatistics(
      * @param requests               client requests the engine was asked about
      * @param hits                   requests answered from the cache without the origin (stale ones included)
      * @param misses                 requests sent to the origin (validations included), or answered 504
-     *                               because only a stored response was acceptable and none was
+     *                              because only a stored response was acceptable and none was
      * @param staleServed            stale responses served: under {@code stale-while-revalidate}, {@code
-     *                               stale-if-error}, or a client's {@code max-stale}
+     *                              stale-if-error}, or a client's {@code max-stale}
      * @param revalidatedNotModified validations the origin answered 304: the stored body was served again
      * @param revalidatedModified    validations the origin answered with a new response
      * @param collapsedWaits         requests that waited for the same request already on its way to the origin
      * @param stored                 response bodies written to the store
      * @param skippedTooBig          responses not stored because the body was over the maximum object size
      * @param skippedNotCacheable    responses not stored because the policy said so ({@code no-store},
-     *                               {@code private}, no freshness, {@code Vary: *}...)
+     *                              {@code private}, no freshness, {@code Vary: *}...)
      * @param skippedIncomplete      responses not stored because the body did not arrive whole
      * @param storeFaults            store operations that failed and were treated as a miss or skipped
      * @param originErrors           requests to the origin that failed: refused, reset, timed out
      * @param originLatency          time from sending a request to the origin to its response head (or failure)
      * @param store                  the store's own statistics, when it is an {@link ObservableStore}
-     *                               (entries, bytes, evictions)
+     *                              (entries, bytes, evictions)
+     * @param backends               the backends of the pools the proxy balances over, when it reported them
      */
     public EngineStatistics {
         Objects.requireNonNull(originLatency, "originLatency");
         Objects.requireNonNull(store, "store");
+        backends = List.copyOf(backends);
         long[] counts = {requests, hits, misses, staleServed, revalidatedNotModified, revalidatedModified, collapsedWaits,
                 stored, skippedTooBig, skippedNotCacheable, skippedIncomplete, storeFaults, originErrors};
         for (long count : counts) {
@@ -85,6 +91,33 @@ public record EngineStatistics(
                 throw new IllegalArgumentException("statistics must not be negative: " + Arrays.toString(counts));
             }
         }
+    }
+
+    /**
+     * Statistics without backends: the proxy reported none.
+     *
+     * @param requests               requests answered
+     * @param hits                   answered from the cache
+     * @param misses                 sent to the origin
+     * @param staleServed            answered with a stale response
+     * @param revalidatedNotModified revalidations answered 304
+     * @param revalidatedModified    revalidations answered with a new response
+     * @param collapsedWaits         requests that waited for another's response
+     * @param stored                 responses stored
+     * @param skippedTooBig          responses not stored: larger than the limit
+     * @param skippedNotCacheable    responses not stored: the policy said no
+     * @param skippedIncomplete      responses not stored: the body did not arrive whole
+     * @param storeFaults            store operations that failed
+     * @param originErrors           requests to the origin that failed
+     * @param originLatency          time to the origin's response head
+     * @param store                  the store's own statistics, when it keeps them
+     */
+    public EngineStatistics(long requests, long hits, long misses, long staleServed, long revalidatedNotModified,
+                            long revalidatedModified, long collapsedWaits, long stored, long skippedTooBig,
+                            long skippedNotCacheable, long skippedIncomplete, long storeFaults, long originErrors,
+                            OriginLatency originLatency, Optional<CacheStoreStatistics> store) {
+        this(requests, hits, misses, staleServed, revalidatedNotModified, revalidatedModified, collapsedWaits, stored,
+                skippedTooBig, skippedNotCacheable, skippedIncomplete, storeFaults, originErrors, originLatency, store, List.of());
     }
 
     /** {@return the share of answered requests that were hits, from 0 to 1; 0 before the first request} */

@@ -64,4 +64,9 @@ public abstract class ForwardingCachePolicy implements CachePolicy {
                                                      Instant now) {
         return delegate.reuseOnOriginError(request, stored, errorStatus, now);
     }
+
+    @Override
+    public Collapsing collapsing(RequestHead request, Instant now) {
+        return delegate.collapsing(request, now);
+    }
 }

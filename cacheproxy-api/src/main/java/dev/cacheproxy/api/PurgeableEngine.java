@@ -14,12 +14,25 @@ import java.net.URI;
 public interface PurgeableEngine extends ProxyEngine {
 
     /**
-     * Removes the responses stored for this target URI, every {@code Vary} variant of it.
+     * Removes the responses stored for this target URI, every {@code Vary} variant of it: those stored
+     * under the key the engine's {@link CacheKeyFunction} gives a {@code GET} of it with no header fields.
      *
      * @param target the URI responses are stored under: the origin's
      * @return what was removed
      */
     PurgeResult purge(URI target);
+
+    /**
+     * Removes the responses stored under the key of this request, as Varnish's {@code return(purge)} does:
+     * with a key that has a header or cookie dimension, the request carries the value whose responses go.
+     * By default, those of its target URI.
+     *
+     * @param request the purge request, whose fields fill the key's dimensions
+     * @return what was removed
+     */
+    default PurgeResult purge(RequestHead request) {
+        return purge(request.uri());
+    }
 
     /**
      * Removes every response stored with this tag (see {@link CacheTags}), with all variants of its URI.

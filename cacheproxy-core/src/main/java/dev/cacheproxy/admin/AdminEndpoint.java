@@ -5,7 +5,10 @@ import dev.cacheproxy.api.ObservableEngine;
 import dev.cacheproxy.api.PurgeableEngine;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.RequestHead;
 import java.io.IOException;
+import java.util.Enumeration;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -93,6 +96,17 @@ public final class AdminEndpoint {
         return builder.build();
     }
 
+    private static HeaderFields fields(HttpServletRequest request) {
+        HeaderFields.Builder fields = HeaderFields.builder();
+        for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
+            String name = names.nextElement();
+            for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {
+                fields.add(name, values.nextElement());
+            }
+        }
+        return fields.build();
+    }
+
     /** {@return whether the endpoint answers anything at all} */
     public boolean isOn() {
         return token.isPresent();
@@ -131,7 +145,9 @@ public final class AdminEndpoint {
         }
         try {
             if (purge) {
-                write(response, 200, StatisticsJson.of(purging.purge(purgeTarget.apply(request))));
+                // The purge request's own fields stand in for the GET's: a key with a header or cookie
+                // dimension purges the responses of the value it carries, as Varnish's return(purge) does.
+                write(response, 200, StatisticsJson.of(purging.purge(new RequestHead("GET", purgeTarget.apply(request), fields(request)))));
             } else {
                 answerAdminPath(request, response, requestPath.substring(path.length()));
             }

@@ -1,5 +1,6 @@
 package dev.cacheproxy.admin;
 
+import dev.cacheproxy.api.BackendStatistics;
 import dev.cacheproxy.api.CacheStoreStatistics;
 import dev.cacheproxy.api.EngineStatistics;
 import dev.cacheproxy.api.PurgeResult;
@@ -39,6 +40,27 @@ final class StatisticsJson {
                     .append(",\"misses\":").append(store.misses())
                     .append(",\"evictions\":").append(store.evictions())
                     .append(",\"corruptEntries\":").append(store.corruptEntries()).append('}');
+        }
+        if (!statistics.backends().isEmpty()) {
+            json.append(",\"backends\":[");
+            for (int i = 0; i < statistics.backends().size(); i++) {
+                BackendStatistics backend = statistics.backends().get(i);
+                EngineStatistics.OriginLatency backendLatency = backend.latency();
+                json.append(i == 0 ? "{" : ",{")
+                        .append("\"pool\":").append(string(backend.pool()))
+                        .append(",\"backend\":").append(string(backend.backend().toString()))
+                        .append(",\"state\":").append(string(backend.state().name().toLowerCase(Locale.ROOT)))
+                        .append(",\"weight\":").append(backend.weight())
+                        .append(",\"backup\":").append(backend.backup())
+                        .append(",\"requests\":").append(backend.requests())
+                        .append(",\"failures\":").append(backend.failures())
+                        .append(",\"active\":").append(backend.active())
+                        .append(",\"ejections\":").append(backend.ejections())
+                        .append(",\"latency\":{\"count\":").append(backendLatency.count())
+                        .append(",\"totalMillis\":").append(backendLatency.total().toMillis())
+                        .append(",\"maxMillis\":").append(backendLatency.max().toMillis()).append("}}");
+            }
+            json.append(']');
         }
         return json.append('}').toString();
     }

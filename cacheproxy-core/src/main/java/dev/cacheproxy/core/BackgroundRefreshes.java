@@ -54,6 +54,6 @@ final class BackgroundRefreshes {
 
     /** One background refresh at a time per stored variant: the key of that variant. */
     private static String refreshKey(CacheKey key, StoredResponse variant) {
-        return key.uri() + VARIANT_SEPARATOR + variant.variantKey();
+        return key.value() + VARIANT_SEPARATOR + variant.variantKey();
     }
 }

@@ -83,6 +83,45 @@ record CacheControl(Map<String, String> directives, Set<String> conflicting) {
         return parse(responseHeaders, "Cache-Control");
     }
 
+    /** These directives without the named ones. */
+    CacheControl without(String... names) {
+        Map<String, String> kept = new LinkedHashMap<>(directives);
+        for (String name : names) {
+            kept.remove(name);
+        }
+        return new CacheControl(kept, conflicting);
+    }
+
+    /** These directives with one more, or another value for it; an empty value means none. */
+    CacheControl with(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(directives);
+        more.put(name, value);
+        Set<String> stillConflicting = new HashSet<>(conflicting);
+        stillConflicting.remove(name);
+        return new CacheControl(more, stillConflicting);
+    }
+
+    /** The directives as one field value, e.g. {@code public, max-age=60, no-cache="Set-Cookie"}. */
+    String toFieldValue() {
+        StringBuilder value = new StringBuilder();
+        directives.forEach((name, argument) -> {
+            if (value.length() > 0) {
+                value.append(", ");
+            }
+            value.append(name);
+            if (!argument.isEmpty()) {
+                boolean token = argument.chars().allMatch(c -> c < 0x7f && c > 0x20 && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0);
+                value.append('=');
+                if (token) {
+                    value.append(argument);
+                } else {
+                    value.append('"').append(argument.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                }
+            }
+        });
+        return value.toString();
+    }
+
     /** Whether the directive is present, with or without a value. */
     boolean has(String directive) {
         return directives.containsKey(directive);

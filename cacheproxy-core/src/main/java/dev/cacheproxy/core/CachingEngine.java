@@ -1,10 +1,13 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.api.BackendReport;
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStatus;
 import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.Collapsing;
 import dev.cacheproxy.api.EngineStatistics;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ExchangePlan.Answer;
@@ -19,6 +22,7 @@ import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.PurgeResult;
 import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.RequestNormalizer;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.StoredResponse;
 import java.net.URI;
@@ -29,6 +33,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * The {@link dev.cacheproxy.api.ProxyEngine} of cacheproxy: it sequences one exchange through the
@@ -57,21 +62,29 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     private final BackgroundRefreshes refreshes;
     private final RequestCollapsing collapsing;
     private final Purging purging;
+    private final Keying keying;
+    private final RequestNormalization normalization;
+    private final Optional<RememberedMisses> rememberedMisses;
+    private final BackendReports backendReports = new BackendReports();
 
     private CachingEngine(Builder builder, CacheStore store) {
         this.store = new GuardedStore(store, builder.faultLogInterval, counters.storeFaults);
-        this.policy = new GuardedPolicy(builder.policy);
+        this.policy = new GuardedPolicy(builder.routes.over(builder.policy));
         this.clock = builder.clock;
         this.cacheName = builder.cacheName;
         this.log = new ExchangeLog(builder.faultLogInterval);
         this.tagFields = new TagFields(builder.tagFields, builder.hideTagFields);
         this.storedAnswers = new StoredAnswers(tagFields);
-        this.storing = new StoringRelay(policy, this.store, tagFields, builder.maxObjectSize, counters);
+        this.rememberedMisses = builder.rememberMissesFor.isZero()
+                ? Optional.empty() : Optional.of(new RememberedMisses(builder.rememberMissesFor, builder.rememberedMissesLimit));
+        this.storing = new StoringRelay(policy, this.store, tagFields, builder.maxObjectSize, counters, rememberedMisses);
         this.updates = new StoredResponseUpdate(policy, tagFields);
         this.failures = new OriginFailureAnswers(policy, this.store, storedAnswers);
         this.refreshes = new BackgroundRefreshes(cacheName);
         this.collapsing = new RequestCollapsing(builder.collapseTimeout);
-        this.purging = new Purging(store);
+        this.purging = new Purging(store, builder.cacheKeys);
+        this.keying = new Keying(builder.cacheKeys, builder.showKeyInCacheStatus, builder.faultLogInterval);
+        this.normalization = new RequestNormalization(builder.normalizer, builder.faultLogInterval);
     }
 
     /** {@return a builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock} */
@@ -85,15 +98,24 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     }
 
     @Override
-    public Optional<Answer> answerFromCache(RequestHead clientRequest) {
-        if (!clientRequest.isMethod("GET") && !clientRequest.isMethod("HEAD")) {
+    public Optional<Answer> answerFromCache(RequestHead sentRequest) {
+        if (!sentRequest.isMethod("GET") && !sentRequest.isMethod("HEAD")) {
+            return Optional.empty();
+        }
+        Optional<RequestHead> normalized = normalization.apply(sentRequest);
+        if (normalized.isEmpty()) {
+            return Optional.empty();
+        }
+        RequestHead clientRequest = normalized.get();
+        CacheKey key = keying.keyFor(clientRequest);
+        if (Keying.isUnkeyable(key)) {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        Lookup lookup = policy.lookup(clientRequest, store.variants(CacheKey.of(clientRequest.uri())), now);
+        Lookup lookup = policy.lookup(clientRequest, store.variants(key), now);
         if (lookup instanceof Lookup.Reuse reuse && !reuse.revalidateInBackground()) {
             Answer answer = storedAnswers.answer(clientRequest, reuse.response(), reuse.age(),
-                    CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()));
+                    keying.shown(CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()), key));
             counters.decided(true, lookup, answer);
             log.decided(clientRequest, answer);
             return Optional.of(answer);
@@ -107,29 +129,36 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     }
 
     /** Phase 1; {@code mayWait} is false once a request has waited for another (it never waits twice). */
-    private ExchangePlan.OnClientRequest decide(RequestHead clientRequest, boolean mayWait) {
+    private ExchangePlan.OnClientRequest decide(RequestHead sentRequest, boolean mayWait) {
         Instant now = clock.instant();
-        CacheKey key = CacheKey.of(clientRequest.uri());
+        // vcl_recv: the normalised request is what the cache looks up and what the origin gets.
+        Optional<RequestHead> normalized = normalization.apply(sentRequest);
+        RequestHead clientRequest = normalized.orElse(sentRequest);
+        RequestNormalization.Changes changes = RequestNormalization.changes(sentRequest.headers(), clientRequest.headers());
+        CacheKey key = normalized.isPresent() ? keying.keyFor(clientRequest) : Keying.unkeyable();
+        boolean unkeyable = Keying.isUnkeyable(key);
         boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
-        Lookup lookup = policy.lookup(clientRequest, cacheableMethod ? store.variants(key) : List.of(), now);
+        Lookup lookup = unkeyable
+                ? new Lookup.Forward(ForwardReason.BYPASS, "cache key or request normalizer failed")
+                : policy.lookup(clientRequest, cacheableMethod ? store.variants(key) : List.of(), now);
 
         ExchangePlan.OnClientRequest plan;
         if (lookup instanceof Lookup.Reuse reuse) {
-            CacheStatus hit = CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason());
+            CacheStatus hit = keying.shown(CacheStatus.hit(cacheName, reuse.ttl(), reuse.reason()), key);
             Answer answer = storedAnswers.answer(clientRequest, reuse.response(), reuse.age(), mayWait ? hit : hit.withCollapsed());
             Optional<ToOrigin> refresh = reuse.revalidateInBackground()
                     ? refreshes.offer(clientRequest, key, reuse.response(), now) : Optional.empty();
             plan = refresh.isEmpty() ? answer : new Answer(answer.response(), answer.body(), answer.cacheStatus(), refresh);
         } else if (lookup instanceof Lookup.Validate validate) {
-            plan = collapsing.leadOrWait(ValidationRule.request(clientRequest, key, validate.response(), now,
-                    CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason())), mayWait, now);
+            plan = collapsed(withChanges(ValidationRule.request(clientRequest, key, validate.response(), now,
+                    keying.shown(CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason()), key)), changes), mayWait, now);
         } else if (lookup instanceof Lookup.Forward forward) {
-            plan = collapsing.leadOrWait(new ToOrigin(clientRequest, key, HeaderFields.empty(), List.of(), Optional.empty(), now,
-                    CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason())), mayWait, now);
+            plan = collapsed(new ToOrigin(clientRequest, key, changes.set(), changes.remove(), Optional.empty(), now,
+                    keying.shown(CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason()), key)), mayWait, now);
         } else {
             Lookup.Unavailable unavailable = (Lookup.Unavailable) lookup;
             plan = OriginFailureAnswers.unavailable(unavailable.reason(),
-                    CacheStatus.forward(cacheName, ForwardReason.MISS, unavailable.reason()));
+                    keying.shown(CacheStatus.forward(cacheName, ForwardReason.MISS, unavailable.reason()), key));
         }
         counters.decided(mayWait, lookup, plan);
         if (plan instanceof Answer) {
@@ -137,6 +166,40 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
             log.decided(clientRequest, plan);
         }
         return plan;
+    }
+
+    /**
+     * Request collapsing, unless the key is a remembered miss (its last response was not storable, so
+     * waiting would only queue requests: Varnish's hit-for-miss) or the policy keeps the request out of it.
+     */
+    private ExchangePlan.OnClientRequest collapsed(ToOrigin plan, boolean mayWait, Instant now) {
+        if (!collapsing.wouldCollapse(plan, mayWait)) {
+            return plan;
+        }
+        Optional<RememberedMisses.Miss> remembered = rememberedMisses.flatMap(misses -> misses.remembered(plan.key(), now));
+        if (remembered.isPresent()) {
+            return withDetail(plan, "remembered miss (" + remembered.get().reason() + ")");
+        }
+        if (policy.collapsing(plan.clientRequest(), now) instanceof Collapsing.Refused refused) {
+            return withDetail(plan, refused.reason());
+        }
+        return collapsing.leadOrWait(plan, mayWait, now);
+    }
+
+    private static ToOrigin withDetail(ToOrigin plan, String more) {
+        CacheStatus status = plan.cacheStatus();
+        return new ToOrigin(plan.clientRequest(), plan.key(), plan.setFields(), plan.removeFields(), plan.validating(),
+                plan.requestTime(), status.withDetail(status.detail().map(detail -> detail + "; ").orElse("") + more));
+    }
+
+    /** The plan sending the normalised fields as well as its own changes, which win for the names they touch. */
+    private static ToOrigin withChanges(ToOrigin plan, RequestNormalization.Changes changes) {
+        if (changes.set().isEmpty() && changes.remove().isEmpty()) {
+            return plan;
+        }
+        RequestNormalization.Changes sent = changes.then(plan.setFields(), plan.removeFields());
+        return new ToOrigin(plan.clientRequest(), plan.key(), sent.set(), sent.remove(), plan.validating(), plan.requestTime(),
+                plan.cacheStatus());
     }
 
     @Override
@@ -148,7 +211,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         CacheStatus status = toOrigin.cacheStatus().withFwdStatus(response.status());
         counters.originResponded(toOrigin, response.status(), now);
 
-        for (CacheKey invalidated : InvalidationRule.keysToInvalidate(clientRequest, response)) {
+        for (CacheKey invalidated : InvalidationRule.keysToInvalidate(clientRequest, response, keying::keyFor)) {
             store.remove(invalidated);
         }
 
@@ -189,16 +252,53 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     /** What the engine has done since it was built, with the store's statistics when it keeps them. */
     @Override
     public EngineStatistics statistics() {
-        return counters.snapshot(store.unguarded());
+        return counters.snapshot(store.unguarded(), backendReports.backends());
+    }
+
+    /** Adds these backends' figures to {@link #statistics()} and tells the listeners ({@link #whenBackendReportAdded}). */
+    @Override
+    public void addBackendReport(BackendReport report) {
+        backendReports.add(report);
+    }
+
+    @Override
+    public void removeBackendReport(BackendReport report) {
+        backendReports.remove(report);
+    }
+
+    @Override
+    public void whenBackendReportAdded(Consumer<BackendReport> listener) {
+        backendReports.whenAdded(listener);
     }
 
     /**
      * Removes every variant stored for this URI: the origin's URI, the one responses are stored under
-     * (for {@code CachingProxyServlet}, its origin plus the request's path and query).
+     * (for {@code CachingProxyServlet}, its origin plus the request's path and query), under the key the
+     * {@linkplain Builder#cacheKeys cache key function} gives a {@code GET} of it without header fields.
      */
     @Override
     public PurgeResult purge(URI target) {
-        return purging.url(target);
+        PurgeResult result = purging.url(target);
+        rememberedMisses.ifPresent(misses -> misses.forget(keying.keyFor(new RequestHead("GET", target, HeaderFields.empty()))));
+        return result;
+    }
+
+    /** Removes every variant stored under the key of this request, header and cookie dimensions included. */
+    @Override
+    public PurgeResult purge(RequestHead request) {
+        PurgeResult result = purging.request(request);
+        rememberedMisses.ifPresent(misses -> misses.forget(keying.keyFor(request.withMethod("GET"))));
+        return result;
+    }
+
+    /**
+     * The key this request's response is stored under (after normalisation), e.g. for a backend pool to hash on.
+     *
+     * @param request the client's request
+     * @return its key
+     */
+    public CacheKey keyFor(RequestHead request) {
+        return keying.keyFor(normalization.apply(request).orElse(request));
     }
 
     /** Removes every response stored with this tag, when the store is a {@link dev.cacheproxy.api.TaggedStore}. */
@@ -210,6 +310,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     /** Removes everything stored. */
     @Override
     public PurgeResult purgeAll() {
+        rememberedMisses.ifPresent(RememberedMisses::clear);
         return purging.all();
     }
 
@@ -266,6 +367,10 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     public static final class Builder {
         /** The default maximum size of a stored body: larger bodies stream through uncached. */
         public static final int DEFAULT_MAX_OBJECT_SIZE = 8 * 1024 * 1024;
+        /** How long a miss is remembered at most by default: Varnish's hit-for-miss time. */
+        public static final Duration DEFAULT_REMEMBER_MISSES_FOR = Duration.ofSeconds(120);
+        /** How many keys' misses are remembered at most by default. */
+        public static final int DEFAULT_REMEMBERED_MISSES_LIMIT = 10_000;
 
         private CacheStore store;
         private CachePolicy policy = Rfc9111Policy.sharedCache();
@@ -276,6 +381,12 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         private Duration collapseTimeout = Duration.ofSeconds(10);
         private List<String> tagFields = List.of("Surrogate-Key", "Cache-Tag");
         private boolean hideTagFields = true;
+        private CacheKeyFunction cacheKeys = CacheKeyFunction.TARGET_URI;
+        private boolean showKeyInCacheStatus;
+        private RouteRules routes = RouteRules.none();
+        private RequestNormalizer normalizer = RequestNormalizer.NONE;
+        private Duration rememberMissesFor = DEFAULT_REMEMBER_MISSES_FOR;
+        private int rememberedMissesLimit = DEFAULT_REMEMBERED_MISSES_LIMIT;
 
         private Builder() {
         }
@@ -399,6 +510,88 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
          */
         public Builder hideTagFields(boolean hide) {
             this.hideTagFields = hide;
+            return this;
+        }
+
+        /**
+         * How the primary cache key is computed from a request; default the normalised target URI
+         * ({@link CacheKeyFunction#TARGET_URI}). See {@link CacheKeys} for the ready-made pieces. Purging
+         * by URL, collapsing and remembered misses go by the same key.
+         *
+         * @param keys the key function
+         * @return this builder
+         */
+        public Builder cacheKeys(CacheKeyFunction keys) {
+            this.cacheKeys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        /**
+         * A debugging aid: whether {@code Cache-Status} shows each response's cache key as {@code key="..."}.
+         * Off by default, since a key can carry a header's or cookie's value.
+         *
+         * @param show {@code true} to show it
+         * @return this builder
+         */
+        public Builder showKeyInCacheStatus(boolean show) {
+            this.showKeyInCacheStatus = show;
+            return this;
+        }
+
+        /**
+         * Per-route rules chosen by path pattern and method (TTLs, never cache, ignored response fields,
+         * default {@code stale-*} windows, bypass, no collapsing), applied over the {@linkplain #policy policy}.
+         *
+         * @param routes the route rules
+         * @return this builder
+         */
+        public Builder routes(RouteRules routes) {
+            this.routes = Objects.requireNonNull(routes, "routes");
+            return this;
+        }
+
+        /**
+         * Rewrites each request's fields before lookup and before it goes to the origin ({@code vcl_recv});
+         * see {@link RequestNormalizers}. Default none.
+         *
+         * @param normalizer the normalizer
+         * @return this builder
+         */
+        public Builder normalizeRequests(RequestNormalizer normalizer) {
+            this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
+            return this;
+        }
+
+        /**
+         * Remembered misses (Varnish's hit-for-miss): when a response for a key turns out not storable
+         * ({@code private}, {@code no-store}, a route that never caches it...), requests for the key go
+         * to the origin at once for this long, rather than wait for one another behind request
+         * collapsing; less when the response's {@code max-age} says so. A storable response for the key,
+         * or a purge of it, ends it. Zero turns it off. Default 120 seconds.
+         *
+         * @param longest the longest a miss is remembered
+         * @return this builder
+         */
+        public Builder rememberMissesFor(Duration longest) {
+            Objects.requireNonNull(longest, "longest");
+            if (longest.isNegative()) {
+                throw new IllegalArgumentException("remembered misses time must not be negative, got " + longest);
+            }
+            this.rememberMissesFor = longest;
+            return this;
+        }
+
+        /**
+         * How many keys' misses are remembered at most, the oldest forgotten first. Default 10000.
+         *
+         * @param keys the number of keys, at least 1
+         * @return this builder
+         */
+        public Builder rememberedMissesLimit(int keys) {
+            if (keys < 1) {
+                throw new IllegalArgumentException("remembered misses limit must be at least 1, got " + keys);
+            }
+            this.rememberedMissesLimit = keys;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.api.BackendStatistics;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.CacheStoreStatistics;
 import dev.cacheproxy.api.EngineStatistics;
@@ -8,6 +9,7 @@ import dev.cacheproxy.api.Lookup;
 import dev.cacheproxy.api.ObservableStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -82,13 +84,13 @@ final class EngineCounters {
     }
 
     /** A snapshot, with the store's own statistics when it keeps them and can tell. */
-    EngineStatistics snapshot(CacheStore store) {
+    EngineStatistics snapshot(CacheStore store, List<BackendStatistics> backends) {
         return new EngineStatistics(requests.sum(), hits.sum(), misses.sum(), staleServed.sum(),
                 revalidatedNotModified.sum(), revalidatedModified.sum(), collapsedWaits.sum(), stored.sum(),
                 skippedTooBig.sum(), skippedNotCacheable.sum(), skippedIncomplete.sum(), storeFaults.sum(), originErrors.sum(),
                 new EngineStatistics.OriginLatency(originCount.sum(), Duration.ofNanos(originNanos.sum()),
                         Duration.ofNanos(originMaxNanos.get())),
-                storeStatistics(store));
+                storeStatistics(store), backends);
     }
 
     private static Optional<CacheStoreStatistics> storeStatistics(CacheStore store) {

@@ -1,6 +1,7 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.CachePolicy;
+import dev.cacheproxy.api.Collapsing;
 import dev.cacheproxy.api.ForwardReason;
 import dev.cacheproxy.api.Lookup;
 import dev.cacheproxy.api.RequestHead;
@@ -72,6 +73,16 @@ final class GuardedPolicy {
             LOG.warn("cache policy failed to say whether the response for {} must be revalidated; assuming it must",
                     request.uri(), fault);
             return true;
+        }
+    }
+
+    /** Whether the request may collapse with others, or go alone when the policy fails (the cautious reading). */
+    Collapsing collapsing(RequestHead request, Instant now) {
+        try {
+            return Objects.requireNonNull(policy.collapsing(request, now), "the policy's collapsing returned null");
+        } catch (RuntimeException fault) {
+            LOG.warn("cache policy failed to decide on collapsing {}; not collapsing", request.uri(), fault);
+            return new Collapsing.Refused("policy failed: " + fault);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import java.net.URI;
@@ -25,6 +26,14 @@ final class InvalidationRule {
 
     /** The keys to invalidate after this exchange; empty when it invalidates nothing. */
     static List<CacheKey> keysToInvalidate(RequestHead request, ResponseHead response) {
+        return keysToInvalidate(request, response, CacheKeyFunction.TARGET_URI);
+    }
+
+    /**
+     * The keys to invalidate, as the cache key function gives them for a {@code GET} of each URI with the
+     * request's header fields (so a tenant's update invalidates that tenant's responses).
+     */
+    static List<CacheKey> keysToInvalidate(RequestHead request, ResponseHead response, CacheKeyFunction keyFunction) {
         if (SAFE_METHODS.contains(request.method())) {
             return List.of();
         }
@@ -33,11 +42,11 @@ final class InvalidationRule {
             return List.of();
         }
         List<CacheKey> keys = new ArrayList<>(3);
-        keys.add(CacheKey.of(request.uri()));
+        keys.add(keyFunction.keyFor(request.withMethod("GET")));
         for (String field : new String[] {"Location", "Content-Location"}) {
             response.headers().first(field)
                     .flatMap(value -> resolveSameOrigin(request.uri(), value))
-                    .map(CacheKey::of)
+                    .map(uri -> keyFunction.keyFor(new RequestHead("GET", uri, request.headers(), request.authenticatedUser())))
                     .filter(key -> !keys.contains(key))
                     .ifPresent(keys::add);
         }

@@ -1,6 +1,9 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheKeyFunction;
+import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.CacheTags;
 import dev.cacheproxy.api.ObservableStore;
@@ -22,9 +25,11 @@ final class Purging {
     private static final Logger LOG = LoggerFactory.getLogger(Purging.class);
 
     private final CacheStore store;
+    private final CacheKeyFunction keyFunction;
 
-    Purging(CacheStore store) {
+    Purging(CacheStore store, CacheKeyFunction keyFunction) {
         this.store = store;
+        this.keyFunction = keyFunction;
     }
 
     PurgeResult url(URI target) {
@@ -32,7 +37,16 @@ final class Purging {
         if (!target.isAbsolute() || target.getHost() == null) {
             throw new IllegalArgumentException("a purge needs the absolute URI the response was stored under, got \"" + target + "\"");
         }
-        CacheKey key = CacheKey.of(target);
+        return request(new RequestHead("GET", target, HeaderFields.empty()));
+    }
+
+    PurgeResult request(RequestHead request) {
+        Objects.requireNonNull(request, "request");
+        if (request.uri().getHost() == null) {
+            throw new IllegalArgumentException("a purge needs the absolute URI the response was stored under, got \"" + request.uri() + "\"");
+        }
+        // The purge asks about the GET it stands for, whatever method carried it (PURGE, POST).
+        CacheKey key = keyFunction.keyFor(request.withMethod("GET"));
         // Read first only to tell the operator whether there was anything to purge.
         boolean held = !store.variants(key).isEmpty();
         store.remove(key);

@@ -47,13 +47,10 @@ final class RequestCollapsing {
      * then goes to the origin without leading, so that a later request does not wait on it.
      */
     ExchangePlan.OnClientRequest leadOrWait(ToOrigin plan, boolean mayWait, Instant now) {
-        ForwardReason reason = plan.cacheStatus().forward().orElseThrow();
-        boolean head = plan.clientRequest().isMethod("HEAD");
-        boolean collapsible = !timeout.isZero() && mayWait && (plan.clientRequest().isMethod("GET") || head)
-                && (reason == ForwardReason.URI_MISS || reason == ForwardReason.VARY_MISS || reason == ForwardReason.STALE);
-        if (!collapsible) {
+        if (!wouldCollapse(plan, mayWait)) {
             return plan;
         }
+        boolean head = plan.clientRequest().isMethod("HEAD");
         // A HEAD may wait for a GET on its way (its stored response answers the HEAD), but never leads:
         // its own response has no body to store for the GETs that would wait on it.
         Optional<CompletableFuture<Void>> inFlight = head ? inFlight(plan.key(), now) : leadOrWait(plan, now);
@@ -61,6 +58,13 @@ final class RequestCollapsing {
                 .<ExchangePlan.OnClientRequest>map(landed -> new ExchangePlan.Wait(landed, timeout,
                         plan.cacheStatus().withDetail("waiting for the same request already on its way to the origin")))
                 .orElse(plan);
+    }
+
+    /** Whether {@link #leadOrWait} would make the plan wait or lead, rather than return it as it is. */
+    boolean wouldCollapse(ToOrigin plan, boolean mayWait) {
+        ForwardReason reason = plan.cacheStatus().forward().orElseThrow();
+        return !timeout.isZero() && mayWait && (plan.clientRequest().isMethod("GET") || plan.clientRequest().isMethod("HEAD"))
+                && (reason == ForwardReason.URI_MISS || reason == ForwardReason.VARY_MISS || reason == ForwardReason.STALE);
     }
 
     /**

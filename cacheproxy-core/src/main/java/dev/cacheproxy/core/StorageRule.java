@@ -34,7 +34,7 @@ final class StorageRule {
      */
     static Storability decide(RequestHead request, ResponseHead response, List<String> targetedFields, Instant responseTime) {
         if (!request.isMethod("GET") && !isReusablePost(request, response, targetedFields)) {
-            return new Storability.DoNotStore("method " + request.method() + " is not stored");
+            return Storability.DoNotStore.becauseOfRequest("method " + request.method() + " is not stored");
         }
         int status = response.status();
         if (status < 200) {
@@ -48,7 +48,7 @@ final class StorageRule {
         }
         CacheControl requestDirectives = CacheControl.ofRequest(request.headers());
         if (requestDirectives.has("no-store")) {
-            return new Storability.DoNotStore("request no-store");
+            return Storability.DoNotStore.becauseOfRequest("request no-store");
         }
         ResponseDirectives responseControl = ResponseDirectives.of(response.headers(), targetedFields);
         CacheControl directives = responseControl.directives();
@@ -69,7 +69,7 @@ final class StorageRule {
         }
         boolean explicitlyShared = directives.has("public") || directives.has("s-maxage");
         if (request.isAuthenticated() && !explicitlyShared && !directives.has("must-revalidate")) {
-            return new Storability.DoNotStore((request.headers().contains("Authorization") ? "request has Authorization"
+            return Storability.DoNotStore.becauseOfRequest((request.headers().contains("Authorization") ? "request has Authorization"
                     : "request is made by an authenticated user") + " and response does not say it may be shared (§3.5)");
         }
         if (response.headers().contains("Set-Cookie") && !explicitlyShared) {

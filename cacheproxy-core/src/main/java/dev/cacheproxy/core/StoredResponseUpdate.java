@@ -78,6 +78,13 @@ final class StoredResponseUpdate {
                            Instant requestTime, Instant now) {
         // A HEAD validates or updates the stored GET response: whether it may stay stored is the GET's question.
         Storability storability = policy.storability(request.withMethod("GET"), merged, now);
+        if (storability instanceof Storability.Store store && !store.fieldsNotStored().isEmpty()) {
+            // A rule keeps fields out of the stored copy; without an ignored Vary, the variant is the one of no Vary.
+            merged = merged.withHeaders(merged.headers().toBuilder().removeAll(store.fieldsNotStored()).build());
+            if (store.fieldsNotStored().contains("vary")) {
+                variantKey = VaryRule.variantKey(merged.headers(), request);
+            }
+        }
         if (storability instanceof Storability.Store && variantKey.isEmpty()) {
             storability = new Storability.DoNotStore("Vary: * never matches a later request");
         }

@@ -5,6 +5,7 @@ import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.CacheStatus;
 import dev.cacheproxy.api.ExchangePlan.Relay;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
+import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.Storability;
@@ -24,8 +25,11 @@ final class StoringRelay {
     private final TagFields tagFields;
     private final int maxObjectSize;
     private final EngineCounters counters;
+    private final Optional<RememberedMisses> rememberedMisses;
 
-    StoringRelay(GuardedPolicy policy, GuardedStore store, TagFields tagFields, int maxObjectSize, EngineCounters counters) {
+    StoringRelay(GuardedPolicy policy, GuardedStore store, TagFields tagFields, int maxObjectSize, EngineCounters counters,
+                 Optional<RememberedMisses> rememberedMisses) {
+        this.rememberedMisses = rememberedMisses;
         this.policy = policy;
         this.store = store;
         this.tagFields = tagFields;
@@ -38,11 +42,17 @@ final class StoringRelay {
         RequestHead clientRequest = toOrigin.clientRequest();
         BodyCapture capture = BodyCapture.NONE;
         // GET responses are stored; so is a POST's that names itself as the target's representation (§9.3.3).
-        if (clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) {
+        // A request whose key could not be computed is never stored: under a wrong key it could reach others.
+        if ((clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) && !Keying.isUnkeyable(toOrigin.key())) {
             Storability storability = policy.storability(clientRequest, response, now);
-            Optional<String> variantKey = VaryRule.variantKey(response.headers(), clientRequest);
+            // A rule may keep fields out of the stored copy (a shared response's Set-Cookie, an ignored Vary).
+            HeaderFields storedFields = storability instanceof Storability.Store storable
+                    ? StoredFieldsRule.toStore(response.headers()).toBuilder().removeAll(storable.fieldsNotStored()).build()
+                    : response.headers();
+            Optional<String> variantKey = VaryRule.variantKey(storedFields, clientRequest);
             if (storability instanceof Storability.Store storable && variantKey.isPresent()) {
-                ResponseHead stored = tagFields.forStorage(response.withHeaders(StoredFieldsRule.toStore(response.headers())));
+                rememberedMisses.ifPresent(misses -> misses.forget(toOrigin.key()));
+                ResponseHead stored = tagFields.forStorage(response.withHeaders(storedFields));
                 capture = new StoringCapture(store, toOrigin.key(), stored, variantKey.get(),
                         toOrigin.requestTime(), now, storable.freshnessLifetime(), maxObjectSize, counters);
                 if (capture.isCapturing()) {
@@ -52,12 +62,27 @@ final class StoringRelay {
                 } else {
                     // Its Content-Length is over the maximum object size: say so rather than "stored".
                     status = status.withDetail(status.detail().orElse("") + "; not stored: larger than the maximum object size");
+                    rememberMiss(toOrigin, response, "larger than the maximum object size", now);
                 }
             } else {
                 counters.skippedNotCacheable.increment();
                 status = status.withDetail(status.detail().orElse("") + "; not stored: " + storability.reason());
+                if (storability instanceof Storability.DoNotStore refused && refused.cause() == Storability.Cause.RESPONSE) {
+                    rememberMiss(toOrigin, response, storability.reason(), now);
+                }
             }
         }
         return new Relay(StoredAnswers.withCacheStatus(tagFields.forClient(response), status), capture, status);
+    }
+
+    /**
+     * Remembers that this GET's key had a response that could not be stored, so that requests for it go
+     * to the origin at once for a while (a background refresh stands in for no client, and is a GET too:
+     * it counts, as the response would be the same).
+     */
+    private void rememberMiss(ToOrigin toOrigin, ResponseHead response, String reason, Instant now) {
+        if (rememberedMisses.isPresent() && toOrigin.clientRequest().isMethod("GET")) {
+            rememberedMisses.get().remember(toOrigin.key(), response.headers(), reason, now);
+        }
     }
 }

@@ -1,11 +1,14 @@
 package dev.cacheproxy.servlet;
 
+import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.RequestNormalizer;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.RouteRules;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -17,6 +20,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -272,9 +276,129 @@ public final class CachingFilter implements Filter {
         }
 
         /**
+         * How the cache key is computed from a request; see {@link CachingEngine.Builder#cacheKeys}.
+         *
+         * @param keys how the cache key is computed from a request
+         * @return this builder
+         */
+        public Builder cacheKeys(CacheKeyFunction keys) {
+            engineBuilder.cacheKeys(keys);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * Whether {@code Cache-Status} shows the cache key, for debugging; see {@link CachingEngine.Builder#showKeyInCacheStatus}.
+         *
+         * @param show whether {@code Cache-Status} shows the cache key, for debugging
+         * @return this builder
+         */
+        public Builder showKeyInCacheStatus(boolean show) {
+            engineBuilder.showKeyInCacheStatus(show);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * Per-route rules by path pattern and method; see {@link CachingEngine.Builder#routes}.
+         *
+         * @param routes per-route rules by path pattern and method
+         * @return this builder
+         */
+        public Builder routes(RouteRules routes) {
+            engineBuilder.routes(routes);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * Rewrites request fields before lookup and before the servlet sees them; see {@link CachingEngine.Builder#normalizeRequests}.
+         *
+         * @param normalizer rewrites request fields before lookup and before the servlet sees them
+         * @return this builder
+         */
+        public Builder normalizeRequests(RequestNormalizer normalizer) {
+            engineBuilder.normalizeRequests(normalizer);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * How long a miss is remembered at most (zero: never); see {@link CachingEngine.Builder#rememberMissesFor}.
+         *
+         * @param longest how long a miss is remembered at most (zero: never)
+         * @return this builder
+         */
+        public Builder rememberMissesFor(Duration longest) {
+            engineBuilder.rememberMissesFor(longest);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * How many keys' misses are remembered at most; see {@link CachingEngine.Builder#rememberedMissesLimit}.
+         *
+         * @param keys how many keys' misses are remembered at most
+         * @return this builder
+         */
+        public Builder rememberedMissesLimit(int keys) {
+            engineBuilder.rememberedMissesLimit(keys);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * How long a request waits for the same one on its way (zero: no collapsing); see {@link CachingEngine.Builder#collapseTimeout}.
+         *
+         * @param timeout how long a request waits for the same one on its way (zero: no collapsing)
+         * @return this builder
+         */
+        public Builder collapseTimeout(Duration timeout) {
+            engineBuilder.collapseTimeout(timeout);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * The response fields that tag responses for purging by tag; see {@link CachingEngine.Builder#tagFields}.
+         *
+         * @param names the response fields that tag responses for purging by tag
+         * @return this builder
+         */
+        public Builder tagFields(String... names) {
+            engineBuilder.tagFields(names);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * Whether tag fields are removed before responses reach clients; see {@link CachingEngine.Builder#hideTagFields}.
+         *
+         * @param hide whether tag fields are removed before responses reach clients
+         * @return this builder
+         */
+        public Builder hideTagFields(boolean hide) {
+            engineBuilder.hideTagFields(hide);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
+         * How often each kind of store fault is logged at most; see {@link CachingEngine.Builder#faultLogInterval}.
+         *
+         * @param interval how often each kind of store fault is logged at most
+         * @return this builder
+         */
+        public Builder faultLogInterval(Duration interval) {
+            engineBuilder.faultLogInterval(interval);
+            engineSettings = true;
+            return this;
+        }
+
+        /**
          * The clock of every HTTP rule; default the system UTC clock.
          *
-         * @param clock the clock
+         * @param clock the clock of every HTTP rule
          * @return this builder
          */
         public Builder clock(Clock clock) {

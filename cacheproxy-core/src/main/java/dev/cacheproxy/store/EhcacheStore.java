@@ -192,7 +192,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         ensureOpen();
         StoredVariants variants;
         try {
-            variants = cache.get(key.uri());
+            variants = cache.get(key.value());
         } catch (RuntimeException fault) {
             throw new CacheStoreException("reading " + key + " failed", fault);
         }
@@ -214,17 +214,17 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         ensureOpen();
         try {
             for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-                StoredVariants current = cache.get(key.uri());
+                StoredVariants current = cache.get(key.value());
                 if (current == null) {
-                    if (cache.putIfAbsent(key.uri(), new StoredVariants(List.of(response))) == null) {
+                    if (cache.putIfAbsent(key.value(), new StoredVariants(List.of(response))) == null) {
                         return;
                     }
                 } else if (current.isUnreadable()) {
-                    counters.corrupt(key.uri());
-                    if (cache.replace(key.uri(), current, new StoredVariants(List.of(response)))) {
+                    counters.corrupt(key.value());
+                    if (cache.replace(key.value(), current, new StoredVariants(List.of(response)))) {
                         return;
                     }
-                } else if (cache.replace(key.uri(), current, current.with(response, maxVariantsPerKey))) {
+                } else if (cache.replace(key.value(), current, current.with(response, maxVariantsPerKey))) {
                     return;
                 }
             }
@@ -238,7 +238,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     public void remove(CacheKey key) {
         ensureOpen();
         try {
-            cache.remove(key.uri());
+            cache.remove(key.value());
         } catch (RuntimeException fault) {
             throw new CacheStoreException("removing " + key + " failed", fault);
         }
@@ -312,10 +312,10 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     }
 
     private void dropUnreadable(CacheKey key) {
-        counters.corrupt(key.uri());
+        counters.corrupt(key.value());
         try {
             // Conditional, so that a good response a writer stored meanwhile survives.
-            cache.remove(key.uri(), StoredVariants.UNREADABLE);
+            cache.remove(key.value(), StoredVariants.UNREADABLE);
         } catch (RuntimeException fault) {
             throw new CacheStoreException("dropping the unreadable entry of " + key + " failed", fault);
         }

@@ -96,7 +96,7 @@ public final class JCacheStore implements TaggedStore {
         ensureOpen();
         byte[] stored;
         try {
-            stored = cache.get(key.uri());
+            stored = cache.get(key.value());
         } catch (RuntimeException fault) {
             throw new CacheStoreException("reading " + key + " failed", fault);
         }
@@ -110,7 +110,7 @@ public final class JCacheStore implements TaggedStore {
             try {
                 // Unconditional: providers compare byte[] values differently (content, identity), and a
                 // good response that another proxy stored in this instant is only a miss more.
-                cache.remove(key.uri());
+                cache.remove(key.value());
             } catch (RuntimeException fault) {
                 throw new CacheStoreException("dropping the unreadable entry of " + key + " failed", fault);
             }
@@ -128,8 +128,8 @@ public final class JCacheStore implements TaggedStore {
         try {
             // The first response of a URI needs no merge. Going through putIfAbsent also keeps entry processors
             // away from absent keys, which Ehcache's JCache provider cannot copy by value.
-            if (!cache.putIfAbsent(key.uri(), encoded)) {
-                cache.invoke(key.uri(), new MergeVariant(encoded, maxVariantsPerKey));
+            if (!cache.putIfAbsent(key.value(), encoded)) {
+                cache.invoke(key.value(), new MergeVariant(encoded, maxVariantsPerKey));
             }
         } catch (RuntimeException fault) {
             throw new CacheStoreException("storing " + key + " failed", fault);
@@ -140,7 +140,7 @@ public final class JCacheStore implements TaggedStore {
     public void remove(CacheKey key) {
         ensureOpen();
         try {
-            cache.remove(key.uri());
+            cache.remove(key.value());
         } catch (RuntimeException fault) {
             throw new CacheStoreException("removing " + key + " failed", fault);
         }
@@ -196,11 +196,11 @@ public final class JCacheStore implements TaggedStore {
             for (int attempt = 0; attempt < MAX_INDEX_ATTEMPTS; attempt++) {
                 String keys = index.get(tag);
                 if (keys == null) {
-                    if (index.putIfAbsent(tag, key.uri())) {
+                    if (index.putIfAbsent(tag, key.value())) {
                         return;
                     }
-                } else if (Set.of(keys.split(KEY_SEPARATOR)).contains(key.uri())
-                        || index.replace(tag, keys, keys + KEY_SEPARATOR + key.uri())) {
+                } else if (Set.of(keys.split(KEY_SEPARATOR)).contains(key.value())
+                        || index.replace(tag, keys, keys + KEY_SEPARATOR + key.value())) {
                     return;
                 }
             }

@@ -121,7 +121,7 @@ final class EhcacheStoreTest extends CacheStoreContract {
 
             assertEquals(List.of(), store.variants(key("bad")));
             assertEquals(1, store.statistics().corruptEntries());
-            assertEquals(null, manager.getCache("c", String.class, StoredVariants.class).get(key("bad").uri()), "dropped");
+            assertEquals(null, manager.getCache("c", String.class, StoredVariants.class).get(key("bad").value()), "dropped");
             for (int i = 0; i < 20; i++) {
                 assertEquals("good " + i, store.variants(key("good-" + i)).get(0).body().utf8());
             }
@@ -261,7 +261,7 @@ final class EhcacheStoreTest extends CacheStoreContract {
                 assertEquals("mine", fromManager.variants(key("own")).get(0).body().utf8());
                 assertEquals(1, fromManager.statistics().entries(), "what the cache held is counted");
             }
-            assertEquals("mine", cache.get(key("own").uri()).responses().get(0).body().utf8());
+            assertEquals("mine", cache.get(key("own").value()).responses().get(0).body().utf8());
             assertThrows(IllegalArgumentException.class, () -> EhcacheStore.fromCacheManager(manager, "absent").build());
             assertThrows(IllegalStateException.class, () -> EhcacheStore.using(cache).offHeapMegabytes(8).build());
         }

@@ -54,13 +54,13 @@ final class JCacheStoreTest extends CacheStoreContract {
             damaged.store(key("good"), response("gzip", "good", T0));
             byte[] bytes = StoredVariantsCodec.encode(new StoredVariants(List.of(response("gzip", "soon bad", T0))));
             bytes[bytes.length - 1] ^= 1; // one flipped bit in the body
-            cache.put(key("bad").uri(), bytes);
+            cache.put(key("bad").value(), bytes);
 
             assertEquals(List.of(), damaged.variants(key("bad")));
-            assertEquals(null, cache.get(key("bad").uri()), "dropped");
+            assertEquals(null, cache.get(key("bad").value()), "dropped");
             assertEquals("good", damaged.variants(key("good")).get(0).body().utf8());
 
-            cache.put(key("bad").uri(), bytes);
+            cache.put(key("bad").value(), bytes);
             damaged.store(key("bad"), response("br", "healthy again", T0));
             assertEquals(List.of("healthy again"), damaged.variants(key("bad")).stream().map(r -> r.body().utf8()).toList());
         }
@@ -88,7 +88,7 @@ final class JCacheStoreTest extends CacheStoreContract {
             second.store(key("p2"), tagged(response("br", "two again", T0), "product-7"));
             first.store(key("p3"), tagged(response("gzip", "three", T0), "all"));
 
-            assertEquals(key("p1").uri() + "\n" + key("p2").uri(), index.get("product-7"));
+            assertEquals(key("p1").value() + "\n" + key("p2").value(), index.get("product-7"));
             assertEquals(2, second.removeTagged("product-7"));
 
             assertEquals(List.of(), first.variants(key("p1")));

@@ -29,9 +29,10 @@ final class BackgroundRefresh {
     private BackgroundRefresh() {
     }
 
-    /** Sends the refresh; returns at once, the outcome arrives on Jetty's client threads. */
-    static void send(HttpClient client, ProxyEngine engine, ExchangePlan.ToOrigin refresh, long timeoutMillis) {
-        Request originRequest = client.newRequest(refresh.clientRequest().uri()).method("GET");
+    /** Sends the refresh to this backend's target; returns at once, the outcome arrives on Jetty's client threads. */
+    static void send(HttpClient client, ProxyEngine engine, ExchangePlan.ToOrigin refresh, long timeoutMillis,
+                     Backend backend, String target) {
+        Request originRequest = client.newRequest(target).method("GET");
         if (timeoutMillis > 0) {
             originRequest.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
         }
@@ -43,7 +44,10 @@ final class BackgroundRefresh {
             }
         });
         AtomicReference<BodyCapture> capture = new AtomicReference<>(BodyCapture.NONE);
+        long sent = System.nanoTime();
+        backend.sent();
         originRequest.onResponseHeaders(originResponse -> {
+            backend.responded(originResponse.getStatus(), System.nanoTime() - sent);
             Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
             if (head.isEmpty()) {
                 originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
@@ -56,6 +60,10 @@ final class BackgroundRefresh {
         });
         originRequest.onResponseContent((originResponse, chunk) -> capture.get().append(chunk));
         originRequest.send(result -> {
+            backend.finished();
+            if (result.isFailed() && (result.getResponse() == null || result.getResponse().getStatus() == 0)) {
+                backend.failed(FromJetty.problem(result.getFailure()), System.nanoTime() - sent);
+            }
             if (result.isSucceeded()) {
                 capture.get().complete();
                 return;

@@ -5,6 +5,7 @@ import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
+import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -90,9 +91,12 @@ public final class CachingHandler extends Handler.Wrapper {
         }
         RequestHead clientRequest;
         try {
-            clientRequest = new RequestHead(request.getMethod(),
-                    servlet.target().resolve(path.substring(contextPath.length()), request.getHttpURI().getQuery()),
-                    FromJetty.fields(request.getHeaders()));
+            Optional<URI> key = servlet.keyUri(Request.getServerName(request), path.substring(contextPath.length()),
+                    request.getHttpURI().getQuery());
+            if (key.isEmpty()) {
+                return super.handle(request, response, callback); // no route: the servlet answers 404
+            }
+            clientRequest = new RequestHead(request.getMethod(), key.get(), FromJetty.fields(request.getHeaders()));
         } catch (IllegalArgumentException malformed) {
             return super.handle(request, response, callback); // the servlet answers 400, with its reason
         }

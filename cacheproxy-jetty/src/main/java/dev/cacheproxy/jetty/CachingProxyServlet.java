@@ -1,5 +1,7 @@
 package dev.cacheproxy.jetty;
 
+import dev.cacheproxy.api.BackendReport;
+import dev.cacheproxy.api.BackendStatistics;
 import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
@@ -21,13 +23,22 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.DuplexConnectionPool;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -35,19 +46,30 @@ import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * A reverse proxy to one origin with an RFC 9111 cache in front of it: Jetty's ee10
- * {@link ProxyServlet} whose hooks each hand one phase of the exchange to a {@link ProxyEngine}.
+ * A reverse proxy to one origin, or to pools of backends chosen by {@link Routes}, with an RFC 9111
+ * cache in front: Jetty's ee10 {@link ProxyServlet} whose hooks each hand one phase of the exchange to
+ * a {@link ProxyEngine}.
  *
  * <ul>
- *   <li>{@link #service}: the engine answers from the cache, or the request goes on to the origin.</li>
- *   <li>{@link #rewriteTarget}: always the configured origin plus the request's path and query; the
- *       request's {@code Host} or absolute URI never chooses where it goes.</li>
+ *   <li>{@link #service}: the request's route is found (a 404 when none matches), then the engine
+ *       answers from the cache, or the request goes on to a backend. Responses are cached under the
+ *       pool's {@linkplain BackendPool#keyOrigin() key origin}, whichever backend answers.</li>
+ *   <li>{@link #rewriteTarget}: a backend of the route's pool ({@link BackendPool}) plus the path (its
+ *       prefix stripped when the route says so) and query; the request's {@code Host} or absolute URI
+ *       only chooses among the configured routes, never the destination itself.</li>
  *   <li>{@link #copyRequestHeaders}: adds the validators of a stored response being revalidated.</li>
  *   <li>{@link #onServerResponseHeaders}: the engine decides what the client gets and whether to store.</li>
  *   <li>{@link #onResponseContent}: each chunk is copied into the capture, then streamed on.</li>
  *   <li>{@link #onProxyResponseSuccess} / {@link #onProxyResponseFailure}: store the body only if it
- *       ended as framed; an origin failure becomes a 502 or 504 with a one-line plain-text body.</li>
+ *       ended as framed; a request whose connection failed before anything was sent goes once to
+ *       another backend, an idempotent one without a body that failed before its response began may be
+ *       retried within the pool's {@link RetryBudget}; otherwise an origin failure becomes a 502 or 504
+ *       with a one-line plain-text body (a 503 when every backend is at its connection limit).</li>
  * </ul>
+ *
+ * <p>The servlet's path counts: mapped at {@code /api/*}, it sends {@code /api/users} on as
+ * {@code /api/users}; a route with {@link Route#stripped()} sends {@code /users}. Backends' health
+ * checks start with the servlet and stop when it is destroyed.
  *
  * <p>Register it with {@code asyncSupported=true}. Thread safe, like any servlet.
  */
@@ -58,8 +80,14 @@ public class CachingProxyServlet extends ProxyServlet {
     /** Marks a request dispatched again after waiting for a collapsed request. */
     private static final String WAITED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".waited";
 
-    private final transient OriginTarget target;
+    /** RFC 9110 §9.2.2: methods that may be sent again after a failure. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+    private final transient Routes routes;
+    private final transient KeyTargets keyTargets = new KeyTargets();
     private final transient ProxyEngine engine;
+    private final transient BackendReport backendReport;
+    private transient volatile HealthChecks healthChecks;
     private final transient OriginTransport transport;
     private final transient OriginTlsFailures tlsFailures;
     /** Purges and statistics over HTTP, configured by init-parameters; off by default. */
@@ -87,11 +115,39 @@ public class CachingProxyServlet extends ProxyServlet {
      *                                 ({@code h2} needs {@code https}, {@code h2c} needs {@code http})
      */
     public CachingProxyServlet(URI origin, ProxyEngine engine, OriginTransport transport) {
-        this.target = new OriginTarget(origin);
+        this(Routes.to(BackendPool.of(origin)), engine, transport);
+    }
+
+    /**
+     * A caching proxy to the pools of these routes.
+     *
+     * @param routes where requests go; each pool's health and figures belong to this servlet
+     * @param engine the engine that decides, usually a {@link CachingEngine}
+     */
+    public CachingProxyServlet(Routes routes, ProxyEngine engine) {
+        this(routes, engine, OriginTransport.DEFAULT);
+    }
+
+    /**
+     * A caching proxy to the pools of these routes, each backend spoken to as {@code transport} says.
+     *
+     * @param routes    where requests go
+     * @param engine    the engine that decides
+     * @param transport the HTTP version and the certificates to trust
+     * @throws IllegalArgumentException if a backend does not suit the transport
+     */
+    public CachingProxyServlet(Routes routes, ProxyEngine engine, OriginTransport transport) {
+        this.routes = Objects.requireNonNull(routes, "routes");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.transport = Objects.requireNonNull(transport, "transport");
-        transport.checkFits(origin);
-        this.tlsFailures = new OriginTlsFailures(origin);
+        List<BackendPool> pools = routes.pools();
+        pools.forEach(pool -> pool.backends().forEach(transport::checkFits));
+        this.tlsFailures = new OriginTlsFailures(origin());
+        this.backendReport = () -> {
+            List<BackendStatistics> rows = new ArrayList<>();
+            pools.forEach(pool -> rows.addAll(pool.statistics()));
+            return rows;
+        };
     }
 
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
@@ -99,9 +155,9 @@ public class CachingProxyServlet extends ProxyServlet {
         return engine;
     }
 
-    /** Where requests go, for {@link CachingHandler}. */
-    OriginTarget target() {
-        return target;
+    /** The URI a request's responses are stored under; empty when no route matches it. For {@link CachingHandler}. */
+    Optional<URI> keyUri(String host, String rawPath, String rawQuery) {
+        return routes.match(host, rawPath, rawQuery).map(keyTargets::keyUri);
     }
 
     /**
@@ -114,22 +170,41 @@ public class CachingProxyServlet extends ProxyServlet {
         return new CachingProxyServlet(URI.create(origin), CachingEngine.builder().build());
     }
 
-    /** {@return the origin every request is sent to} */
+    /** {@return the key origin of the first route's pool: with one origin, that origin} */
     public URI origin() {
-        return target.origin();
+        return routes.routes().get(0).pool().keyOrigin();
     }
 
-    /** Jetty's initialisation, then the admin endpoint's ({@code adminToken}, {@code adminPath}, {@code purgeMethod}, {@code adminAllow}). */
+    /** {@return where requests go} */
+    public Routes routes() {
+        return routes;
+    }
+
+    /**
+     * Jetty's initialisation, then the admin endpoint's ({@code adminToken}, {@code adminPath},
+     * {@code purgeMethod}, {@code adminAllow}); starts the pools' health checks and hands their figures
+     * to the engine's statistics.
+     */
     @Override
     public void init() throws ServletException {
         super.init();
-        if (transport.trust() instanceof OriginTransport.AnyCertificate && "https".equalsIgnoreCase(origin().getScheme())) {
-            _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the path can pose as the "
-                    + "origin, and what they send is cached for every client", origin());
+        if (transport.trust() instanceof OriginTransport.AnyCertificate) {
+            routes.pools().forEach(pool -> pool.backends().stream().filter(backend -> "https".equalsIgnoreCase(backend.getScheme()))
+                    .forEach(backend -> _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the "
+                            + "path can pose as the origin, and what they send is cached for every client", backend)));
         }
+        admin = adminEndpoint();
+        if (engine instanceof ObservableEngine observable) {
+            observable.addBackendReport(backendReport);
+        }
+        healthChecks = new HealthChecks(getHttpClient(), routes.pools());
+        healthChecks.start();
+    }
+
+    private AdminEndpoint adminEndpoint() throws ServletException {
         String adminToken = getServletConfig().getInitParameter("adminToken");
         if (adminToken == null || adminToken.isEmpty()) {
-            return;
+            return AdminEndpoint.OFF;
         }
         if (!(engine instanceof PurgeableEngine && engine instanceof ObservableEngine)) {
             throw new ServletException("the admin endpoint (init-parameter adminToken) needs an engine that can purge and "
@@ -137,11 +212,29 @@ public class CachingProxyServlet extends ProxyServlet {
                     + engine.getClass().getName());
         }
         try {
-            admin = AdminEndpoint.fromInitParameters((PurgeableEngine & ObservableEngine) engine,
+            return AdminEndpoint.fromInitParameters((PurgeableEngine & ObservableEngine) engine,
                     getServletConfig()::getInitParameter);
         } catch (IllegalArgumentException badValue) {
             throw new ServletException("bad admin endpoint configuration: " + badValue.getMessage(), badValue);
         }
+    }
+
+    /** Stops the health checks and takes the backends out of the engine's statistics, then Jetty's own. */
+    @Override
+    public void destroy() {
+        HealthChecks checks = healthChecks;
+        if (checks != null) {
+            checks.stop();
+        }
+        if (engine instanceof ObservableEngine observable) {
+            observable.removeBackendReport(backendReport);
+        }
+        super.destroy();
+    }
+
+    /** The running health checks, for tests that check now instead of waiting for the schedule. */
+    HealthChecks healthChecks() {
+        return healthChecks;
     }
 
     @Override
@@ -150,9 +243,14 @@ public class CachingProxyServlet extends ProxyServlet {
         if (admin.handle(clientRequest, clientResponse, this::targetUri)) {
             return;
         }
+        Optional<Routes.Match> match = route(clientRequest);
+        if (match.isEmpty()) {
+            writePlainText(clientResponse, 404, "Not Found: no route for this path", HeaderFields.empty());
+            return;
+        }
         RequestHead request;
         try {
-            request = new RequestHead(clientRequest.getMethod(), targetUri(clientRequest), requestFields(clientRequest));
+            request = new RequestHead(clientRequest.getMethod(), keyTargets.keyUri(match.get()), requestFields(clientRequest));
         } catch (IllegalArgumentException malformed) {
             writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
             return;
@@ -164,10 +262,10 @@ public class CachingProxyServlet extends ProxyServlet {
             return;
         }
         if (plan instanceof ExchangePlan.Answer answer) {
-            writeAnswer(clientRequest, clientResponse, answer);
+            writeAnswer(clientRequest, clientResponse, answer, match.get());
             return;
         }
-        clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, new ProxiedExchange((ExchangePlan.ToOrigin) plan));
+        clientRequest.setAttribute(EXCHANGE_ATTRIBUTE, new ProxiedExchange((ExchangePlan.ToOrigin) plan, match.get()));
         super.service(clientRequest, clientResponse);
     }
 
@@ -190,7 +288,21 @@ public class CachingProxyServlet extends ProxyServlet {
     /** Jetty's client for the origin's protocol ({@link OriginTransport#newHttpClient}). */
     @Override
     protected HttpClient newHttpClient(ClientConnector clientConnector) {
-        return transport.newHttpClient(clientConnector);
+        HttpClient client = transport.newHttpClient(clientConnector);
+        if (client.getHttpClientTransport() instanceof HttpClientTransportOverHTTP http1) {
+            Map<String, Integer> limits = new HashMap<>();
+            for (BackendPool pool : routes.pools()) {
+                for (URI backend : pool.backends()) {
+                    limits.merge(destinationName(backend.getScheme(), backend.getHost(), backend.getPort()),
+                            pool.maxConnectionsPerBackend(), Math::min);
+                }
+            }
+            // Each backend's own connection limit (HTTP/1.1: a connection per request on its way); anything else gets the client's.
+            http1.setConnectionPoolFactory(destination -> new DuplexConnectionPool(destination,
+                    limits.getOrDefault(destinationName(destination.getOrigin().getScheme(), destination.getOrigin().getAddress().getHost(),
+                            destination.getOrigin().getAddress().getPort()), client.getMaxConnectionsPerDestination())));
+        }
+        return client;
     }
 
     /** A connector whose TLS trusts what the transport says, with host names checked unless told not to. */
@@ -201,17 +313,62 @@ public class CachingProxyServlet extends ProxyServlet {
         return connector;
     }
 
-    /** Jetty's client, able to take interim responses from the origin and relay them ({@link InterimResponses}). */
+    /** Jetty's client, with each backend's connections capped at its pool's limit (nginx's {@code max_conns}). */
     @Override
     protected HttpClient createHttpClient() throws ServletException {
         HttpClient client = super.createHttpClient();
         InterimResponses.install(client.getProtocolHandlers());
+        int queued = client.getMaxRequestsQueuedPerDestination();
+        for (BackendPool pool : routes.pools()) {
+            queued = Math.max(queued, pool.maxQueuedPerBackend());
+        }
+        // Destinations are made on first use, after this: each takes its queue's size from here.
+        client.setMaxRequestsQueuedPerDestination(queued);
         return client;
     }
 
+    /** A backend of the route's pool, with the request's path and query; null (then a 503) when every backend is busy. */
     @Override
     protected String rewriteTarget(HttpServletRequest clientRequest) {
-        return exchange(clientRequest).toOrigin.clientRequest().uri().toString();
+        ProxiedExchange exchange = exchange(clientRequest);
+        Optional<Backend> backend = exchange.match.pool().select(exchange.toOrigin.key().value(), exchange.tried());
+        if (backend.isEmpty()) {
+            return null;
+        }
+        exchange.chose(backend.get());
+        return backend.get().base + exchange.match.backendPathQuery();
+    }
+
+    /** Every backend had its connections and queue full: the engine may serve a stored response, else a 503. */
+    @Override
+    protected void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse clientResponse) {
+        ProxiedExchange exchange = exchange(clientRequest);
+        try {
+            answerOriginFailure(clientRequest, clientResponse, exchange,
+                    new OriginFailure.Unreachable("every backend is at its connection limit"), 503);
+        } catch (IOException clientGone) {
+            _log.debug("client went away while a busy pool was reported", clientGone);
+        }
+    }
+
+    /** The body, read from the client only when a backend's connection asks for it ({@link DeferredRequestContent}). */
+    @Override
+    protected Request.Content proxyRequestContent(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+                                                  Request originRequest) throws IOException {
+        ProxiedExchange exchange = exchange(clientRequest);
+        return new DeferredRequestContent(() -> super.proxyRequestContent(clientRequest, clientResponse, originRequest),
+                clientRequest.getContentLengthLong(), clientRequest.getContentType(), exchange.bodyTouched);
+    }
+
+    /** Counts the request for its backend and notes when it begins to be written, then sends it. */
+    @Override
+    protected void sendProxyRequest(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Request originRequest) {
+        ProxiedExchange exchange = exchange(clientRequest);
+        originRequest.onRequestBegin(request -> exchange.requestBegan());
+        exchange.sent(System.nanoTime());
+        exchange.backend().sent();
+        exchange.match.pool().requestSent();
+        super.sendProxyRequest(clientRequest, clientResponse, originRequest);
     }
 
     @Override
@@ -227,6 +384,8 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                            Response originResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
+        exchange.responseBegan();
+        exchange.backend().responded(originResponse.getStatus(), System.nanoTime() - exchange.sentNanos());
         Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
         if (head.isEmpty()) {
             originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
@@ -276,6 +435,7 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                           Response originResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
+        exchange.backend().finished();
         exchange.capture().complete();
         exchange.answerAfterOrigin().ifPresent(answer -> {
             try {
@@ -291,7 +451,15 @@ public class CachingProxyServlet extends ProxyServlet {
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                           Response originResponse, Throwable failure) {
         ProxiedExchange exchange = exchange(clientRequest);
-        exchange.capture().abandon(FromJetty.problem(failure));
+        Backend backend = exchange.backend();
+        backend.finished();
+        String problem = FromJetty.problem(failure);
+        backend.failed(problem, System.nanoTime() - exchange.sentNanos());
+        if (!clientResponse.isCommitted() && mayGoAgain(clientRequest, exchange, failure) && sendAgain(clientRequest, clientResponse, exchange)) {
+            _log.debug("{} to {} failed ({}); sent to {} instead", clientRequest.getMethod(), backend, problem, exchange.backend());
+            return;
+        }
+        exchange.capture().abandon(problem);
         if (clientResponse.isCommitted()) {
             // Part of the body is on its way: the client must see an aborted response, not a short one.
             super.onProxyResponseFailure(clientRequest, clientResponse, originResponse, failure);
@@ -301,15 +469,9 @@ public class CachingProxyServlet extends ProxyServlet {
         // A TLS failure is named without the JDK's text, which carries the origin's address; that goes to the log.
         OriginFailure originFailure = tlsFailures.describe(failure).<OriginFailure>map(OriginFailure.Unreachable::new)
                 .orElseGet(() -> FromJetty.originFailure(failure));
-        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, originFailure);
         try {
-            if (plan instanceof ExchangePlan.Answer answer) {
-                writeAnswer(clientRequest, clientResponse, answer);
-            } else {
-                ExchangePlan.Fail fail = (ExchangePlan.Fail) plan;
-                writePlainText(clientResponse, fail.status(), fail.message(),
-                        HeaderFields.of("Cache-Status", fail.cacheStatus().toHeaderValue()));
-            }
+            answerOriginFailure(clientRequest, clientResponse, exchange, originFailure,
+                    failure instanceof RejectedExecutionException ? 503 : 0);
         } catch (IOException clientGone) {
             _log.debug("client went away while the origin failure was reported", clientGone);
         } finally {
@@ -319,10 +481,75 @@ public class CachingProxyServlet extends ProxyServlet {
         }
     }
 
-    /** The URI the request is sent to: the origin, its path prefix, then the request's path and query. */
+    /**
+     * Whether a failed attempt may go to another backend: never once the response began, nor after any of
+     * the body was read, nor after a timeout (the client has waited long enough), nor more than once. A
+     * request that had not begun to be written (connection refused, queue full) may; one that had, only
+     * if it is idempotent and the pool's retry budget allows.
+     */
+    private boolean mayGoAgain(HttpServletRequest clientRequest, ProxiedExchange exchange, Throwable failure) {
+        if (exchange.tried().size() >= 2 || exchange.responseBegun() || exchange.bodyTouched.get()
+                || failure instanceof TimeoutException || hasContent(clientRequest) && expects100Continue(clientRequest)) {
+            return false;
+        }
+        if (!exchange.requestBegun()) {
+            return true;
+        }
+        return IDEMPOTENT.contains(clientRequest.getMethod()) && exchange.match.pool().tryRetry();
+    }
+
+    /** Sends the request again, as {@link ProxyServlet#service} first did, to a backend not yet tried; false when there is none. */
+    private boolean sendAgain(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ProxiedExchange exchange) {
+        String target = rewriteTarget(clientRequest);
+        if (target == null) {
+            return false;
+        }
+        try {
+            Request originRequest = newProxyRequest(clientRequest, target);
+            copyRequestHeaders(clientRequest, originRequest);
+            addProxyHeaders(clientRequest, originRequest);
+            originRequest.timeout(getTimeout(), TimeUnit.MILLISECONDS);
+            if (hasContent(clientRequest)) {
+                originRequest.body(proxyRequestContent(clientRequest, clientResponse, originRequest));
+            }
+            sendProxyRequest(clientRequest, clientResponse, originRequest);
+            return true;
+        } catch (IOException | RuntimeException cannotSend) {
+            _log.debug("could not send the request again", cannotSend);
+            return false;
+        }
+    }
+
+    /**
+     * The engine's answer to an origin failure: a stored response where the cache rules allow one
+     * ({@code stale-if-error}), else the failure as plain text, with {@code busyStatus} instead of the
+     * engine's status when it is not 0.
+     */
+    private void answerOriginFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ProxiedExchange exchange,
+                                     OriginFailure failure, int busyStatus) throws IOException {
+        ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, failure);
+        if (plan instanceof ExchangePlan.Answer answer) {
+            writeAnswer(clientRequest, clientResponse, answer, exchange.match);
+        } else {
+            ExchangePlan.Fail fail = (ExchangePlan.Fail) plan;
+            HeaderFields extra = HeaderFields.of("Cache-Status", fail.cacheStatus().toHeaderValue());
+            if (busyStatus != 0 && fail.status() == 502) {
+                writePlainText(clientResponse, busyStatus, "Service Unavailable: every backend is busy; try again later",
+                        HeaderFields.builder().add("Cache-Status", fail.cacheStatus().toHeaderValue()).add("Retry-After", "1").build());
+            } else {
+                writePlainText(clientResponse, fail.status(), fail.message(), extra);
+            }
+        }
+    }
+
+    private Optional<Routes.Match> route(HttpServletRequest clientRequest) {
+        return routes.match(clientRequest.getServerName(),
+                clientRequest.getRequestURI().substring(clientRequest.getContextPath().length()), clientRequest.getQueryString());
+    }
+
+    /** The URI the request's responses are stored under, for a purge of its URL. */
     private URI targetUri(HttpServletRequest clientRequest) {
-        return target.resolve(clientRequest.getRequestURI().substring(clientRequest.getContextPath().length()),
-                clientRequest.getQueryString());
+        return keyTargets.keyUri(route(clientRequest).orElseThrow(() -> new IllegalArgumentException("no route for this path")));
     }
 
     private static HeaderFields requestFields(HttpServletRequest clientRequest) {
@@ -336,11 +563,13 @@ public class CachingProxyServlet extends ProxyServlet {
         return fields.build();
     }
 
-    private void writeAnswer(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ExchangePlan.Answer answer)
-            throws IOException {
+    private void writeAnswer(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ExchangePlan.Answer answer,
+                             Routes.Match match) throws IOException {
         writeHead(clientResponse, answer.response());
         writeBody(clientRequest, clientResponse, answer.body());
-        answer.refresh().ifPresent(refresh -> BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout()));
+        answer.refresh().ifPresent(refresh -> match.pool().select(refresh.key().value(), List.of()).ifPresent(backend ->
+                BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout(), backend,
+                        backend.base + match.backendPathQuery())));
     }
 
     private static void writeHead(HttpServletResponse clientResponse, ResponseHead head) {
@@ -375,6 +604,13 @@ public class CachingProxyServlet extends ProxyServlet {
         clientResponse.setHeader("Cache-Control", "no-store");
         clientResponse.setContentLength(body.length);
         clientResponse.getOutputStream().write(body);
+    }
+
+    private static String destinationName(String scheme, String host, int port) {
+        String lowerScheme = scheme.toLowerCase(Locale.ROOT);
+        int effectivePort = port > 0 ? port : lowerScheme.equals("https") ? 443 : 80;
+        String bareHost = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return lowerScheme + "://" + bareHost.toLowerCase(Locale.ROOT) + ":" + effectivePort;
     }
 
     private static ProxiedExchange exchange(HttpServletRequest clientRequest) {

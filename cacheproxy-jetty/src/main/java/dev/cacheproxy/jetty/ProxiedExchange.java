@@ -2,22 +2,77 @@ package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.ExchangePlan;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What the servlet remembers of one exchange between Jetty's hooks: the plan that sent it to the
- * origin, then what to do with the origin's answer. Each exchange's hooks run one after another, so
- * plain fields suffice; {@code volatile} because they may run on different threads.
+ * origin, its route, the backends it was sent to, then what to do with the origin's answer. Each
+ * exchange's hooks run one after another, so plain fields suffice; {@code volatile} because they may
+ * run on different threads.
  */
 final class ProxiedExchange {
 
     final ExchangePlan.ToOrigin toOrigin;
+    final Routes.Match match;
+    /** Set once any of the client's body was read for a backend: from then on the request never goes again. */
+    final AtomicBoolean bodyTouched = new AtomicBoolean();
+    private final List<Backend> tried = new CopyOnWriteArrayList<>();
+    private volatile Backend backend;
+    private volatile long sentNanos;
+    private volatile boolean requestBegun;
+    private volatile boolean responseBegun;
     private volatile BodyCapture capture = BodyCapture.NONE;
     private volatile ExchangePlan.Answer answerAfterOrigin;
     private volatile boolean clientGone;
 
-    ProxiedExchange(ExchangePlan.ToOrigin toOrigin) {
+    ProxiedExchange(ExchangePlan.ToOrigin toOrigin, Routes.Match match) {
         this.toOrigin = toOrigin;
+        this.match = match;
+    }
+
+    /** This backend gets the next attempt. */
+    void chose(Backend chosen) {
+        backend = chosen;
+        tried.add(chosen);
+        requestBegun = false;
+    }
+
+    /** The backends tried so far, the current one included. */
+    List<Backend> tried() {
+        return tried;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    void sent(long nanos) {
+        sentNanos = nanos;
+    }
+
+    long sentNanos() {
+        return sentNanos;
+    }
+
+    /** The current attempt is being written to a backend's connection: from now on something may have reached it. */
+    void requestBegan() {
+        requestBegun = true;
+    }
+
+    boolean requestBegun() {
+        return requestBegun;
+    }
+
+    void responseBegan() {
+        responseBegun = true;
+    }
+
+    /** Whether a backend's response head arrived: from then on the client's response is that one. */
+    boolean responseBegun() {
+        return responseBegun;
     }
 
     void relaying(BodyCapture relayCapture) {

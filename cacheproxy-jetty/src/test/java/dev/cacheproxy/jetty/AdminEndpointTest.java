@@ -8,6 +8,7 @@ import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.TestOrigin.Reply;
 import dev.cacheproxy.store.EhcacheStore;
 import dev.cacheproxy.testing.ManualClock;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
@@ -119,6 +120,9 @@ final class AdminEndpointTest {
         assertEquals("application/json", stats.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(stats.body().startsWith("{\"requests\":2,\"hits\":1,\"misses\":1,\"hitRatio\":0.5000,"), stats.body());
         assertTrue(stats.body().contains("\"store\":{\"entries\":1,"), stats.body());
+        assertTrue(stats.body().contains("\"backends\":[{\"pool\":\"127.0.0.1:" + URI.create(origin.url()).getPort()
+                + "\",\"backend\":\"" + origin.url() + "\",\"state\":\"healthy\",\"weight\":1,\"backup\":false,\"requests\":1,"
+                + "\"failures\":0,\"active\":0,\"ejections\":0,\"latency\":{\"count\":1,"), stats.body());
     }
 
     @Test

@@ -18,6 +18,7 @@ final class ProxyUnderTest implements AutoCloseable {
 
     private final Server server = new Server();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final CachingProxyServlet servlet;
 
     /** What stands in front of the servlet. */
     enum FrontEnd {
@@ -45,12 +46,17 @@ final class ProxyUnderTest implements AutoCloseable {
 
     private ProxyUnderTest(URI origin, ProxyEngine engine, Map<String, String> initParameters, FrontEnd frontEnd,
                            OriginTransport transport) throws Exception {
+        this(new CachingProxyServlet(origin, engine, transport), initParameters, frontEnd);
+    }
+
+    /** A proxy with this servlet (e.g. one with several routes and pools). */
+    ProxyUnderTest(CachingProxyServlet servlet, Map<String, String> initParameters, FrontEnd frontEnd) throws Exception {
+        this.servlet = servlet;
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine, transport);
         ServletHolder holder = new ServletHolder(servlet);
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);
@@ -65,6 +71,10 @@ final class ProxyUnderTest implements AutoCloseable {
 
     ProxyUnderTest(URI origin, ProxyEngine engine) throws Exception {
         this(origin, engine, Map.of());
+    }
+
+    CachingProxyServlet servlet() {
+        return servlet;
     }
 
     int port() {

@@ -53,6 +53,7 @@ final class TestOrigin implements AutoCloseable {
     private final List<String> serverNames = new CopyOnWriteArrayList<>();
     private final List<Arrival> arrivals = new CopyOnWriteArrayList<>();
     private final String scheme;
+    private final int port;
 
     TestOrigin() throws Exception {
         this(Optional.empty());
@@ -106,6 +107,20 @@ final class TestOrigin implements AutoCloseable {
             }
         });
         server.start();
+        ServerConnector connector = (ServerConnector) server.getConnectors()[0];
+        // A restarted origin listens where it did before, as a backend coming back would.
+        connector.setPort(connector.getLocalPort());
+        this.port = connector.getLocalPort();
+    }
+
+    /** Stops listening: connections are refused until {@link #restart()}. */
+    void stop() throws Exception {
+        server.stop();
+    }
+
+    /** Listens again on the same port. */
+    void restart() throws Exception {
+        server.start();
     }
 
     /** Answers requests for this path with the route. */
@@ -120,11 +135,11 @@ final class TestOrigin implements AutoCloseable {
     }
 
     String url() {
-        return scheme + "://127.0.0.1:" + port();
+        return scheme + "://127.0.0.1:" + port;
     }
 
     int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return port;
     }
 
     /** How each request arrived, in order. */

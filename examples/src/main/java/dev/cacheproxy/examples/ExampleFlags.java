@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * The example proxy's command line, parsed and checked.
  *
- * @param origin        where to proxy to; empty means "start the demo origin"
+ * @param origin        the first {@code --origin}; empty means "start the demo origin"
  * @param port          the port to listen on, 0 for any free one
  * @param bind          the address to listen on
  * @param help          whether {@code --help} was given
@@ -25,10 +25,11 @@ import java.util.Optional;
  * @param maxObjectSize the largest body stored, in bytes
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
+ * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow) {
+                    Optional<String> adminAllow, PoolFlags pools) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -43,10 +44,9 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
     static final String USAGE = String.join("\n",
             "Usage: java -jar cacheproxy-example.jar [flags]",
             "",
-            "A caching reverse proxy (RFC 9111) in front of one origin.",
+            "A caching reverse proxy (RFC 9111) in front of an origin or pools of backends.",
             "",
-            "  --origin URL            the origin to proxy to, e.g. http://127.0.0.1:8000",
-            "                          (default: start a demo origin on 127.0.0.1 and proxy to it)",
+            PoolFlags.USAGE,
             "  --port N                the port to listen on, 0 to 65535 (default 8080; 0 picks a free one)",
             "  --bind ADDR             the address to listen on (default 127.0.0.1)",
             "  --heap-size SIZE        the heap tier, for the hottest entries (default " + ByteSize.format(DEFAULT_HEAP_SIZE) + ";",
@@ -71,7 +71,6 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
 
     /** The flags, or an {@link IllegalArgumentException} whose message is the one-line reason. */
     static ExampleFlags parse(List<String> args) {
-        Optional<URI> origin = Optional.empty();
         int port = 8080;
         String bind = "127.0.0.1";
         boolean help = false;
@@ -82,11 +81,13 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         long maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
         Optional<String> adminToken = Optional.empty();
         Optional<String> adminAllow = Optional.empty();
+        PoolFlags pools = PoolFlags.NONE;
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
                 case "--help", "-h" -> help = true;
-                case "--origin" -> origin = Optional.of(parseOrigin(valueOf(args, ++i, flag)));
+                case "--origin", "--route", "--balance", "--health-path", "--max-conns", "--max-queue" ->
+                        pools = pools.with(flag, valueOf(args, ++i, flag));
                 case "--port" -> port = parsePort(valueOf(args, ++i, flag));
                 case "--bind" -> bind = valueOf(args, ++i, flag);
                 case "--heap-size" -> heapSize = atLeast(flag, valueOf(args, ++i, flag), 1);
@@ -115,7 +116,9 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         if (adminAllow.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
-        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow);
+        Optional<URI> origin = pools.origins().stream().findFirst();
+        return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
+                pools);
     }
 
     /** The store these flags describe. */
@@ -170,19 +173,6 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         } catch (java.nio.file.InvalidPathException invalid) {
             throw new IllegalArgumentException("--store-dir " + text + " is not a valid path");
         }
-    }
-
-    private static URI parseOrigin(String text) {
-        URI uri;
-        try {
-            uri = URI.create(text);
-        } catch (IllegalArgumentException malformed) {
-            throw new IllegalArgumentException("--origin " + text + " is not a valid URI");
-        }
-        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("--origin must be an http:// or https:// URL with a host, got " + text);
-        }
-        return uri;
     }
 
     private static int parsePort(String text) {

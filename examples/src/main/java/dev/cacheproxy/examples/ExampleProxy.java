@@ -2,7 +2,9 @@ package dev.cacheproxy.examples;
 
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.CachingHandler;
+import dev.cacheproxy.jetty.BackendPool;
 import dev.cacheproxy.jetty.CachingProxyServlet;
+import dev.cacheproxy.jetty.Routes;
 import dev.cacheproxy.admin.AdminEndpoint;
 import java.net.URI;
 import java.util.Arrays;
@@ -17,7 +19,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The example caching reverse proxy: an embedded Jetty 12 server with a {@link CachingProxyServlet}
- * in front of one origin. Run with {@code --help} for its flags.
+ * in front of an origin or pools of backends. Run with {@code --help} for its flags.
  */
 public final class ExampleProxy {
 
@@ -56,11 +58,11 @@ public final class ExampleProxy {
             return;
         }
         DemoOrigin demo = flags.origin().isEmpty() ? new DemoOrigin() : null;
-        URI origin = flags.origin().orElseGet(() -> URI.create(demo.url()));
+        Routes routes = flags.pools().routes(demo == null ? null : URI.create(demo.url()));
 
         Server server;
         try {
-            server = start(origin, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty());
+            server = start(routes, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty());
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {
@@ -74,7 +76,7 @@ public final class ExampleProxy {
         Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "cacheproxy-store-close"));
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         String proxy = "http://" + hostForUrl(flags.bind()) + ":" + port;
-        System.out.println("cacheproxy: caching proxy on " + proxy + " -> " + origin);
+        System.out.print("cacheproxy: caching proxy on " + proxy + ":\n" + PoolFlags.describe(routes).indent(2));
         if (flags.adminToken().isPresent()) {
             System.out.println("cacheproxy: admin endpoint on: curl -X PURGE -H 'Authorization: Bearer TOKEN' " + proxy + "/hello");
         }
@@ -110,6 +112,12 @@ public final class ExampleProxy {
      */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
                         boolean storeInMemory) throws Exception {
+        return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory);
+    }
+
+    /** Starts the proxy server in front of these routes' pools; {@code port} 0 picks a free port. */
+    static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("cacheproxy");
         Server server = new Server(threads);
@@ -121,7 +129,7 @@ public final class ExampleProxy {
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(origin, engine);
+        CachingProxyServlet servlet = new CachingProxyServlet(routes, engine);
         ServletHolder proxy = new ServletHolder("cacheproxy", servlet);
         proxy.setAsyncSupported(true);
         proxy.setInitOrder(0);

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cacheproxy.jetty.Balance;
+import dev.cacheproxy.jetty.Route;
+import dev.cacheproxy.jetty.Routes;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +20,7 @@ final class ExampleFlagsTest {
     @Test
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
-                8L << 20, Optional.empty(), Optional.empty()), ExampleFlags.parse(List.of()));
+                8L << 20, Optional.empty(), Optional.empty(), PoolFlags.NONE), ExampleFlags.parse(List.of()));
     }
 
     @Test
@@ -86,6 +89,15 @@ final class ExampleFlagsTest {
         "--port eighty             | --port must be a number",
         "--origin ftp://host/      | --origin must be an http:// or https:// URL",
         "--origin                  | --origin needs a value",
+        "--route /api              | --route must be PREFIX=URL[,URL...]",
+        "--route /api=ftp://h      | --route must be an http:// or https:// URL",
+        "--route /api=http://a/,http://b | --route /api: give every URL a path (to replace the prefix) or none",
+        "--route api?x=http://a    | --route api?x: a route's host must be",
+        "--route /a?x=http://a     | --route /a?x: a route's path prefix",
+        "--balance random          | --balance must be round-robin, least-requests or key-hash",
+        "--health-path health      | --health-path must begin with /",
+        "--max-conns 0             | --max-conns must be at least 1",
+        "--max-queue -1            | --max-queue must be at least 0",
     })
     void aBadFlagOrValueIsRefusedWithAOneLineReason(String args, String reason) {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
@@ -96,8 +108,43 @@ final class ExampleFlagsTest {
     }
 
     @Test
+    void originsMakeOnePoolAndRoutesTheirOwnWithPrefixesKeptOrReplaced() {
+        ExampleFlags flags = ExampleFlags.parse(List.of("--origin", "http://127.0.0.1:8001", "--origin", "http://127.0.0.1:8002",
+                "--route", "/api/=http://127.0.0.1:9001/,http://127.0.0.1:9002/", "--route", "/img=http://127.0.0.1:9003",
+                "--route", "static.example/=http://127.0.0.1:9004", "--balance", "least-requests", "--health-path", "/healthz",
+                "--max-conns", "10", "--max-queue", "0"));
+
+        assertEquals(Optional.of(URI.create("http://127.0.0.1:8001")), flags.origin(), "the first origin");
+        Routes routes = flags.pools().routes(URI.create("http://127.0.0.1:1"));
+        assertEquals(4, routes.routes().size());
+        Route all = routes.routes().get(0);
+        assertEquals("/", all.pathPrefix());
+        assertEquals(List.of(URI.create("http://127.0.0.1:8001"), URI.create("http://127.0.0.1:8002")), all.pool().backends());
+        assertEquals(Balance.LEAST_REQUESTS, all.pool().balance());
+        assertEquals("/healthz", all.pool().healthCheck().orElseThrow().path());
+        assertEquals(10, all.pool().maxConnectionsPerBackend());
+        assertEquals(0, all.pool().maxQueuedPerBackend());
+        Route api = routes.routes().get(1);
+        assertEquals("/api/", api.pathPrefix());
+        assertTrue(api.stripPrefix(), "URLs with a path replace the prefix, as nginx's proxy_pass does");
+        assertEquals(2, api.pool().backends().size());
+        assertEquals(false, routes.routes().get(2).stripPrefix(), "URLs without a path keep it");
+        assertEquals(Optional.of("static.example"), routes.routes().get(3).host());
+        assertEquals("/", routes.routes().get(3).pathPrefix());
+    }
+
+    @Test
+    void withoutAnOriginTheDemoOriginTakesWhatNoRouteClaims() {
+        ExampleFlags flags = ExampleFlags.parse(List.of("--route", "/api=http://127.0.0.1:9001"));
+
+        assertEquals(Optional.empty(), flags.origin());
+        Routes routes = flags.pools().routes(URI.create("http://127.0.0.1:1234"));
+        assertEquals(List.of(URI.create("http://127.0.0.1:1234")), routes.routes().get(0).pool().backends());
+    }
+
+    @Test
     void helpListsEveryFlag() {
-        for (String flag : List.of("--origin", "--port", "--bind", "--heap-size", "--offheap-size", "--store-dir", "--disk-size",
+        for (String flag : List.of("--origin", "--route", "--balance", "--health-path", "--max-conns", "--max-queue", "--port", "--bind", "--heap-size", "--offheap-size", "--store-dir", "--disk-size",
                 "--max-object-size", "--help")) {
             assertTrue(ExampleFlags.USAGE.contains(flag), flag);
         }

@@ -39,6 +39,33 @@ final class ExampleProxySmokeTest {
     }
 
     @Test
+    void twoOriginsMakeAPoolAndARouteWithAPathReplacesItsPrefix() throws Exception {
+        try (DemoOrigin first = new DemoOrigin(); DemoOrigin second = new DemoOrigin(); DemoOrigin api = new DemoOrigin()) {
+            ExampleFlags flags = ExampleFlags.parse(java.util.List.of("--origin", first.url(), "--origin", second.url(),
+                    "--route", "/api/=" + api.url() + "/"));
+            Server server = ExampleProxy.start(flags.pools().routes(null), "127.0.0.1", 0,
+                    dev.cacheproxy.core.CachingEngine.builder().build(), java.util.Map.of(), true);
+            try {
+                String proxy = "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+                HttpClient client = HttpClient.newHttpClient();
+                java.util.List<String> bodies = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    bodies.add(client.send(HttpRequest.newBuilder(URI.create(proxy + "/page" + i)).build(),
+                            HttpResponse.BodyHandlers.ofString()).body());
+                }
+                HttpResponse<String> routed = client.send(HttpRequest.newBuilder(URI.create(proxy + "/api/users")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+                assertEquals(2, bodies.stream().filter(body -> body.contains("request #1 ")).count(),
+                        "each origin of the pool answered its first request: " + bodies);
+                assertTrue(routed.body().contains("request #1 ") && routed.body().contains(" for /users"), routed.body());
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    @Test
     void withAnAdminTokenCurlsPurgePurgesThatUrl() throws Exception {
         String token = "0123456789abcdef";
         try (DemoOrigin demo = new DemoOrigin()) {

@@ -1,5 +1,7 @@
 package dev.cacheproxy.core.metrics;
 
+import dev.cacheproxy.api.BackendReport;
+import dev.cacheproxy.api.BackendStatistics;
 import dev.cacheproxy.api.CacheStoreStatistics;
 import dev.cacheproxy.api.EngineStatistics;
 import dev.cacheproxy.api.ObservableEngine;
@@ -12,6 +14,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -37,6 +40,11 @@ import java.util.function.ToLongFunction;
  *   <li>{@code cacheproxy.origin.latency}, a timer (count and total), and {@code cacheproxy.origin.latency.max}</li>
  *   <li>when the store keeps statistics: {@code cacheproxy.entries}, {@code cacheproxy.size} (bytes),
  *       {@code cacheproxy.evictions}</li>
+ *   <li>for each backend of the proxy's pools, tagged {@code pool} and {@code backend}, as soon as the
+ *       proxy reports them (before or after binding): {@code cacheproxy.backend.requests},
+ *       {@code cacheproxy.backend.failures}, {@code cacheproxy.backend.ejections},
+ *       {@code cacheproxy.backend.active} (requests on their way), {@code cacheproxy.backend.up} (1 when it
+ *       takes requests, 0 when ejected or down), {@code cacheproxy.backend.latency} (a timer)</li>
  * </ul>
  */
 public final class CacheproxyMetrics implements MeterBinder {
@@ -110,6 +118,39 @@ public final class CacheproxyMetrics implements MeterBinder {
                     .tags(tags)
                     .register(registry);
         }
+        engine.whenBackendReportAdded(report -> bindBackends(registry, report));
+    }
+
+    /** Meters for each backend of a report; they read the report when scraped, so they follow its figures. */
+    private void bindBackends(MeterRegistry registry, BackendReport report) {
+        List<BackendStatistics> rows = report.backends();
+        for (int i = 0; i < rows.size(); i++) {
+            int index = i;
+            Tags backendTags = Tags.concat(tags, Tags.of("pool", rows.get(i).pool(), "backend", rows.get(i).backend().toString()));
+            FunctionCounter.builder("cacheproxy.backend.requests", report, source -> backendValue(source, index, BackendStatistics::requests))
+                    .description("requests sent to the backend, retries included").tags(backendTags).register(registry);
+            FunctionCounter.builder("cacheproxy.backend.failures", report, source -> backendValue(source, index, BackendStatistics::failures))
+                    .description("requests to the backend that failed (refused, reset, timed out, or a 5xx that counts)")
+                    .tags(backendTags).register(registry);
+            FunctionCounter.builder("cacheproxy.backend.ejections", report, source -> backendValue(source, index, BackendStatistics::ejections))
+                    .description("times the backend was taken out, passively or by health checks").tags(backendTags).register(registry);
+            Gauge.builder("cacheproxy.backend.active", report, source -> backendValue(source, index, BackendStatistics::active))
+                    .description("requests on their way to the backend").tags(backendTags).register(registry);
+            Gauge.builder("cacheproxy.backend.up", report, source -> backendValue(source, index,
+                            row -> row.state() == BackendStatistics.State.HEALTHY ? 1 : 0))
+                    .description("1 when the backend takes requests, 0 when it is ejected or down").tags(backendTags).register(registry);
+            FunctionTimer.builder("cacheproxy.backend.latency", report,
+                            source -> (long) backendValue(source, index, row -> row.latency().count()),
+                            source -> backendValue(source, index, row -> row.latency().total().toNanos()), TimeUnit.NANOSECONDS)
+                    .description("time from sending a request to the backend to its response head or failure")
+                    .tags(backendTags).register(registry);
+        }
+    }
+
+    /** A backend's figure, or NaN when the report no longer has that row. */
+    private static double backendValue(BackendReport report, int index, ToLongFunction<BackendStatistics> value) {
+        List<BackendStatistics> rows = report.backends();
+        return index < rows.size() ? value.applyAsLong(rows.get(index)) : Double.NaN;
     }
 
     private void counter(MeterRegistry registry, String name, String description, Tags extra, ToLongFunction<EngineStatistics> count) {

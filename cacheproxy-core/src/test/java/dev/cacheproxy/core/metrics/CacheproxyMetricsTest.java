@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cacheproxy.api.BackendReport;
+import dev.cacheproxy.api.BackendStatistics;
 import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.EngineStatistics;
 import dev.cacheproxy.api.ExchangePlan.Relay;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
 import dev.cacheproxy.api.HeaderFields;
@@ -23,7 +26,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;
 
@@ -68,6 +73,37 @@ final class CacheproxyMetricsTest {
             assertNull(registry.find("cacheproxy.entries").gauge());
             assertEquals(0, registry.get("cacheproxy.requests").tag("result", "hit").functionCounter().count());
         }
+    }
+
+    @Test
+    void backendsReportedBeforeOrAfterBindingGetTheirOwnMetersAndAppearInTheStatistics() {
+        try (CachingEngine engine = CachingEngine.builder().clock(clock).build()) {
+            AtomicLong requests = new AtomicLong(5);
+            BackendReport early = () -> List.of(backend("api", "http://10.0.0.1:8080", BackendStatistics.State.HEALTHY, requests.get()));
+            engine.addBackendReport(early);
+            new CacheproxyMetrics(engine, Tags.of("cache", "edge")).bindTo(registry);
+            BackendReport late = () -> List.of(backend("web", "http://10.0.0.2:8080", BackendStatistics.State.EJECTED, 7));
+            engine.addBackendReport(late);
+
+            assertEquals(2, engine.statistics().backends().size());
+            assertEquals(5, registry.get("cacheproxy.backend.requests").tags("cache", "edge", "pool", "api", "backend", "http://10.0.0.1:8080")
+                    .functionCounter().count());
+            requests.set(9);
+            assertEquals(9, registry.get("cacheproxy.backend.requests").tags("pool", "api").functionCounter().count(), "read when scraped");
+            assertEquals(1, registry.get("cacheproxy.backend.up").tags("pool", "api").gauge().value());
+            assertEquals(0, registry.get("cacheproxy.backend.up").tags("pool", "web").gauge().value());
+            assertEquals(2, registry.get("cacheproxy.backend.failures").tags("pool", "web").functionCounter().count());
+            assertEquals(3, registry.get("cacheproxy.backend.latency").tags("pool", "web").functionTimer().count());
+            assertEquals(30, registry.get("cacheproxy.backend.latency").tags("pool", "web").functionTimer().totalTime(TimeUnit.MILLISECONDS));
+
+            engine.removeBackendReport(late);
+            assertEquals(1, engine.statistics().backends().size());
+        }
+    }
+
+    private static BackendStatistics backend(String pool, String uri, BackendStatistics.State state, long requests) {
+        return new BackendStatistics(pool, URI.create(uri), state, 1, false, requests, 2, 1, 1,
+                new EngineStatistics.OriginLatency(3, Duration.ofMillis(30), Duration.ofMillis(20)));
     }
 
     private void fetch(CachingEngine engine, String path, String body, Duration originTime) {

@@ -1,0 +1,65 @@
+package dev.cacheproxy.core;
+
+import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheKeyFunction;
+import dev.cacheproxy.api.CacheStatus;
+import dev.cacheproxy.api.RequestHead;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's side of the {@link CacheKeyFunction}: computes keys with the user's function, contains
+ * its faults, and shows keys in {@code Cache-Status} when asked to.
+ */
+final class Keying {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Keying.class);
+    /** Starts the key of a request whose key could not be computed; no URI starts so. */
+    private static final String UNKEYABLE = "!unkeyable ";
+
+    private final CacheKeyFunction function;
+    private final boolean showInCacheStatus;
+    private final LogThrottle faults;
+
+    Keying(CacheKeyFunction function, boolean showInCacheStatus, Duration faultLogInterval) {
+        this.function = function;
+        this.showInCacheStatus = showInCacheStatus;
+        this.faults = new LogThrottle(faultLogInterval);
+    }
+
+    /**
+     * The request's key. When the function fails, a key of this request alone, which nothing is stored
+     * under and which {@link #isUnkeyable} recognises, so that the response is not stored either: storing
+     * it under a wrong key could hand it to another user.
+     */
+    CacheKey keyFor(RequestHead request) {
+        try {
+            return Objects.requireNonNull(function.keyFor(request), "the cache key function returned null");
+        } catch (RuntimeException fault) {
+            long heldBack = faults.tryAcquire();
+            if (heldBack >= 0) {
+                LOG.warn("cache key function failed for {}; forwarding uncached ({} more such failures not logged)",
+                        request.uri(), heldBack, fault);
+            }
+            return unkeyable();
+        }
+    }
+
+    /** A key of one request alone, for a request the cache must not store nor answer from the store. */
+    static CacheKey unkeyable() {
+        return new CacheKey(UNKEYABLE + UUID.randomUUID());
+    }
+
+    /** Whether this key stands for a request whose key could not be computed. */
+    static boolean isUnkeyable(CacheKey key) {
+        return key.value().startsWith(UNKEYABLE);
+    }
+
+    /** The status with {@code key=} when the debug switch is on. */
+    CacheStatus shown(CacheStatus status, CacheKey key) {
+        return showInCacheStatus ? status.withKey(key) : status;
+    }
+}

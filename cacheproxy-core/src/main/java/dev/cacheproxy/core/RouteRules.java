@@ -1,0 +1,132 @@
+package dev.cacheproxy.core;
+
+import dev.cacheproxy.api.CachePolicy;
+import dev.cacheproxy.api.RequestHead;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Per-route caching rules chosen by path pattern and method, written in code: what nginx does with
+ * {@code location} blocks and {@code proxy_cache_valid}, {@code proxy_ignore_headers},
+ * {@code proxy_cache_bypass}, and Varnish with {@code req.url} tests in {@code vcl_recv} and
+ * {@code vcl_backend_response}. The first route that selects a request applies; a request no route
+ * selects is decided by the policy underneath alone.
+ *
+ * <pre>{@code
+ * RouteRules routes = RouteRules.builder()
+ *         .prefix("/api/cart/", route -> route.neverCache())
+ *         .glob("/api/products/**", route -> route.ttlWhenOriginSilent(Duration.ofSeconds(30)))
+ *         .glob("/static/**", route -> route.ttlOverride(Duration.ofDays(1)).ignoreResponseFields("Set-Cookie"))
+ *         .prefix("/", route -> route.bypassWhenCookie("session"))
+ *         .build();
+ * CachingEngine engine = CachingEngine.builder().routes(routes).build();
+ * }</pre>
+ *
+ * <p>Routes match the path of the request's target URI, raw (percent-encoding kept), case-sensitively.
+ * Immutable and thread safe.
+ */
+public final class RouteRules {
+
+    private static final RouteRules NONE = new RouteRules(List.of(), List.of());
+
+    private final List<RouteRule> rules;
+    private final List<Predicate<String>> matchers;
+
+    private RouteRules(List<RouteRule> rules, List<Predicate<String>> matchers) {
+        this.rules = List.copyOf(rules);
+        this.matchers = List.copyOf(matchers);
+    }
+
+    /** {@return no routes: every request is decided by the policy alone} */
+    public static RouteRules none() {
+        return NONE;
+    }
+
+    /** {@return a builder for routes, tried in the order they are added} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@return the routes, in the order they are tried} */
+    public List<RouteRule> rules() {
+        return rules;
+    }
+
+    /**
+     * The first route that selects this request, if any.
+     *
+     * @param request the client's request
+     * @return its route, or empty
+     */
+    public Optional<RouteRule> routeFor(RequestHead request) {
+        for (int i = 0; i < rules.size(); i++) {
+            if (rules.get(i).selects(request, matchers.get(i))) {
+                return Optional.of(rules.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * That policy with these routes' rules over it; the policy itself when there are no routes.
+     *
+     * @param policy the policy the rules refine
+     * @return the combined policy
+     */
+    public CachePolicy over(CachePolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        return rules.isEmpty() ? policy : new RoutePolicy(this, policy);
+    }
+
+    /** Collects routes. Not thread safe. */
+    public static final class Builder {
+        private final List<RouteRule> rules = new ArrayList<>();
+        private final List<Predicate<String>> matchers = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * A route for every path that starts with this prefix, e.g. {@code /api/cart/} (nginx's
+         * {@code location /api/cart/}).
+         *
+         * @param pathPrefix the path prefix, starting with {@code /}
+         * @param rules      sets the route's rules
+         * @return this builder
+         */
+        public Builder prefix(String pathPrefix, Consumer<RouteRule.Builder> rules) {
+            return add(new RouteRule.Builder(pathPrefix, false), rules, path -> path.startsWith(pathPrefix));
+        }
+
+        /**
+         * A route for every path this glob matches: {@code **} any run of characters including {@code /},
+         * {@code *} any run within one segment, {@code ?} one character other than {@code /}. A trailing
+        /**
+         * {@code /**} also matches the directory itself: {@code /api/**} matches {@code /api}.
+         *
+         * @param pathGlob the path pattern, starting with {@code /}
+         * @param rules    sets the route's rules
+         * @return this builder
+         */
+        public Builder glob(String pathGlob, Consumer<RouteRule.Builder> rules) {
+            return add(new RouteRule.Builder(pathGlob, true), rules, Globs.pathGlob(pathGlob));
+        }
+
+        private Builder add(RouteRule.Builder route, Consumer<RouteRule.Builder> rules, Predicate<String> matcher) {
+            Objects.requireNonNull(rules, "rules");
+            rules.accept(route);
+            this.rules.add(route.build());
+            this.matchers.add(matcher);
+            return this;
+        }
+
+        /** {@return the routes} */
+        public RouteRules build() {
+            return new RouteRules(rules, matchers);
+        }
+    }
+}

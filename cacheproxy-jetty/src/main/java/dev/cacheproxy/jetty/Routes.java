@@ -1,0 +1,140 @@
+package dev.cacheproxy.jetty;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The routes of a proxy: each request goes to the pool of the route with the longest matching path
+ * prefix, a route for the request's {@code Host} before one for any host. A request no route matches is
+ * answered 404 without contacting any backend. Immutable.
+ */
+public final class Routes {
+
+    private final List<Route> routes;
+    /** Most specific first: host routes, then longer prefixes. */
+    private final List<Route> byPrecedence;
+
+    private Routes(List<Route> routes) {
+        if (routes.isEmpty()) {
+            throw new IllegalArgumentException("a proxy needs at least one route");
+        }
+        this.routes = List.copyOf(routes);
+        List<String> seen = new ArrayList<>();
+        for (Route route : this.routes) {
+            String where = route.host().orElse("*") + " " + route.normalizedPrefix();
+            if (seen.contains(where)) {
+                throw new IllegalArgumentException("two routes for " + (route.host().isPresent() ? "host " + route.host().get() + " and " : "")
+                        + "prefix " + route.pathPrefix());
+            }
+            seen.add(where);
+        }
+        List<Route> ordered = new ArrayList<>(this.routes);
+        ordered.sort(Comparator.<Route>comparingInt(route -> route.host().isPresent() ? 0 : 1)
+                .thenComparing(Comparator.comparingInt((Route route) -> route.normalizedPrefix().length()).reversed()));
+        this.byPrecedence = List.copyOf(ordered);
+    }
+
+    /**
+     * These routes, the most specific matching one winning whatever the order.
+     *
+     * @param routes the routes
+     * @return them
+     */
+    public static Routes of(Route... routes) {
+        return new Routes(List.of(routes));
+    }
+
+    /**
+     * These routes.
+     *
+     * @param routes the routes
+     * @return them
+     */
+    public static Routes of(List<Route> routes) {
+        return new Routes(routes);
+    }
+
+    /**
+     * Every request to one pool.
+     *
+     * @param pool the pool
+     * @return one route for every request
+     */
+    public static Routes to(BackendPool pool) {
+        return of(Route.all(pool));
+    }
+
+    /** {@return the routes} */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    /** {@return each pool once, in the order of the routes} */
+    public List<BackendPool> pools() {
+        return List.copyOf(new LinkedHashSet<>(routes.stream().map(Route::pool).toList()));
+    }
+
+    /**
+     * The route for a request, and the path and query to send its backend.
+     *
+     * @param host     the request's {@code Host}, perhaps with a port; null when it has none
+     * @param rawPath  the request's raw path within the servlet's context, beginning with {@code /}
+     * @param rawQuery its raw query, or null
+     */
+    Optional<Match> match(String host, String rawPath, String rawQuery) {
+        String path = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        String hostName = host == null ? null : hostWithoutPort(host);
+        for (Route route : byPrecedence) {
+            if (route.host().isPresent() && !route.host().get().equals(hostName)) {
+                continue;
+            }
+            String prefix = route.normalizedPrefix();
+            if (prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/")) {
+                String backendPath = route.stripPrefix() ? path.substring(prefix.length()) : path;
+                if (backendPath.isEmpty()) {
+                    backendPath = "/";
+                }
+                return Optional.of(new Match(route, backendPath + (rawQuery == null ? "" : "?" + rawQuery)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String hostWithoutPort(String host) {
+        String name = host.trim().toLowerCase(Locale.ROOT);
+        if (name.startsWith("[")) {
+            int end = name.indexOf(']');
+            return end < 0 ? name : name.substring(0, end + 1);
+        }
+        int colon = name.lastIndexOf(':');
+        return colon < 0 ? name : name.substring(0, colon);
+    }
+
+    /**
+     * A request's route and what its backend is asked for.
+     *
+     * @param route            the route that matched
+     * @param backendPathQuery the path (prefix stripped when the route says so) and query, appended to
+     *                         the chosen backend's URI, and to the pool's key origin for the cache key
+     */
+    record Match(Route route, String backendPathQuery) {
+        Match {
+            Objects.requireNonNull(route, "route");
+            Objects.requireNonNull(backendPathQuery, "backendPathQuery");
+        }
+
+        BackendPool pool() {
+            return route.pool();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Routes" + routes;
+    }
+}

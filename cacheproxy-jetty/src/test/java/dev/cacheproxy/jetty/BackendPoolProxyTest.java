@@ -1,0 +1,424 @@
+package dev.cacheproxy.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cacheproxy.api.BackendStatistics;
+import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.testing.ManualClock;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+/** A proxy in front of a pool of three real backends on 127.0.0.1: balancing, health, failover and routing. */
+final class BackendPoolProxyTest {
+
+    private final ManualClock clock = ManualClock.atSystemTime();
+    @AutoClose
+    private final CachingEngine engine = CachingEngine.builder().build();
+    @AutoClose
+    private final TestOrigin a = named("a");
+    @AutoClose
+    private final TestOrigin b = named("b");
+    @AutoClose
+    private final TestOrigin c = named("c");
+    @AutoClose
+    private ProxyUnderTest proxy;
+    @AutoClose("shutdownNow")
+    private final ExecutorService clients = Executors.newFixedThreadPool(4);
+
+    BackendPoolProxyTest() throws Exception {
+    }
+
+    /** A backend that answers every path with its name, uncacheable, so every request reaches a backend. */
+    private static TestOrigin named(String name) {
+        try {
+            TestOrigin origin = new TestOrigin();
+            for (String path : List.of("/", "/page", "/other", "/health")) {
+                origin.route(path, TestOrigin.Reply.of(200, name, "Cache-Control", "no-store"));
+            }
+            return origin;
+        } catch (Exception cannotStart) {
+            throw new IllegalStateException(cannotStart);
+        }
+    }
+
+    private BackendPool.Builder pool() {
+        return BackendPool.builder("three").backend(URI.create(a.url())).backend(URI.create(b.url())).backend(URI.create(c.url()))
+                .clock(clock);
+    }
+
+    private ProxyUnderTest start(BackendPool pool) throws Exception {
+        return start(Routes.to(pool));
+    }
+
+    private ProxyUnderTest start(Routes routes) throws Exception {
+        proxy = new ProxyUnderTest(new CachingProxyServlet(routes, engine), Map.of(), ProxyUnderTest.FrontEnd.CACHING_HANDLER);
+        return proxy;
+    }
+
+    private Map<String, Integer> spread(int requests, String path) throws Exception {
+        Map<String, Integer> answeredBy = new HashMap<>();
+        for (int i = 0; i < requests; i++) {
+            HttpResponse<String> response = proxy.get(path);
+            assertEquals(200, response.statusCode(), response.body());
+            answeredBy.merge(response.body(), 1, Integer::sum);
+        }
+        return answeredBy;
+    }
+
+    private BackendStatistics statisticsOf(TestOrigin origin) {
+        return engine.statistics().backends().stream().filter(row -> row.backend().toString().equals(origin.url()))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void roundRobinSpreadsRequestsEvenlyOverThreeBackends() throws Exception {
+        start(pool().build());
+        assertEquals(Map.of("a", 10, "b", 10, "c", 10), spread(30, "/page"));
+        assertEquals(10, statisticsOf(b).requests());
+    }
+
+    @Test
+    void weightsGiveEachBackendItsShare() throws Exception {
+        start(BackendPool.builder("weighted").backend(URI.create(a.url()), 3).backend(URI.create(b.url()))
+                .backend(URI.create(c.url())).clock(clock).build());
+        assertEquals(Map.of("a", 30, "b", 10, "c", 10), spread(50, "/page"));
+    }
+
+    @Test
+    void leastRequestsSendsNewRequestsAwayFromABackendStillBusy() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch arrived = new CountDownLatch(1);
+        a.route("/slow", request -> {
+            arrived.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return TestOrigin.Reply.of(200, "a", "Cache-Control", "no-store");
+        });
+        b.route("/slow", TestOrigin.Reply.of(200, "b", "Cache-Control", "no-store"));
+        c.route("/slow", TestOrigin.Reply.of(200, "c", "Cache-Control", "no-store"));
+        start(pool().balance(Balance.LEAST_REQUESTS).build());
+        Future<HttpResponse<String>> held = null;
+        // Whichever backend gets the first request, only a holds it.
+        for (int i = 0; i < 3 && held == null; i++) {
+            Future<HttpResponse<String>> pending = clients.submit(() -> proxy.get("/slow"));
+            if (arrived.await(200, TimeUnit.MILLISECONDS)) {
+                held = pending;
+            } else {
+                assertEquals(200, pending.get(10, TimeUnit.SECONDS).statusCode());
+            }
+        }
+        assertTrue(held != null, "a got one of the first three requests");
+        Map<String, Integer> meanwhile = spread(10, "/page");
+        assertEquals(null, meanwhile.get("a"), "a, busy, gets none while b and c are idle: " + meanwhile);
+        release.countDown();
+        assertEquals("a", held.get(10, TimeUnit.SECONDS).body());
+    }
+
+    @Test
+    void hashingOnTheCacheKeySendsEachKeyToOneBackend() throws Exception {
+        for (TestOrigin origin : List.of(a, b, c)) {
+            for (int i = 0; i < 30; i++) {
+                origin.route("/item" + i, TestOrigin.Reply.of(200, origin == a ? "a" : origin == b ? "b" : "c", "Cache-Control", "no-store"));
+            }
+        }
+        start(pool().balance(Balance.KEY_HASH).build());
+        Set<String> used = new HashSet<>();
+        for (int i = 0; i < 30; i++) {
+            Map<String, Integer> answeredBy = spread(4, "/item" + i);
+            assertEquals(1, answeredBy.size(), "one key, one backend: " + answeredBy);
+            used.addAll(answeredBy.keySet());
+        }
+        assertEquals(Set.of("a", "b", "c"), used, "keys spread over the three");
+    }
+
+    @Test
+    void theCacheKeyDoesNotDependOnTheBackendThatAnswered() throws Exception {
+        for (TestOrigin origin : List.of(a, b, c)) {
+            origin.route("/cached", TestOrigin.Reply.of(200, origin == a ? "a" : origin == b ? "b" : "c", "Cache-Control", "max-age=60"));
+        }
+        start(pool().build());
+        String first = proxy.get("/cached").body();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(first, proxy.get("/cached").body(), "a hit, whichever backend is next in turn");
+        }
+        assertEquals(1, a.requestCount() + b.requestCount() + c.requestCount());
+    }
+
+    @Test
+    void concurrentMissesForOneUrlCollapseIntoOneBackendRequestAcrossThePool() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger fetched = new AtomicInteger();
+        for (TestOrigin origin : List.of(a, b, c)) {
+            origin.route("/popular", request -> {
+                fetched.incrementAndGet();
+                release.await(10, TimeUnit.SECONDS);
+                return TestOrigin.Reply.of(200, "popular", "Cache-Control", "max-age=60");
+            });
+        }
+        start(pool().build());
+        List<Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            answers.add(clients.submit(() -> proxy.get("/popular")));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.statistics().collapsedWaits() < 3 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        for (Future<HttpResponse<String>> answer : answers) {
+            assertEquals("popular", answer.get(10, TimeUnit.SECONDS).body());
+        }
+        assertEquals(1, fetched.get(), "one backend request for four clients, whichever backend each would have gone to");
+    }
+
+    @Test
+    void aBackendThatRefusesConnectionsCostsNoClientAnErrorIsEjectedAndComesBack() throws Exception {
+        start(pool().build());
+        b.stop();
+        Map<String, Integer> answeredBy = spread(30, "/page");
+        assertEquals(null, answeredBy.get("b"));
+        assertEquals(30, answeredBy.values().stream().mapToInt(Integer::intValue).sum(), "every request answered 200");
+        assertEquals(BackendStatistics.State.EJECTED, statisticsOf(b).state());
+        assertEquals(3, statisticsOf(b).failures(), "three refusals eject it; no request tries it after that");
+        assertEquals(1, statisticsOf(b).ejections());
+
+        b.restart();
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(Map.of("a", 10, "b", 10, "c", 10), spread(30, "/page"), "back in turn once its ejection is over");
+        assertEquals(BackendStatistics.State.HEALTHY, statisticsOf(b).state());
+    }
+
+    @Test
+    void aBackendAnswering503IsEjectedAndComesBackWhenItRecovers() throws Exception {
+        AtomicInteger status = new AtomicInteger(503);
+        c.route("/page", request -> TestOrigin.Reply.of(status.get(), "c", "Cache-Control", "no-store"));
+        start(pool().build());
+        int unavailable = 0;
+        for (int i = 0; i < 30; i++) {
+            unavailable += proxy.get("/page").statusCode() == 503 ? 1 : 0;
+        }
+        assertEquals(3, unavailable, "c's 503s reach the client (a response is not retried) until it is ejected");
+        assertEquals(BackendStatistics.State.EJECTED, statisticsOf(c).state());
+
+        status.set(200);
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(Map.of("a", 10, "b", 10, "c", 10), spread(30, "/page"));
+    }
+
+    @Test
+    void activeHealthChecksTakeADownBackendOutAndBringItBack() throws Exception {
+        AtomicInteger health = new AtomicInteger(503);
+        a.route("/health", request -> TestOrigin.Reply.of(health.get(), "a", "Cache-Control", "no-store"));
+        // A long interval: the test runs the checks itself, instead of waiting for the schedule.
+        start(pool().healthCheck(HealthCheck.path("/health").interval(Duration.ofHours(1)).thresholds(2, 2)).build());
+        HealthChecks checks = proxy.servlet().healthChecks();
+        checks.checkAllNow().get(10, TimeUnit.SECONDS);
+        assertEquals(BackendStatistics.State.HEALTHY, statisticsOf(a).state(), "one failed check is below the threshold");
+        checks.checkAllNow().get(10, TimeUnit.SECONDS);
+        assertEquals(BackendStatistics.State.DOWN, statisticsOf(a).state());
+        assertEquals(Map.of("b", 10, "c", 10), spread(20, "/page"));
+
+        health.set(200);
+        checks.checkAllNow().get(10, TimeUnit.SECONDS);
+        assertEquals(BackendStatistics.State.DOWN, statisticsOf(a).state());
+        checks.checkAllNow().get(10, TimeUnit.SECONDS);
+        assertEquals(BackendStatistics.State.HEALTHY, statisticsOf(a).state());
+        assertEquals(Map.of("a", 10, "b", 10, "c", 10), spread(30, "/page"));
+    }
+
+    @Test
+    void healthChecksStopWhenTheServletIsDestroyed() throws Exception {
+        AtomicInteger checked = new AtomicInteger();
+        a.route("/health", request -> {
+            checked.incrementAndGet();
+            return TestOrigin.Reply.of(200, "a");
+        });
+        start(pool().healthCheck(HealthCheck.path("/health").interval(Duration.ofMillis(20))).build());
+        HealthChecks checks = proxy.servlet().healthChecks();
+        proxy.close();
+        int afterStop = checked.get();
+        checks.checkAllNow().get(10, TimeUnit.SECONDS);
+        assertEquals(afterStop, checked.get(), "no check is sent once stopped");
+    }
+
+    @Test
+    void whenEveryBackendIsOutThePoolStillTriesThem() throws Exception {
+        start(pool().build());
+        a.stop();
+        b.stop();
+        c.stop();
+        for (int i = 0; i < 9; i++) {
+            assertEquals(502, proxy.get("/page").statusCode());
+        }
+        assertTrue(engine.statistics().backends().stream().allMatch(row -> row.state() == BackendStatistics.State.EJECTED));
+        b.restart();
+        Map<String, Integer> answeredBy = new HashMap<>();
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> response = proxy.get("/page");
+            answeredBy.merge(response.statusCode() + " " + response.body().strip(), 1, Integer::sum);
+        }
+        assertTrue(answeredBy.getOrDefault("200 b", 0) >= 3, "panic mode: b, still ejected, answers: " + answeredBy);
+    }
+
+    @Test
+    void storedResponsesServeUnderStaleIfErrorWhenEveryBackendIsDown() throws Exception {
+        ManualClock engineClock = ManualClock.atSystemTime();
+        try (CachingEngine staleEngine = CachingEngine.builder().clock(engineClock).build()) {
+            for (TestOrigin origin : List.of(a, b, c)) {
+                origin.route("/doc", TestOrigin.Reply.of(200, "stored", "Cache-Control", "max-age=1, stale-if-error=600"));
+            }
+            proxy = new ProxyUnderTest(new CachingProxyServlet(Routes.to(pool().build()), staleEngine), Map.of(),
+                    ProxyUnderTest.FrontEnd.SERVLET);
+            assertEquals("stored", proxy.get("/doc").body());
+            a.stop();
+            b.stop();
+            c.stop();
+            engineClock.advance(Duration.ofSeconds(30));
+            HttpResponse<String> stale = proxy.get("/doc");
+            assertEquals(200, stale.statusCode());
+            assertEquals("stored", stale.body());
+        }
+    }
+
+    @Test
+    void aPostWhoseConnectionWasRefusedGoesOnceToAnotherBackendWithItsWholeBody() throws Exception {
+        AtomicInteger received = new AtomicInteger();
+        for (TestOrigin origin : List.of(a, b, c)) {
+            origin.route("/orders", request -> {
+                received.incrementAndGet();
+                return TestOrigin.Reply.of(201, new String(request.body(), java.nio.charset.StandardCharsets.UTF_8));
+            });
+        }
+        start(pool().passiveHealth(PassiveHealth.OFF).build());
+        a.stop();
+        String body = "x".repeat(100_000);
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> response = proxy.send(proxy.request("/orders").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+            assertEquals(201, response.statusCode());
+            assertEquals(body, response.body());
+        }
+        assertEquals(6, received.get(), "each POST arrived once");
+    }
+
+    @Test
+    void aPostThatFailedAfterItWasSentIsNeverSentAgain() throws Exception {
+        try (RawOrigin hangsUp = new RawOrigin(requestLine -> new RawOrigin.Answer(new byte[0], true))) {
+            b.route("/orders", TestOrigin.Reply.of(201, "b"));
+            start(BackendPool.builder("two").backend(URI.create(hangsUp.url())).backend(URI.create(b.url())).clock(clock).build());
+            HttpResponse<String> response = proxy.send(proxy.request("/orders").POST(HttpRequest.BodyPublishers.ofString("once")).build());
+            assertEquals(502, response.statusCode());
+            assertEquals(1, hangsUp.requestLines().size());
+            assertEquals(0, b.requestCount(), "not duplicated on the other backend");
+        }
+    }
+
+    @Test
+    void aGetThatFailedAfterItWasSentIsRetriedOnAnotherBackendWithinTheBudget() throws Exception {
+        try (RawOrigin hangsUp = new RawOrigin(requestLine -> new RawOrigin.Answer(new byte[0], true))) {
+            start(BackendPool.builder("two").backend(URI.create(hangsUp.url())).backend(URI.create(b.url())).clock(clock)
+                    .passiveHealth(PassiveHealth.OFF).retryBudget(new RetryBudget(0, 1)).build());
+            assertEquals(200, proxy.get("/page").statusCode(), "hung up on, then retried on b");
+            assertEquals(200, proxy.get("/page").statusCode(), "b in turn");
+            assertEquals(502, proxy.get("/page").statusCode(), "hung up on again: this second's one retry is spent");
+            assertEquals(2, hangsUp.requestLines().size());
+            assertEquals(200, proxy.get("/page").statusCode(), "b in turn");
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(200, proxy.get("/page").statusCode(), "a new second, a new retry");
+            assertEquals(3, hangsUp.requestLines().size());
+        }
+    }
+
+    @Test
+    void everyBackendAtItsConnectionLimitWithNoQueueAnswers503() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch arrived = new CountDownLatch(1);
+        a.route("/slow", request -> {
+            arrived.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return TestOrigin.Reply.of(200, "a", "Cache-Control", "no-store");
+        });
+        start(BackendPool.builder("one").backend(URI.create(a.url())).maxConnectionsPerBackend(1).maxQueuedPerBackend(0)
+                .clock(clock).build());
+        Future<HttpResponse<String>> held = clients.submit(() -> proxy.get("/slow"));
+        assertTrue(arrived.await(10, TimeUnit.SECONDS));
+        HttpResponse<String> busy = proxy.get("/page");
+        assertEquals(503, busy.statusCode());
+        assertEquals("1", busy.headers().firstValue("Retry-After").orElse(""));
+        assertTrue(busy.body().startsWith("Service Unavailable"), busy.body());
+        release.countDown();
+        assertEquals(200, held.get(10, TimeUnit.SECONDS).statusCode());
+        assertEquals(200, proxy.get("/page").statusCode());
+    }
+
+    @Test
+    void aQueueLetsARequestWaitForTheBusyBackend() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch arrived = new CountDownLatch(1);
+        a.route("/slow", request -> {
+            arrived.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return TestOrigin.Reply.of(200, "a", "Cache-Control", "no-store");
+        });
+        start(BackendPool.builder("one").backend(URI.create(a.url())).maxConnectionsPerBackend(1).maxQueuedPerBackend(1)
+                .clock(clock).build());
+        Future<HttpResponse<String>> held = clients.submit(() -> proxy.get("/slow"));
+        assertTrue(arrived.await(10, TimeUnit.SECONDS));
+        Future<HttpResponse<String>> queued = clients.submit(() -> proxy.get("/page"));
+        // The queue holds one: wait until the queued request is counted on its way to a, then a third is refused.
+        while (statisticsOf(a).active() < 2) {
+            Thread.onSpinWait();
+        }
+        assertEquals(503, proxy.get("/other").statusCode());
+        assertEquals(1, a.requestCount(), "the queued request waits for the only connection");
+        release.countDown();
+        assertEquals(200, held.get(10, TimeUnit.SECONDS).statusCode());
+        assertEquals(200, queued.get(10, TimeUnit.SECONDS).statusCode());
+    }
+
+    @Test
+    void routesChoosePoolsByPrefixAndHostAndStripThePrefixWhenAsked() throws Exception {
+        b.route("/users", TestOrigin.Reply.of(200, "b users", "Cache-Control", "no-store"));
+        c.route("/api/users", TestOrigin.Reply.of(200, "c api users", "Cache-Control", "no-store"));
+        BackendPool web = BackendPool.builder("web").backend(URI.create(a.url())).build();
+        BackendPool api = BackendPool.builder("api").backend(URI.create(b.url())).build();
+        BackendPool tenant = BackendPool.builder("tenant").backend(URI.create(c.url())).build();
+        start(Routes.of(Route.all(web), Route.prefix("/api/", api).stripped(), Route.prefix("/api", tenant).forHost("tenant.test")));
+        assertEquals("a", proxy.get("/page").body());
+        assertEquals("b users", proxy.get("/api/users").body());
+        assertEquals("/users", b.lastReceived().pathAndQuery());
+        // The JDK's client will not set Host: Jetty's will.
+        org.eclipse.jetty.client.HttpClient jetty = new org.eclipse.jetty.client.HttpClient();
+        jetty.start();
+        try {
+            org.eclipse.jetty.client.ContentResponse forTenant = jetty.newRequest("http://127.0.0.1:" + proxy.port() + "/api/users")
+                    .headers(headers -> headers.put("Host", "tenant.test")).timeout(10, TimeUnit.SECONDS).send();
+            assertEquals("c api users", forTenant.getContentAsString(), "the host's route, prefix kept");
+        } finally {
+            jetty.stop();
+        }
+    }
+
+    @Test
+    void aPathNoRouteMatchesIsAnswered404WithoutABackend() throws Exception {
+        start(Routes.of(Route.prefix("/api", pool().build())));
+        HttpResponse<String> response = proxy.get("/elsewhere");
+        assertEquals(404, response.statusCode());
+        assertEquals(0, a.requestCount() + b.requestCount() + c.requestCount());
+    }
+}
