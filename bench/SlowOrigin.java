@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code GET /any/path} waits {@code DELAY_MS}, then answers 200 with a 64 KiB body that depends
  *       only on the path, and {@code Cache-Control: public, max-age=3600}.</li>
+ *   <li>{@code GET /private/any/path} does the same with {@code Cache-Control: private}: a response a
+ *       shared cache never stores (the remembered-misses benchmark).</li>
  *   <li>{@code GET /count?path=/any/path} answers how many requests that path has received;
  *       {@code GET /count} answers the total. Requests to {@code /count} are not counted.</li>
  * </ul>
@@ -66,7 +68,7 @@ public final class SlowOrigin {
                 send(exchange, 503, "no-store", new byte[0]);
                 return;
             }
-            send(exchange, 200, "public, max-age=3600", bodyFor(path));
+            send(exchange, 200, path.startsWith("/private/") ? "private" : "public, max-age=3600", bodyFor(path));
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop(0);

@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #POLICY_CLASS}: a {@link CachePolicy} class with a public no-arg constructor or one
  *       public static no-arg factory method, default RFC 9111's shared-cache policy</li>
  *   <li>{@value #STORE_CLASS}: a {@link CacheStore} class, made the same way, default an in-memory
- *       Ehcache store sized by {@value #HEAP_ENTRIES} (default 10000) and {@value #OFF_HEAP_MEGABYTES}
+ *       Ehcache store sized by {@value #HEAP_ENTRIES} (default {@value dev.cacheproxy.store.EhcacheStore.Builder#DEFAULT_HEAP_ENTRIES}) and {@value #OFF_HEAP_MEGABYTES}
  *       (default 256)</li>
  * </ul>
  *
@@ -78,6 +78,14 @@ public final class CachingFilter implements Filter {
     public static final String HEAP_ENTRIES = "heap-entries";
     /** Init-param: mebibytes of the off-heap tier of the default store. */
     public static final String OFF_HEAP_MEGABYTES = "off-heap-megabytes";
+
+    /**
+     * The servlet-context attribute, followed by {@code .} and the filter's name, under which
+     * {@link #init} publishes the filter's engine: how an application whose filter {@code web.xml} made
+     * finds the engine for statistics, Micrometer or purges, e.g.
+     * {@code (CachingEngine) context.getAttribute(CachingFilter.ENGINE_ATTRIBUTE + ".cacheproxy")}.
+     */
+    public static final String ENGINE_ATTRIBUTE = CachingFilter.class.getName() + ".engine";
 
     private static final Logger LOG = LoggerFactory.getLogger(CachingFilter.class);
     /** Marks a request the filter already handles, so that a second mapping of it does nothing. */
@@ -119,10 +127,30 @@ public final class CachingFilter implements Filter {
                 throw new ServletException("filter " + filterConfig.getFilterName() + " was given its engine in code;"
                         + " its init-params " + ignored + " would be ignored");
             }
-            return;
+        } else {
+            engine = parameters.engine();
+            ownsEngine = true;
         }
-        engine = parameters.engine();
-        ownsEngine = true;
+        filterConfig.getServletContext().setAttribute(ENGINE_ATTRIBUTE + "." + filterConfig.getFilterName(), engine);
+    }
+
+    /**
+     * The engine this filter asks: the one it was given or built, or the one its init-params made, for
+     * statistics ({@code CacheproxyMetrics}), purges and the admin endpoint.
+     *
+     * @throws IllegalStateException before {@link #init} for a filter configured by init-params
+     */
+    public ProxyEngine engine() {
+        ProxyEngine current = engine;
+        if (current == null) {
+            throw new IllegalStateException("CachingFilter was not initialised: its engine is made from init-params in init(FilterConfig)");
+        }
+        return current;
+    }
+
+    /** The engine as a {@link CachingEngine}, which it is unless the filter was given another {@link ProxyEngine}. */
+    public Optional<CachingEngine> cachingEngine() {
+        return engine() instanceof CachingEngine caching ? Optional.of(caching) : Optional.empty();
     }
 
     @Override

@@ -360,6 +360,17 @@ public class CachingProxyServlet extends ProxyServlet {
                 clientRequest.getContentLengthLong(), clientRequest.getContentType(), exchange.bodyTouched);
     }
 
+    /** The client's body could not be read: noted, so that the backend is not blamed, then Jetty's answer. */
+    @Override
+    protected void onClientRequestFailure(HttpServletRequest clientRequest, Request originRequest, HttpServletResponse clientResponse,
+                                          Throwable failure) {
+        ProxiedExchange exchange = exchange(clientRequest);
+        if (exchange != null) {
+            exchange.clientFailed();
+        }
+        super.onClientRequestFailure(clientRequest, originRequest, clientResponse, failure);
+    }
+
     /** Counts the request for its backend and notes when it begins to be written, then sends it. */
     @Override
     protected void sendProxyRequest(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Request originRequest) {
@@ -454,7 +465,11 @@ public class CachingProxyServlet extends ProxyServlet {
         Backend backend = exchange.backend();
         backend.finished();
         String problem = FromJetty.problem(failure);
-        backend.failed(problem, System.nanoTime() - exchange.sentNanos());
+        // Only a failure before the backend's response head is the backend's: after it (the head counted
+        // already), or when the client's side failed, a client going away must not eject a backend.
+        if (!exchange.responseBegun() && !exchange.clientHasFailed()) {
+            backend.failed(problem, System.nanoTime() - exchange.sentNanos());
+        }
         if (!clientResponse.isCommitted() && mayGoAgain(clientRequest, exchange, failure) && sendAgain(clientRequest, clientResponse, exchange)) {
             _log.debug("{} to {} failed ({}); sent to {} instead", clientRequest.getMethod(), backend, problem, exchange.backend());
             return;
@@ -488,7 +503,7 @@ public class CachingProxyServlet extends ProxyServlet {
      * if it is idempotent and the pool's retry budget allows.
      */
     private boolean mayGoAgain(HttpServletRequest clientRequest, ProxiedExchange exchange, Throwable failure) {
-        if (exchange.tried().size() >= 2 || exchange.responseBegun() || exchange.bodyTouched.get()
+        if (exchange.tried().size() >= 2 || exchange.responseBegun() || exchange.bodyTouched.get() || exchange.clientHasFailed()
                 || failure instanceof TimeoutException || hasContent(clientRequest) && expects100Continue(clientRequest)) {
             return false;
         }

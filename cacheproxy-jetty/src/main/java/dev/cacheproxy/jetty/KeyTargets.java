@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The URI a request's responses are stored under: its pool's key origin, then the path and query the
- * backend is asked for. It never depends on the backend that answers, nor on the request's own
+ * The URI a request's responses are stored under: its pool's key origin, then the request's own path
+ * (within the servlet's context, prefix not stripped) and query, as nginx's default key uses
+ * {@code $request_uri}. It never depends on the backend that answers, nor on the request's own
  * {@code Host} or absolute URI (those only choose the route).
  */
 final class KeyTargets {
@@ -23,7 +24,7 @@ final class KeyTargets {
      * @throws IllegalArgumentException if it does not make a valid URI
      */
     URI keyUri(Routes.Match match) {
-        String target = match.pool().keyBase() + match.backendPathQuery();
+        String target = match.pool().keyBase() + match.keyPathQuery();
         URI parsed = recent.get(target);
         if (parsed == null) {
             try {

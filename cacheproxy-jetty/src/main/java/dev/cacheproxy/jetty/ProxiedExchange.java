@@ -24,6 +24,7 @@ final class ProxiedExchange {
     private volatile long sentNanos;
     private volatile boolean requestBegun;
     private volatile boolean responseBegun;
+    private volatile boolean clientFailed;
     private volatile BodyCapture capture = BodyCapture.NONE;
     private volatile ExchangePlan.Answer answerAfterOrigin;
     private volatile boolean clientGone;
@@ -73,6 +74,15 @@ final class ProxiedExchange {
     /** Whether a backend's response head arrived: from then on the client's response is that one. */
     boolean responseBegun() {
         return responseBegun;
+    }
+
+    /** Reading the client's body failed: the backend is not to blame, and the request cannot go again. */
+    void clientFailed() {
+        clientFailed = true;
+    }
+
+    boolean clientHasFailed() {
+        return clientFailed;
     }
 
     void relaying(BodyCapture relayCapture) {

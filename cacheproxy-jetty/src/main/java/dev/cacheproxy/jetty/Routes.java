@@ -99,7 +99,8 @@ public final class Routes {
                 if (backendPath.isEmpty()) {
                     backendPath = "/";
                 }
-                return Optional.of(new Match(route, backendPath + (rawQuery == null ? "" : "?" + rawQuery)));
+                String query = rawQuery == null ? "" : "?" + rawQuery;
+                return Optional.of(new Match(route, backendPath + query, path + query));
             }
         }
         return Optional.empty();
@@ -120,12 +121,16 @@ public final class Routes {
      *
      * @param route            the route that matched
      * @param backendPathQuery the path (prefix stripped when the route says so) and query, appended to
-     *                         the chosen backend's URI, and to the pool's key origin for the cache key
+     *                         the chosen backend's URI
+     * @param keyPathQuery     the request's own path (never stripped) and query, appended to the pool's
+     *                         key origin for the cache key, as nginx keys on {@code $request_uri}: the
+     *                         cache's route rules and purges see the path the client asked for
      */
-    record Match(Route route, String backendPathQuery) {
+    record Match(Route route, String backendPathQuery, String keyPathQuery) {
         Match {
             Objects.requireNonNull(route, "route");
             Objects.requireNonNull(backendPathQuery, "backendPathQuery");
+            Objects.requireNonNull(keyPathQuery, "keyPathQuery");
         }
 
         BackendPool pool() {

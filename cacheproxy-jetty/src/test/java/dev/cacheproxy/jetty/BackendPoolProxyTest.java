@@ -83,7 +83,11 @@ final class BackendPoolProxyTest {
     }
 
     private BackendStatistics statisticsOf(TestOrigin origin) {
-        return engine.statistics().backends().stream().filter(row -> row.backend().toString().equals(origin.url()))
+        return statisticsOf(origin.url());
+    }
+
+    private BackendStatistics statisticsOf(String url) {
+        return engine.statistics().backends().stream().filter(row -> row.backend().toString().equals(url))
                 .findFirst().orElseThrow();
     }
 
@@ -341,6 +345,40 @@ final class BackendPoolProxyTest {
             clock.advance(Duration.ofSeconds(1));
             assertEquals(200, proxy.get("/page").statusCode(), "a new second, a new retry");
             assertEquals(3, hangsUp.requestLines().size());
+        }
+    }
+
+    @Test
+    void clientsThatGoAwayMidResponseDoNotCountAgainstTheBackend() throws Exception {
+        CountDownLatch clientsGone = new CountDownLatch(3);
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: 400000\r\nCache-Control: no-store\r\n\r\n" + "x".repeat(1000))
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (RawOrigin slow = new RawOrigin(requestLine -> new RawOrigin.Answer(head, true, false, () -> {
+            try {
+                clientsGone.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return new byte[399_000];
+        }))) {
+            start(BackendPool.builder("one").backend(URI.create(slow.url())).clock(clock)
+                    .passiveHealth(new PassiveHealth(1, Duration.ofSeconds(10), Duration.ofMinutes(5), true)).build());
+            for (int i = 0; i < 3; i++) {
+                try (java.net.Socket client = new java.net.Socket("127.0.0.1", proxy.port())) {
+                    client.getOutputStream().write("GET /big HTTP/1.1\r\nHost: proxy\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    client.getInputStream().readNBytes(500); // the head and the start of the body
+                    client.setSoLinger(true, 0);
+                }
+                clientsGone.countDown();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (statisticsOf(slow.url()).active() > 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            BackendStatistics backend = statisticsOf(slow.url());
+            assertEquals(0, backend.active());
+            assertEquals(0, backend.failures(), "a client hanging up is not the backend's failure");
+            assertEquals(BackendStatistics.State.HEALTHY, backend.state());
         }
     }
 

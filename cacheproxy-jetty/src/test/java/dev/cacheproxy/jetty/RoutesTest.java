@@ -38,9 +38,10 @@ final class RoutesTest {
     }
 
     @Test
-    void theKeyUsesThePoolsKeyOriginSoTwoRoutesNeverShareAKeyByAccident() {
+    void theKeyIsThePoolsKeyOriginAndThePathTheClientAskedFor() {
         KeyTargets targets = new KeyTargets();
-        assertEquals(URI.create("http://10.0.0.2/users"), targets.keyUri(routes.match("p", "/api/users", null).orElseThrow()));
+        assertEquals(URI.create("http://10.0.0.2/api/users?a=1"), targets.keyUri(routes.match("p", "/api/users", "a=1").orElseThrow()),
+                "the prefix is stripped toward the backend, not in the key");
         assertEquals(URI.create("http://10.0.0.1/users"), targets.keyUri(routes.match("p", "/users", null).orElseThrow()));
         assertEquals(URI.create("http://10.0.0.3/static/img/a.png"), targets.keyUri(routes.match("p", "/img/a.png", null).orElseThrow()));
     }

@@ -21,7 +21,10 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -70,7 +73,20 @@ public final class TestCertificates {
         /** Writes the private key as PEM in this format. */
         public Path writeKeyPem(Path file, KeyFormat format) {
             try {
-                return writePem(file, format == KeyFormat.PKCS8 ? new JcaPKCS8Generator(key, null).generate() : key);
+                if (format == KeyFormat.PKCS8) {
+                    return writePem(file, new JcaPKCS8Generator(key, null).generate());
+                }
+                if (key.getAlgorithm().equals("EC")) {
+                    // As openssl writes it: SEC 1 with the curve and the public key inside (the JDK's own
+                    // encoding keeps the curve outside, which a BEGIN EC PRIVATE KEY block cannot carry).
+                    PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+                    org.bouncycastle.asn1.sec.ECPrivateKey inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+                    org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, inner.getKey(),
+                            SubjectPublicKeyInfo.getInstance(certificate().getPublicKey().getEncoded()).getPublicKeyData(),
+                            info.getPrivateKeyAlgorithm().getParameters());
+                    return writePem(file, new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+                }
+                return writePem(file, key); // BEGIN RSA PRIVATE KEY: PKCS#1
             } catch (IOException unwritable) {
                 throw new UncheckedIOException(unwritable);
             }

@@ -6,6 +6,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +27,12 @@ import java.util.Optional;
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
  * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
+ * @param tls           HTTPS, HTTP/2 and the backends' TLS
+ * @param rememberMisses how long a key whose response was not storable skips request collapsing; zero never
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow, PoolFlags pools) {
+                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses) {
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -65,6 +68,11 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          and PURGE and /_cacheproxy go to the origin like any request)",
             "  --admin-allow LIST      the client addresses or CIDR blocks that may use the admin endpoint,",
             "                          e.g. 127.0.0.1,10.0.0.0/8 (default: any address that has the token)",
+            "  --remember-misses SECS  after a response that cannot be stored (private, no-store...), requests",
+            "                          for its URL go to the origin at once for this long rather than wait for",
+            "                          one another; 0 turns it off (default "
+                    + CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR.toSeconds() + ")",
+            String.join("\n", TlsFlags.USAGE),
             "  --help                  print this and exit",
             "",
             "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.");
@@ -82,6 +90,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         Optional<String> adminToken = Optional.empty();
         Optional<String> adminAllow = Optional.empty();
         PoolFlags pools = PoolFlags.NONE;
+        Duration rememberMisses = CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR;
+        TlsFlags.Builder tls = new TlsFlags.Builder();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             switch (flag) {
@@ -97,6 +107,9 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--max-object-size" -> maxObjectSize = parseMaxObjectSize(valueOf(args, ++i, flag));
                 case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
+                case "--remember-misses" -> rememberMisses = parseSeconds(flag, valueOf(args, ++i, flag));
+                case "--tls-cert", "--tls-key", "--keystore", "--origin-ca", "--origin-protocol" -> tls.accept(flag, valueOf(args, ++i, flag));
+                case "--h2c", "--origin-insecure" -> tls.accept(flag, "");
                 default -> throw new IllegalArgumentException("unknown flag " + flag + " (see --help)");
             }
         }
@@ -117,8 +130,23 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
         Optional<URI> origin = pools.origins().stream().findFirst();
+        // Every backend, with the demo origin (plain HTTP) standing for a missing --origin.
+        List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()
+                .flatMap(pool -> pool.backends().stream()).toList();
         return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
-                pools);
+                pools, tls.build(backends), rememberMisses);
+    }
+
+    private static Duration parseSeconds(String flag, String text) {
+        try {
+            long seconds = Long.parseLong(text);
+            if (seconds >= 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException notANumber) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " must be a whole number of seconds, 0 or more, got " + text);
     }
 
     /** The store these flags describe. */

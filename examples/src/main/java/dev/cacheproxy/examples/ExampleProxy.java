@@ -39,9 +39,19 @@ public final class ExampleProxy {
             System.out.println(ExampleFlags.USAGE);
             return;
         }
+        TlsFlags.Loaded tls;
+        try {
+            // Read before the store opens: a bad certificate or key is a bad flag, told in one line.
+            tls = flags.tls().load(System::getenv);
+        } catch (IllegalArgumentException badTls) {
+            System.err.println("cacheproxy-example: " + badTls.getMessage());
+            System.exit(2);
+            return;
+        }
         CachingEngine engine;
         try {
-            engine = CachingEngine.builder().store(flags.store().build()).maxObjectSize(flags.maxObjectSize()).build();
+            engine = CachingEngine.builder().store(flags.store().build()).maxObjectSize(flags.maxObjectSize())
+                    .rememberMissesFor(flags.rememberMisses()).build();
         } catch (IllegalStateException | IllegalArgumentException cannotOpenStore) {
             // A --store-dir that another proxy uses, or that cannot be written, is refused with Ehcache's reason.
             System.err.println("cacheproxy-example: " + cannotOpenStore.getMessage());
@@ -62,7 +72,7 @@ public final class ExampleProxy {
 
         Server server;
         try {
-            server = start(routes, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty());
+            server = start(routes, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(), tls);
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {
@@ -75,8 +85,10 @@ public final class ExampleProxy {
         // Closing the store on shutdown writes a --store-dir disk tier out for the next start.
         Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "cacheproxy-store-close"));
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
-        String proxy = "http://" + hostForUrl(flags.bind()) + ":" + port;
+        String proxy = (flags.tls().servesTls() ? "https://" : "http://") + hostForUrl(flags.bind()) + ":" + port;
         System.out.print("cacheproxy: caching proxy on " + proxy + ":\n" + PoolFlags.describe(routes).indent(2));
+        tls.certificate().ifPresent(certificate -> System.out.println("cacheproxy: TLS 1.2/1.3, HTTP/2 and HTTP/1.1 by ALPN; certificate "
+                + certificate.leaf().getSubjectX500Principal().getName() + ", valid until " + certificate.leaf().getNotAfter().toInstant()));
         if (flags.adminToken().isPresent()) {
             System.out.println("cacheproxy: admin endpoint on: curl -X PURGE -H 'Authorization: Bearer TOKEN' " + proxy + "/hello");
         }
@@ -102,7 +114,7 @@ public final class ExampleProxy {
     /** Starts the proxy server with this engine (its store in memory) and these init-parameters for its servlet. */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters)
             throws Exception {
-        return start(origin, bind, port, engine, initParameters, true);
+        return start(origin, bind, port, engine, initParameters, true, TlsFlags.Loaded.NONE);
     }
 
     /**
@@ -111,25 +123,33 @@ public final class ExampleProxy {
      * tier, whose reads may block, on a pool thread.
      */
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
-                        boolean storeInMemory) throws Exception {
-        return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory);
+                        boolean storeInMemory, TlsFlags.Loaded tls) throws Exception {
+        return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory, tls);
     }
 
-    /** Starts the proxy server in front of these routes' pools; {@code port} 0 picks a free port. */
+    /** Starts the proxy server in front of these routes' pools, over plain HTTP/1.1; {@code port} 0 picks a free port. */
     static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
                         boolean storeInMemory) throws Exception {
+        return start(routes, bind, port, engine, initParameters, storeInMemory, TlsFlags.Loaded.NONE);
+    }
+
+    /**
+     * Starts the proxy server in front of these routes' pools, with HTTPS, HTTP/2 and the backends' TLS
+     * as {@code tls} says; {@code port} 0 picks a free port.
+     */
+    static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory, TlsFlags.Loaded tls) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("cacheproxy");
         Server server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = ProxyConnector.add(server, http, tls.source(), tls.certificate(), tls.h2c());
         connector.setHost(bind);
         connector.setPort(port);
-        server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
-        CachingProxyServlet servlet = new CachingProxyServlet(routes, engine);
+        CachingProxyServlet servlet = new CachingProxyServlet(routes, engine, tls.originTransport());
         ServletHolder proxy = new ServletHolder("cacheproxy", servlet);
         proxy.setAsyncSupported(true);
         proxy.setInitOrder(0);

@@ -9,6 +9,7 @@ import dev.cacheproxy.jetty.Route;
 import dev.cacheproxy.jetty.Routes;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +21,17 @@ final class ExampleFlagsTest {
     @Test
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
-                8L << 20, Optional.empty(), Optional.empty(), PoolFlags.NONE), ExampleFlags.parse(List.of()));
+                8L << 20, Optional.empty(), Optional.empty(), PoolFlags.NONE, new TlsFlags(Optional.empty(), Optional.empty(),
+                Optional.empty(), false, Optional.empty(), false, dev.cacheproxy.jetty.OriginTransport.Protocol.HTTP_1_1), Duration.ofSeconds(120)),
+                ExampleFlags.parse(List.of()));
+    }
+
+    @Test
+    void rememberedMissesCanBeShortenedOrTurnedOff() {
+        assertEquals(Duration.ZERO, ExampleFlags.parse(List.of("--remember-misses", "0")).rememberMisses());
+        assertEquals(Duration.ofSeconds(30), ExampleFlags.parse(List.of("--remember-misses", "30")).rememberMisses());
+        assertThrows(IllegalArgumentException.class,
+                () -> ExampleFlags.parse(List.of("--remember-misses", "-1")));
     }
 
     @Test
@@ -89,6 +100,17 @@ final class ExampleFlagsTest {
         "--port eighty             | --port must be a number",
         "--origin ftp://host/      | --origin must be an http:// or https:// URL",
         "--origin                  | --origin needs a value",
+        "--tls-cert c.pem          | --tls-cert needs --tls-key",
+        "--tls-key k.pem           | --tls-key needs --tls-cert",
+        "--tls-cert c.pem --tls-key k.pem --keystore s.p12 | give either --keystore or --tls-cert and --tls-key, not both",
+        "--keystore s.p12 --h2c    | --h2c is HTTP/2 without TLS",
+        "--origin-protocol spdy    | --origin-protocol must be h2, h2c or http/1.1, got spdy",
+        "--origin-protocol h2      | --origin-protocol h2 needs https:// origins only",
+        "--origin https://o:8443 --origin-protocol h2c | --origin-protocol h2c needs http:// origins only",
+        "--origin-insecure         | --origin-insecure needs an https:// --origin",
+        "--origin http://o --origin-ca ca.pem | --origin-ca needs an https:// --origin",
+        "--origin https://o --origin-ca ca.pem --origin-insecure | give either --origin-ca or --origin-insecure, not both",
+        "--tls-cert                | --tls-cert needs a value",
         "--route /api              | --route must be PREFIX=URL[,URL...]",
         "--route /api=ftp://h      | --route must be an http:// or https:// URL",
         "--route /api=http://a/,http://b | --route /api: give every URL a path (to replace the prefix) or none",
@@ -105,6 +127,18 @@ final class ExampleFlagsTest {
 
         assertTrue(refused.getMessage().startsWith(reason), refused.getMessage());
         assertEquals(1, refused.getMessage().lines().count());
+    }
+
+    @Test
+    void tlsAndHttp2FlagsAreRead() {
+        ExampleFlags flags = ExampleFlags.parse(List.of("--origin", "https://backend.internal:8443", "--tls-cert", "chain.pem",
+                "--tls-key", "key.pem", "--origin-protocol", "h2", "--origin-ca", "ca.pem"));
+
+        assertEquals(new TlsFlags(Optional.of(Path.of("chain.pem")), Optional.of(Path.of("key.pem")), Optional.empty(), false,
+                Optional.of(Path.of("ca.pem")), false, dev.cacheproxy.jetty.OriginTransport.Protocol.H2), flags.tls());
+        assertTrue(flags.tls().servesTls());
+        assertTrue(ExampleFlags.parse(List.of("--h2c")).tls().h2c());
+        assertTrue(ExampleFlags.parse(List.of("--origin", "https://o", "--origin-insecure")).tls().originInsecure());
     }
 
     @Test
@@ -145,7 +179,8 @@ final class ExampleFlagsTest {
     @Test
     void helpListsEveryFlag() {
         for (String flag : List.of("--origin", "--route", "--balance", "--health-path", "--max-conns", "--max-queue", "--port", "--bind", "--heap-size", "--offheap-size", "--store-dir", "--disk-size",
-                "--max-object-size", "--help")) {
+                "--max-object-size", "--tls-cert", "--tls-key", "--keystore", "--h2c",
+                "--origin-protocol", "--origin-ca", "--origin-insecure", "--help")) {
             assertTrue(ExampleFlags.USAGE.contains(flag), flag);
         }
     }
