@@ -401,6 +401,11 @@ final class BackendPoolProxyTest {
         assertTrue(busy.body().startsWith("Service Unavailable"), busy.body());
         release.countDown();
         assertEquals(200, held.get(10, TimeUnit.SECONDS).statusCode());
+        // The client can have the whole response before the proxy has counted the request as done.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (statisticsOf(a.url()).active() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         assertEquals(200, proxy.get("/page").statusCode());
     }
 
