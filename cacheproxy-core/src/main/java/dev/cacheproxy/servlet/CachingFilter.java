@@ -138,6 +138,7 @@ public final class CachingFilter implements Filter {
      * The engine this filter asks: the one it was given or built, or the one its init-params made, for
      * statistics ({@code CacheproxyMetrics}), purges and the admin endpoint.
      *
+     * @return the engine
      * @throws IllegalStateException before {@link #init} for a filter configured by init-params
      */
     public ProxyEngine engine() {
@@ -148,7 +149,11 @@ public final class CachingFilter implements Filter {
         return current;
     }
 
-    /** The engine as a {@link CachingEngine}, which it is unless the filter was given another {@link ProxyEngine}. */
+    /**
+     * The engine as a {@link CachingEngine}, which it is unless the filter was given another {@link ProxyEngine}.
+     *
+     * @return the engine, or empty when it is another kind
+     */
     public Optional<CachingEngine> cachingEngine() {
         return engine() instanceof CachingEngine caching ? Optional.of(caching) : Optional.empty();
     }
