@@ -44,7 +44,7 @@ start() {
     kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "$name died"; }
     sleep 0.1
   done
-  started=$(grep -o "$ready https\?://[0-9.:]*" "$log" | awk '{print $NF}')
+  started=$(grep -o "$ready https\?://[0-9.]*:[0-9]*" "$log" | awk 'NR == 1 {print $NF}')
   [[ -n "$started" ]] || { cat "$log" >&2; fail "$name did not start"; }
 }
 
@@ -86,6 +86,9 @@ miss_then_hit "example proxy over HTTPS" "$started/hello" --http2 --cacert "$tls
 h2=$(curl -s -D - -o /dev/null --http2 --cacert "$tls_dir/cert.pem" "$started/hello" | tr -d '\r')
 grep -q '^HTTP/2 200' <<< "$h2" || { echo "$h2" >&2; fail "the HTTPS hit was not answered over HTTP/2"; }
 echo "smoke: the HTTPS hit came over HTTP/2"
+h1=$(curl -s -D - -o /dev/null --http1.1 --cacert "$tls_dir/cert.pem" "$started/hello" | tr -d '\r')
+grep -q '^HTTP/1.1 200' <<< "$h1" || { echo "$h1" >&2; fail "a client offering only http/1.1 by ALPN was not answered"; }
+echo "smoke: a client offering only http/1.1 by ALPN got HTTP/1.1"
 if timeout 60 java -jar "$jar" --port 0 --tls-cert "$tls_dir/cert.pem" --tls-key "$tls_dir/cert.pem" 2>/dev/null; then
   fail "a certificate given as its own key exited 0"
 fi

@@ -1,5 +1,7 @@
 package dev.cacheproxy.api;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -14,8 +16,40 @@ import java.util.List;
  *   <li>A method that cannot do its work throws {@link CacheStoreException}. The engine treats that as
  *       a miss or a skipped write, so a failing store never fails a client's request.</li>
  * </ul>
+ *
+ * <p>A store of your own keeps a list of variants per key and replaces it atomically (a compare-and-swap,
+ * an entry processor, a transaction): {@link #withVariant} computes the new list, so that every store
+ * merges variants alike. {@code CacheStoreContract} in cacheproxy-core's test-jar checks a store.
  */
 public interface CacheStore extends AutoCloseable {
+
+    /**
+     * The variants a key holds after {@code response} is stored into {@code variants}: it replaces the
+     * one that {@linkplain StoredResponse#isSameVariantAs is the same variant}, if any; the list is
+     * ordered oldest first by response time, and the oldest are dropped beyond {@code maxVariants}.
+     *
+     * @param variants    what the key holds now, possibly nothing
+     * @param response    the response being stored
+     * @param maxVariants how many variants a key may hold, at least 1
+     * @return a new, unmodifiable list that holds {@code response}
+     */
+    static List<StoredResponse> withVariant(List<StoredResponse> variants, StoredResponse response, int maxVariants) {
+        if (maxVariants < 1) {
+            throw new IllegalArgumentException("a key must be able to hold at least one variant, got " + maxVariants);
+        }
+        List<StoredResponse> updated = new ArrayList<>(variants.size() + 1);
+        for (StoredResponse existing : variants) {
+            if (!existing.isSameVariantAs(response)) {
+                updated.add(existing);
+            }
+        }
+        updated.add(response);
+        updated.sort(Comparator.comparing(StoredResponse::responseTime));
+        while (updated.size() > maxVariants) {
+            updated.remove(0);
+        }
+        return List.copyOf(updated);
+    }
 
     /**
      * Every stored variant for this key, in no particular order; empty when there is none.

@@ -25,6 +25,7 @@ import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.RequestNormalizer;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.StoredResponse;
+import dev.cacheproxy.store.DefaultStore;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,8 +64,6 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     private final RequestCollapsing collapsing;
     private final Purging purging;
     private final Keying keying;
-    private final RequestNormalization normalization;
-    private final Optional<RememberedMisses> rememberedMisses;
     private final BackendReports backendReports = new BackendReports();
 
     private CachingEngine(Builder builder, CacheStore store) {
@@ -75,16 +74,16 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         this.log = new ExchangeLog(builder.faultLogInterval);
         this.tagFields = new TagFields(builder.tagFields, builder.hideTagFields);
         this.storedAnswers = new StoredAnswers(tagFields);
-        this.rememberedMisses = builder.rememberMissesFor.isZero()
+        Optional<RememberedMisses> rememberedMisses = builder.rememberMissesFor.isZero()
                 ? Optional.empty() : Optional.of(new RememberedMisses(builder.rememberMissesFor, builder.rememberedMissesLimit));
         this.storing = new StoringRelay(policy, this.store, tagFields, builder.maxObjectSize, counters, rememberedMisses);
         this.updates = new StoredResponseUpdate(policy, tagFields);
         this.failures = new OriginFailureAnswers(policy, this.store, storedAnswers);
         this.refreshes = new BackgroundRefreshes(cacheName);
-        this.collapsing = new RequestCollapsing(builder.collapseTimeout);
-        this.purging = new Purging(store, builder.cacheKeys);
-        this.keying = new Keying(builder.cacheKeys, builder.showKeyInCacheStatus, builder.faultLogInterval);
-        this.normalization = new RequestNormalization(builder.normalizer, builder.faultLogInterval);
+        this.collapsing = new RequestCollapsing(builder.collapseTimeout, rememberedMisses, policy);
+        this.purging = new Purging(store, builder.cacheKeys, rememberedMisses);
+        this.keying = new Keying(builder.cacheKeys, builder.showKeyInCacheStatus, builder.faultLogInterval,
+                new RequestNormalization(builder.normalizer, builder.faultLogInterval));
     }
 
     /** {@return a builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock} */
@@ -102,15 +101,12 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         if (!sentRequest.isMethod("GET") && !sentRequest.isMethod("HEAD")) {
             return Optional.empty();
         }
-        Optional<RequestHead> normalized = normalization.apply(sentRequest);
-        if (normalized.isEmpty()) {
+        Keying.Keyed keyed = keying.keyed(sentRequest);
+        if (!keyed.keyable()) {
             return Optional.empty();
         }
-        RequestHead clientRequest = normalized.get();
-        CacheKey key = keying.keyFor(clientRequest);
-        if (Keying.isUnkeyable(key)) {
-            return Optional.empty();
-        }
+        RequestHead clientRequest = keyed.request();
+        CacheKey key = keyed.key();
         Instant now = clock.instant();
         Lookup lookup = policy.lookup(clientRequest, store.variants(key), now);
         if (lookup instanceof Lookup.Reuse reuse && !reuse.revalidateInBackground()) {
@@ -131,14 +127,11 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     /** Phase 1; {@code mayWait} is false once a request has waited for another (it never waits twice). */
     private ExchangePlan.OnClientRequest decide(RequestHead sentRequest, boolean mayWait) {
         Instant now = clock.instant();
-        // vcl_recv: the normalised request is what the cache looks up and what the origin gets.
-        Optional<RequestHead> normalized = normalization.apply(sentRequest);
-        RequestHead clientRequest = normalized.orElse(sentRequest);
-        RequestNormalization.Changes changes = RequestNormalization.changes(sentRequest.headers(), clientRequest.headers());
-        CacheKey key = normalized.isPresent() ? keying.keyFor(clientRequest) : Keying.unkeyable();
-        boolean unkeyable = Keying.isUnkeyable(key);
+        Keying.Keyed keyed = keying.keyed(sentRequest);
+        RequestHead clientRequest = keyed.request();
+        CacheKey key = keyed.key();
         boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
-        Lookup lookup = unkeyable
+        Lookup lookup = !keyed.keyable()
                 ? new Lookup.Forward(ForwardReason.BYPASS, "cache key or request normalizer failed")
                 : policy.lookup(clientRequest, cacheableMethod ? store.variants(key) : List.of(), now);
 
@@ -150,10 +143,10 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
                     ? refreshes.offer(clientRequest, key, reuse.response(), now) : Optional.empty();
             plan = refresh.isEmpty() ? answer : new Answer(answer.response(), answer.body(), answer.cacheStatus(), refresh);
         } else if (lookup instanceof Lookup.Validate validate) {
-            plan = collapsed(withChanges(ValidationRule.request(clientRequest, key, validate.response(), now,
-                    keying.shown(CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason()), key)), changes), mayWait, now);
+            plan = collapsing.plan(keyed.changes().onto(ValidationRule.request(clientRequest, key, validate.response(), now,
+                    keying.shown(CacheStatus.forward(cacheName, validate.forwardReason(), validate.reason()), key))), mayWait, now);
         } else if (lookup instanceof Lookup.Forward forward) {
-            plan = collapsed(new ToOrigin(clientRequest, key, changes.set(), changes.remove(), Optional.empty(), now,
+            plan = collapsing.plan(new ToOrigin(clientRequest, key, keyed.changes().set(), keyed.changes().remove(), Optional.empty(), now,
                     keying.shown(CacheStatus.forward(cacheName, forward.forwardReason(), forward.reason()), key)), mayWait, now);
         } else {
             Lookup.Unavailable unavailable = (Lookup.Unavailable) lookup;
@@ -166,40 +159,6 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
             log.decided(clientRequest, plan);
         }
         return plan;
-    }
-
-    /**
-     * Request collapsing, unless the key is a remembered miss (its last response was not storable, so
-     * waiting would only queue requests: Varnish's hit-for-miss) or the policy keeps the request out of it.
-     */
-    private ExchangePlan.OnClientRequest collapsed(ToOrigin plan, boolean mayWait, Instant now) {
-        if (!collapsing.wouldCollapse(plan, mayWait)) {
-            return plan;
-        }
-        Optional<RememberedMisses.Miss> remembered = rememberedMisses.flatMap(misses -> misses.remembered(plan.key(), now));
-        if (remembered.isPresent()) {
-            return withDetail(plan, "remembered miss (" + remembered.get().reason() + ")");
-        }
-        if (policy.collapsing(plan.clientRequest(), now) instanceof Collapsing.Refused refused) {
-            return withDetail(plan, refused.reason());
-        }
-        return collapsing.leadOrWait(plan, mayWait, now);
-    }
-
-    private static ToOrigin withDetail(ToOrigin plan, String more) {
-        CacheStatus status = plan.cacheStatus();
-        return new ToOrigin(plan.clientRequest(), plan.key(), plan.setFields(), plan.removeFields(), plan.validating(),
-                plan.requestTime(), status.withDetail(status.detail().map(detail -> detail + "; ").orElse("") + more));
-    }
-
-    /** The plan sending the normalised fields as well as its own changes, which win for the names they touch. */
-    private static ToOrigin withChanges(ToOrigin plan, RequestNormalization.Changes changes) {
-        if (changes.set().isEmpty() && changes.remove().isEmpty()) {
-            return plan;
-        }
-        RequestNormalization.Changes sent = changes.then(plan.setFields(), plan.removeFields());
-        return new ToOrigin(plan.clientRequest(), plan.key(), sent.set(), sent.remove(), plan.validating(), plan.requestTime(),
-                plan.cacheStatus());
     }
 
     @Override
@@ -278,17 +237,13 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
      */
     @Override
     public PurgeResult purge(URI target) {
-        PurgeResult result = purging.url(target);
-        rememberedMisses.ifPresent(misses -> misses.forget(keying.keyFor(new RequestHead("GET", target, HeaderFields.empty()))));
-        return result;
+        return purging.url(target);
     }
 
     /** Removes every variant stored under the key of this request, header and cookie dimensions included. */
     @Override
     public PurgeResult purge(RequestHead request) {
-        PurgeResult result = purging.request(request);
-        rememberedMisses.ifPresent(misses -> misses.forget(keying.keyFor(request.withMethod("GET"))));
-        return result;
+        return purging.request(request);
     }
 
     /**
@@ -298,7 +253,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
      * @return its key
      */
     public CacheKey keyFor(RequestHead request) {
-        return keying.keyFor(normalization.apply(request).orElse(request));
+        return keying.keyForNormalized(request);
     }
 
     /** Removes every response stored with this tag, when the store is a {@link dev.cacheproxy.api.TaggedStore}. */
@@ -310,7 +265,6 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     /** Removes everything stored. */
     @Override
     public PurgeResult purgeAll() {
-        rememberedMisses.ifPresent(RememberedMisses::clear);
         return purging.all();
     }
 
@@ -392,9 +346,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         }
 
         /**
-         * Where responses are kept; default an in-memory {@code EhcacheStore}.
+         * Where responses are kept; default {@link DefaultStore#inMemory()}, an in-memory Ehcache store.
          *
-         * @param store the store, which the engine closes with itself
+         * @param store where responses are kept
          * @return this builder
          */
         public Builder store(CacheStore store) {
@@ -597,7 +551,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
 
         /** {@return the engine, ready to use; closing it closes its store} */
         public CachingEngine build() {
-            return new CachingEngine(this, store != null ? store : dev.cacheproxy.store.EhcacheStore.builder().build());
+            return new CachingEngine(this, store != null ? store : DefaultStore.inMemory());
         }
     }
 }

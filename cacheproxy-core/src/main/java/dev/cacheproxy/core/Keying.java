@@ -6,6 +6,7 @@ import dev.cacheproxy.api.CacheStatus;
 import dev.cacheproxy.api.RequestHead;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,14 +21,48 @@ final class Keying {
     /** Starts the key of a request whose key could not be computed; no URI starts so. */
     private static final String UNKEYABLE = "!unkeyable ";
 
+    /**
+     * A client's request as the cache looks it up: normalised, with its key, and the changes that make the
+     * origin get the normalised fields.
+     *
+     * @param request the normalised request; the client's own when normalising failed
+     * @param key     its key; {@linkplain #isUnkeyable unkeyable} when normalising or keying failed
+     * @param changes what the origin request must change to carry the normalised fields
+     */
+    record Keyed(RequestHead request, CacheKey key, RequestNormalization.Changes changes) {
+
+        /** Whether the cache may answer or store for this request: its key could be computed. */
+        boolean keyable() {
+            return !isUnkeyable(key);
+        }
+    }
+
     private final CacheKeyFunction function;
     private final boolean showInCacheStatus;
     private final LogThrottle faults;
+    private final RequestNormalization normalization;
 
-    Keying(CacheKeyFunction function, boolean showInCacheStatus, Duration faultLogInterval) {
+    Keying(CacheKeyFunction function, boolean showInCacheStatus, Duration faultLogInterval, RequestNormalization normalization) {
         this.function = function;
         this.showInCacheStatus = showInCacheStatus;
         this.faults = new LogThrottle(faultLogInterval);
+        this.normalization = normalization;
+    }
+
+    /** The client's request normalised (vcl_recv: what the cache looks up and what the origin gets) and keyed. */
+    Keyed keyed(RequestHead sentRequest) {
+        Optional<RequestHead> normalized = normalization.apply(sentRequest);
+        if (normalized.isEmpty()) {
+            return new Keyed(sentRequest, unkeyable(), RequestNormalization.Changes.NONE);
+        }
+        RequestHead clientRequest = normalized.get();
+        return new Keyed(clientRequest, keyFor(clientRequest),
+                RequestNormalization.changes(sentRequest.headers(), clientRequest.headers()));
+    }
+
+    /** The key of this request once normalised, as it is stored. */
+    CacheKey keyForNormalized(RequestHead request) {
+        return keyFor(normalization.apply(request).orElse(request));
     }
 
     /**

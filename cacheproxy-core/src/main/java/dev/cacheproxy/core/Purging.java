@@ -11,6 +11,7 @@ import dev.cacheproxy.api.PurgeResult;
 import dev.cacheproxy.api.TaggedStore;
 import java.net.URI;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +27,13 @@ final class Purging {
 
     private final CacheStore store;
     private final CacheKeyFunction keyFunction;
+    private final Optional<RememberedMisses> rememberedMisses;
 
-    Purging(CacheStore store, CacheKeyFunction keyFunction) {
+    /** @param rememberedMisses forgotten with what they are about: a purged key may be storable again */
+    Purging(CacheStore store, CacheKeyFunction keyFunction, Optional<RememberedMisses> rememberedMisses) {
         this.store = store;
         this.keyFunction = keyFunction;
+        this.rememberedMisses = rememberedMisses;
     }
 
     PurgeResult url(URI target) {
@@ -50,6 +54,7 @@ final class Purging {
         // Read first only to tell the operator whether there was anything to purge.
         boolean held = !store.variants(key).isEmpty();
         store.remove(key);
+        rememberedMisses.ifPresent(misses -> misses.forget(key));
         return logged(new PurgeResult("url " + key, OptionalLong.of(held ? 1 : 0)));
     }
 
@@ -73,6 +78,7 @@ final class Purging {
                 // The count is for information only; the purge goes ahead without it.
             }
         }
+        rememberedMisses.ifPresent(RememberedMisses::clear);
         store.clear();
         return logged(new PurgeResult("all", entries));
     }

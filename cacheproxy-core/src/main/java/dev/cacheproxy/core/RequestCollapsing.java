@@ -2,6 +2,8 @@ package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheStatus;
+import dev.cacheproxy.api.Collapsing;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
 import dev.cacheproxy.api.ForwardReason;
@@ -30,13 +32,44 @@ final class RequestCollapsing {
 
     private final ConcurrentMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
     private final Duration timeout;
+    private final Optional<RememberedMisses> rememberedMisses;
+    private final GuardedPolicy policy;
 
     /**
-     * @param timeout how long a waiter waits, and after which a flight that never landed is replaced;
-     *                zero turns collapsing off
+     * @param timeout          how long a waiter waits, and after which a flight that never landed is
+     *                         replaced; zero turns collapsing off
+     * @param rememberedMisses keys whose last response was not storable, which never wait
+     * @param policy           may keep a request out of collapsing
      */
-    RequestCollapsing(Duration timeout) {
+    RequestCollapsing(Duration timeout, Optional<RememberedMisses> rememberedMisses, GuardedPolicy policy) {
         this.timeout = timeout;
+        this.rememberedMisses = rememberedMisses;
+        this.policy = policy;
+    }
+
+    /**
+     * The plan as {@link #leadOrWait} makes it, unless the key is a remembered miss (its last response was
+     * not storable, so waiting would only queue requests: Varnish's hit-for-miss) or the policy keeps the
+     * request out of collapsing; then the plan goes on alone, saying why in {@code Cache-Status}.
+     */
+    ExchangePlan.OnClientRequest plan(ToOrigin plan, boolean mayWait, Instant now) {
+        if (!wouldCollapse(plan, mayWait)) {
+            return plan;
+        }
+        Optional<RememberedMisses.Miss> remembered = rememberedMisses.flatMap(misses -> misses.remembered(plan.key(), now));
+        if (remembered.isPresent()) {
+            return withDetail(plan, "remembered miss (" + remembered.get().reason() + ")");
+        }
+        if (policy.collapsing(plan.clientRequest(), now) instanceof Collapsing.Refused refused) {
+            return withDetail(plan, refused.reason());
+        }
+        return leadOrWait(plan, mayWait, now);
+    }
+
+    private static ToOrigin withDetail(ToOrigin plan, String more) {
+        CacheStatus status = plan.cacheStatus();
+        return new ToOrigin(plan.clientRequest(), plan.key(), plan.setFields(), plan.removeFields(), plan.validating(),
+                plan.requestTime(), status.withDetail(status.detail().map(detail -> detail + "; ").orElse("") + more));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.cacheproxy.core;
 
+import dev.cacheproxy.api.ExchangePlan.ToOrigin;
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.RequestHead;
@@ -29,6 +30,16 @@ final class RequestNormalization {
         Changes {
             Objects.requireNonNull(set, "set");
             remove = List.copyOf(remove);
+        }
+
+        /** The plan sending these changes as well as its own, which win for the names they touch. */
+        ToOrigin onto(ToOrigin plan) {
+            if (set.isEmpty() && remove.isEmpty()) {
+                return plan;
+            }
+            Changes sent = then(plan.setFields(), plan.removeFields());
+            return new ToOrigin(plan.clientRequest(), plan.key(), sent.set(), sent.remove(), plan.validating(),
+                    plan.requestTime(), plan.cacheStatus());
         }
 
         /** These changes, then those (which win for the names they set or remove). */

@@ -24,9 +24,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,11 +176,11 @@ public final class CachingFilter implements Filter {
         clientRequest.setAttribute(HANDLED_ATTRIBUTE, Boolean.TRUE);
         ExchangePlan.OnClientRequest plan = current.onClientRequest(head.get());
         if (plan instanceof ExchangePlan.Wait wait) {
-            plan = afterWaiting(current, head.get(), wait);
+            plan = CollapsingWait.blockThenAsk(current, head.get(), wait);
         }
         if (plan instanceof ExchangePlan.Answer answer) {
             // A filter cannot run the chain without a client, so a background refresh is left to a later request.
-            ResponseHeads.writeAnswer(clientResponse, answer, head.get().isMethod("HEAD"));
+            AnswerWriter.writeAnswer(clientResponse, answer, head.get().isMethod("HEAD"));
         } else if (plan instanceof ExchangePlan.ToOrigin toOrigin) {
             forward(clientRequest, clientResponse, chain, current, toOrigin);
         } else {
@@ -227,17 +224,6 @@ public final class CachingFilter implements Filter {
             return;
         }
         relay.finish();
-    }
-
-    private static ExchangePlan.OnClientRequest afterWaiting(ProxyEngine engine, RequestHead head, ExchangePlan.Wait wait) {
-        try {
-            wait.ready().toCompletableFuture().get(wait.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException goOnAnyway) {
-            LOG.debug("waited for another request to {}: {}", head.uri(), goOnAnyway.toString());
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return engine.onClientRequestAfterWait(head);
     }
 
     /** Configures a {@link CachingFilter} with an engine of its own, or with a given engine. Not thread safe. */

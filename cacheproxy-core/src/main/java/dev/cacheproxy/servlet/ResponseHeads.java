@@ -1,19 +1,16 @@
 package dev.cacheproxy.servlet;
 
-import dev.cacheproxy.api.Body;
-import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ResponseHead;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
-/** Reads the response head a servlet has set so far, and writes the engine's heads and answers back. */
+/** Reads the response head a servlet has set so far, and writes back where the engine's head differs from it. */
 final class ResponseHeads {
 
     private ResponseHeads() {
@@ -64,21 +61,6 @@ final class ResponseHeads {
                     && !target.headers().values(name).equals(current.headers().values(name))) {
                 writeField(response, name, target.headers());
             }
-        }
-    }
-
-    /** Writes a whole answer of the engine: status, fields and, unless the request was {@code HEAD}, the body. */
-    static void writeAnswer(HttpServletResponse response, ExchangePlan.Answer answer, boolean headRequest) throws IOException {
-        ResponseHead head = answer.response();
-        response.setStatus(head.status());
-        for (String name : head.headers().names()) {
-            if (!HopByHopFields.isHopByHop(name)) {
-                writeField(response, name, head.headers());
-            }
-        }
-        Body body = answer.body();
-        if (body.size() > 0 && !headRequest) {
-            body.writeTo(response.getOutputStream());
         }
     }
 

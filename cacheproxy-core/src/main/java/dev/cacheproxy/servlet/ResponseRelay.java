@@ -164,7 +164,7 @@ final class ResponseRelay {
         }
         try {
             clientResponse.reset();
-            ResponseHeads.writeAnswer(clientResponse, answer, isHeadRequest());
+            AnswerWriter.writeAnswer(clientResponse, answer, isHeadRequest());
         } catch (IOException clientGone) {
             LOG.debug("client went away while a stored response stood in for a failure", clientGone);
         }
@@ -303,7 +303,7 @@ final class ResponseRelay {
         } else {
             // The servlet answered the engine's revalidation (a 304): the client gets the stored response.
             clientResponse.reset();
-            ResponseHeads.writeAnswer(clientResponse, (ExchangePlan.Answer) plan, isHeadRequest());
+            AnswerWriter.writeAnswer(clientResponse, (ExchangePlan.Answer) plan, isHeadRequest());
             held.reset();
             state = State.DISCARDING;
         }

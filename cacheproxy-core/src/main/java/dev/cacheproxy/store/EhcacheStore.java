@@ -92,21 +92,23 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     }
 
     /**
-     * A builder for a store on a cache you configured and own; closing the store leaves the cache open.
-     * Configure it with {@link #cacheConfiguration(ResourcePoolsBuilder)}, or at least with
-     * {@link StoredVariantsCodec} as its value serializer if it has off-heap or disk tiers.
+     * A builder for a store on a cache you created and own, from {@link #cacheConfiguration(ResourcePoolsBuilder)}
+     * (whose key and value types and value serializer are the store's own); closing the store leaves the
+     * cache open.
      *
      * @param cache the cache, which stays open when the store closes
      * @return the builder
+     * @throws IllegalArgumentException if the cache was not configured as {@link #cacheConfiguration} says
      */
-    public static Builder using(Cache<String, StoredVariants> cache) {
+    public static Builder using(Cache<String, ?> cache) {
         Objects.requireNonNull(cache, "cache");
-        return new Builder().source(() -> new Opened(cache, Optional.empty(), true));
+        Cache<String, StoredVariants> ours = ours(cache, "the cache");
+        return new Builder().source(() -> new Opened(ours, Optional.empty(), true));
     }
 
     /**
      * A builder for a store on the cache of this alias in your cache manager, which must be initialised
-     * and hold it with key type {@code String} and value type {@link StoredVariants}. Closing the store
+     * and hold it as {@link #cacheConfiguration(ResourcePoolsBuilder)} configures it. Closing the store
      * leaves the manager open.
      *
      * @param manager an initialised cache manager, which stays open when the store closes
@@ -176,15 +178,26 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     }
 
     /**
-     * The configuration cacheproxy uses for a cache of its own with these resource pools: key type
-     * {@code String}, value type {@link StoredVariants} with {@link StoredVariantsCodec}, no expiry
-     * (freshness decides reuse). For creating the cache in your own manager before {@link #using} it.
+     * The configuration cacheproxy uses for a cache of its own with these resource pools: {@code String}
+     * keys, the store's own value type and binary format, no expiry (freshness decides reuse). For
+     * creating the cache in your own manager before {@link #using} it or {@link #fromCacheManager}.
      *
      * @param pools the tiers and their sizes
      * @return the configuration, to finish or pass to a cache manager
      */
-    public static CacheConfigurationBuilder<String, StoredVariants> cacheConfiguration(ResourcePoolsBuilder pools) {
+    public static CacheConfigurationBuilder<String, ?> cacheConfiguration(ResourcePoolsBuilder pools) {
         return EhcacheTiers.cacheConfiguration(Objects.requireNonNull(pools, "pools"));
+    }
+
+    /** The cache as the store's own type, once its configuration says it holds the store's values. */
+    @SuppressWarnings("unchecked")
+    private static Cache<String, StoredVariants> ours(Cache<String, ?> cache, String what) {
+        Class<?> valueType = cache.getRuntimeConfiguration().getValueType();
+        if (valueType != StoredVariants.class) {
+            throw new IllegalArgumentException(what + " holds values of type " + valueType.getName()
+                    + "; create it with EhcacheStore.cacheConfiguration(pools)");
+        }
+        return (Cache<String, StoredVariants>) cache;
     }
 
     @Override

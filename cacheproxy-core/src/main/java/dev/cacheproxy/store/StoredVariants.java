@@ -1,18 +1,17 @@
 package dev.cacheproxy.store;
 
+import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.StoredResponse;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
  * The variants stored under one key: the value type of the caches behind {@link EhcacheStore} and
- * {@link JCacheStore}. Users who configure their own Ehcache cache name this type as its value type and
- * {@link StoredVariantsCodec} as its value serializer; otherwise it is opaque.
+ * {@link JCacheStore}, encoded by {@link StoredVariantsCodec}. Private to the stores: a user's Ehcache
+ * XML configuration names it as its value type, nothing else does.
  *
  * @param responses the variants, oldest first; never empty in a value that was stored
  */
-public record StoredVariants(List<StoredResponse> responses) {
+record StoredVariants(List<StoredResponse> responses) {
 
     /**
      * What a codec returns for bytes it cannot read, so that a damaged entry is a value the store can
@@ -34,19 +33,8 @@ public record StoredVariants(List<StoredResponse> responses) {
         return responses.isEmpty();
     }
 
-    /** These variants with {@code response} replacing its own variant, the oldest dropped beyond {@code maxVariants}. */
+    /** These variants with {@code response} stored, as {@link CacheStore#withVariant} merges them for every store. */
     StoredVariants with(StoredResponse response, int maxVariants) {
-        List<StoredResponse> updated = new ArrayList<>(responses.size() + 1);
-        for (StoredResponse existing : responses) {
-            if (!existing.isSameVariantAs(response)) {
-                updated.add(existing);
-            }
-        }
-        updated.add(response);
-        updated.sort(Comparator.comparing(StoredResponse::responseTime));
-        while (updated.size() > maxVariants) {
-            updated.remove(0);
-        }
-        return new StoredVariants(updated);
+        return new StoredVariants(CacheStore.withVariant(responses, response, maxVariants));
     }
 }

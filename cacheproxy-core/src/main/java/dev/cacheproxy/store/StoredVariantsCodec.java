@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>As an Ehcache {@link Serializer}, {@link #read} never throws on bad bytes: it returns a value the
- * stores recognise as unreadable, count and remove. Thread safe and stateless.
+ * stores recognise as unreadable, count and remove. Private to the stores: every cache they open or are
+ * given is configured with it by {@link EhcacheStore}. Thread safe and stateless.
  */
-public final class StoredVariantsCodec implements Serializer<StoredVariants> {
+final class StoredVariantsCodec implements Serializer<StoredVariants> {
 
     static final int MAGIC = 0x4350_5859; // "CPXY"
     static final byte VERSION = 2;
@@ -44,15 +45,7 @@ public final class StoredVariantsCodec implements Serializer<StoredVariants> {
     private static final Logger LOG = LoggerFactory.getLogger(StoredVariantsCodec.class);
 
     /** A codec. */
-    public StoredVariantsCodec() {
-    }
-
-    /**
-     * The constructor Ehcache calls when a configuration names this class as a serializer.
-     *
-     * @param ignored the class loader Ehcache passes; the codec needs none
-     */
-    public StoredVariantsCodec(ClassLoader ignored) {
+    StoredVariantsCodec() {
     }
 
     /** Thrown by {@link #decode} for bytes that are not a readable entry of this format version. */

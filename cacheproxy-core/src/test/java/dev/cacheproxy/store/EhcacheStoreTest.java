@@ -249,6 +249,21 @@ final class EhcacheStoreTest extends CacheStoreContract {
     }
 
     @Test
+    void aCacheOfYourOwnCreatedFromTheStoresConfigurationIsTakenWithoutNamingItsValueType() {
+        try (CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder().build(true)) {
+            Cache<String, ?> cache = manager.createCache("typed-by-us", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.heap(10)));
+            try (EhcacheStore store = EhcacheStore.using(cache).build()) {
+                store.store(key("own"), response("gzip", "mine", T0));
+                assertEquals("mine", store.variants(key("own")).get(0).body().utf8());
+            }
+            Cache<String, String> strings = manager.createCache("strings",
+                    CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, String.class, ResourcePoolsBuilder.heap(10)));
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> EhcacheStore.using(strings));
+            assertTrue(refused.getMessage().contains("EhcacheStore.cacheConfiguration"), refused.getMessage());
+        }
+    }
+
+    @Test
     void aCacheOfYourOwnIsUsedAndStaysOpenWhenTheStoreCloses() {
         try (CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder()
                 .withCache("mine", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.heap(100).offheap(4, MemoryUnit.MB)))

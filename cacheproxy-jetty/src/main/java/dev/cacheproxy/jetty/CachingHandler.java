@@ -5,12 +5,11 @@ import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.core.BoundedMemo;
 import java.net.URI;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -22,8 +21,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The fast path in front of a {@link CachingProxyServlet}: a Jetty core handler that answers what the
  * cache can answer at once ({@link ProxyEngine#answerFromCache}) without the servlet machinery, and
- * hands everything else to the servlet's context untouched. On a 2-core machine a bare Jetty core
- * handler answered 1 KiB about twice as fast as a bare servlet; this brings that to cache hits.
+ * hands everything else to the servlet's context untouched: hits skip the servlet machinery, which is
+ * most of their cost (bench/README.md has the figures).
  *
  * <p>Wrap the {@link ServletContextHandler} in which the servlet is mapped at {@code /*}:
  * <pre>{@code
@@ -35,14 +34,15 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class CachingHandler extends Handler.Wrapper {
 
-    private static final int RECENT_FIELDS = 10_000;
+    /** Stored fields repeat hit after hit: Jetty's form of each is made once while it stays in use. */
+    private static final int RECENT_FIELDS = 16_384;
     /** Fields Jetty sets on every response before a handler runs. */
     private static final Set<String> SERVER_FIELDS = Set.of("date", "server");
 
     private final CachingProxyServlet servlet;
     private final String contextPath;
     private final boolean storeReadsInMemory;
-    private final Map<HeaderField, JettyField> recentFields = new ConcurrentHashMap<>();
+    private final BoundedMemo<HeaderField, JettyField> jettyFields = new BoundedMemo<>(RECENT_FIELDS, CachingHandler::jettyField);
 
     /**
      * A handler for a store whose reads may block (a disk tier, a distributed cache): Jetty calls it on
@@ -66,8 +66,7 @@ public final class CachingHandler extends Handler.Wrapper {
     /**
      * A handler for a store that answers reads from memory without blocking (the default
      * {@code EhcacheStore} without a disk tier): Jetty may then answer hits on the thread that read the
-     * request, with no hand-off to a pool thread, which on a 2-core machine doubled the rate of 1 KiB
-     * hits. Everything else is handed to a pool thread for the servlet, as usual. Do not use it with a
+     * request, with no hand-off to a pool thread. Everything else is handed to a pool thread for the servlet, as usual. Do not use it with a
      * store that may block on a read: that would stall every connection of the selector.
      *
      * @param context the servlet context the proxy servlet is in, which gets everything the cache cannot answer
@@ -127,7 +126,7 @@ public final class CachingHandler extends Handler.Wrapper {
         response.setStatus(answer.response().status());
         HttpFields.Mutable headers = response.getHeaders();
         for (HeaderField line : answer.response().headers().lines()) {
-            JettyField jetty = jettyField(line);
+            JettyField jetty = jettyFields.apply(line);
             switch (jetty.kind()) {
                 // The stored field replaces the one the server puts there by itself.
                 case SET_BY_SERVER -> headers.put(jetty.field());
@@ -144,19 +143,11 @@ public final class CachingHandler extends Handler.Wrapper {
     private record JettyField(HttpField field, Kind kind) {
     }
 
-    /** Jetty's form of a stored field, made once: stored fields repeat hit after hit. */
-    private JettyField jettyField(HeaderField line) {
-        JettyField jetty = recentFields.get(line);
-        if (jetty == null) {
-            String name = line.lowerCaseName();
-            Kind kind = SERVER_FIELDS.contains(name) ? Kind.SET_BY_SERVER
-                    : HopByHopFields.NAMES.contains(name) ? Kind.CONNECTION : Kind.ENTITY;
-            jetty = new JettyField(new HttpField(line.name(), line.value()), kind);
-            if (recentFields.size() >= RECENT_FIELDS) {
-                recentFields.clear(); // crude bound: costs a few allocations, never a wrong field
-            }
-            recentFields.put(line, jetty);
-        }
-        return jetty;
+    /** Jetty's form of a stored field, and how it is written. */
+    private static JettyField jettyField(HeaderField line) {
+        String name = line.lowerCaseName();
+        Kind kind = SERVER_FIELDS.contains(name) ? Kind.SET_BY_SERVER
+                : HopByHopFields.NAMES.contains(name) ? Kind.CONNECTION : Kind.ENTITY;
+        return new JettyField(new HttpField(line.name(), line.value()), kind);
     }
 }

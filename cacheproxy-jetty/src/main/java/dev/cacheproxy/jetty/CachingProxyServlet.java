@@ -1,12 +1,10 @@
 package dev.cacheproxy.jetty;
 
+import dev.cacheproxy.admin.AdminEndpoint;
 import dev.cacheproxy.api.BackendReport;
 import dev.cacheproxy.api.BackendStatistics;
-import dev.cacheproxy.api.Body;
 import dev.cacheproxy.api.ExchangePlan;
-import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.HeaderFields;
-import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ObservableEngine;
 import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
@@ -14,19 +12,18 @@ import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
-import dev.cacheproxy.admin.AdminEndpoint;
-import jakarta.servlet.AsyncContext;
+import dev.cacheproxy.servlet.AnswerWriter;
+import dev.cacheproxy.servlet.CollapsingWait;
+
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +40,8 @@ import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -57,7 +56,9 @@ import org.eclipse.jetty.util.Callback;
  *   <li>{@link #rewriteTarget}: a backend of the route's pool ({@link BackendPool}) plus the path (its
  *       prefix stripped when the route says so) and query; the request's {@code Host} or absolute URI
  *       only chooses among the configured routes, never the destination itself.</li>
- *   <li>{@link #copyRequestHeaders}: adds the validators of a stored response being revalidated.</li>
+ *   <li>{@link #copyRequestHeaders}, {@link #sendProxyRequest}: the client's fields, then
+ *       {@link #addOriginRequestFields}, then the engine's changes (the validators of a stored response
+ *       being revalidated), applied last so that no hook undoes them.</li>
  *   <li>{@link #onServerResponseHeaders}: the engine decides what the client gets and whether to store.</li>
  *   <li>{@link #onResponseContent}: each chunk is copied into the capture, then streamed on.</li>
  *   <li>{@link #onProxyResponseSuccess} / {@link #onProxyResponseFailure}: store the body only if it
@@ -71,14 +72,19 @@ import org.eclipse.jetty.util.Callback;
  * {@code /api/users}; a route with {@link Route#stripped()} sends {@code /users}. Backends' health
  * checks start with the servlet and stop when it is destroyed.
  *
+ * <p>The hooks above, and the others that decide where a request goes or what the client gets, are
+ * {@code final}: a subclass cannot make the cache key and the origin request disagree, or store what
+ * it did not relay. What a subclass may change has a named hook: {@link #addOriginRequestFields} (fields
+ * the origin needs, such as credentials); the HTTP version and TLS to the origin are the
+ * {@link OriginTransport}'s, given to the constructor; {@code init()} and {@code destroy()} may be
+ * extended (call {@code super}).
+ *
  * <p>Register it with {@code asyncSupported=true}. Thread safe, like any servlet.
  */
 public class CachingProxyServlet extends ProxyServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
-    /** Marks a request dispatched again after waiting for a collapsed request. */
-    private static final String WAITED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".waited";
 
     /** RFC 9110 §9.2.2: methods that may be sent again after a failure. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
@@ -237,28 +243,30 @@ public class CachingProxyServlet extends ProxyServlet {
         return healthChecks;
     }
 
+    /** The engine answers from the cache, waits for a collapsed request, or the request goes on to a backend. */
     @Override
-    protected void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
+    protected final void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
             throws ServletException, IOException {
         if (admin.handle(clientRequest, clientResponse, this::targetUri)) {
             return;
         }
         Optional<Routes.Match> match = route(clientRequest);
         if (match.isEmpty()) {
-            writePlainText(clientResponse, 404, "Not Found: no route for this path", HeaderFields.empty());
+            AnswerWriter.writePlainText(clientResponse, 404, "Not Found: no route for this path", HeaderFields.empty());
             return;
         }
         RequestHead request;
         try {
             request = new RequestHead(clientRequest.getMethod(), keyTargets.keyUri(match.get()), requestFields(clientRequest));
         } catch (IllegalArgumentException malformed) {
-            writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
+            AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
             return;
         }
-        boolean waited = clientRequest.getAttribute(WAITED_ATTRIBUTE) != null;
-        ExchangePlan.OnClientRequest plan = waited ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
+        ExchangePlan.OnClientRequest plan = CollapsingWait.waited(clientRequest)
+                ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
         if (plan instanceof ExchangePlan.Wait wait) {
-            waitThenDispatchAgain(clientRequest, wait);
+            // Request collapsing without holding a thread: dispatched here again once the other request landed.
+            CollapsingWait.suspendThenDispatch(clientRequest, wait);
             return;
         }
         if (plan instanceof ExchangePlan.Answer answer) {
@@ -269,25 +277,9 @@ public class CachingProxyServlet extends ProxyServlet {
         super.service(clientRequest, clientResponse);
     }
 
-    /**
-     * Request collapsing without holding a thread: the request is suspended until the response it waits
-     * for has landed (or the wait times out), then dispatched to this servlet again, which asks the
-     * engine once more ({@link ProxyEngine#onClientRequestAfterWait}).
-     */
-    private static void waitThenDispatchAgain(HttpServletRequest clientRequest, ExchangePlan.Wait wait) {
-        clientRequest.setAttribute(WAITED_ATTRIBUTE, Boolean.TRUE);
-        AsyncContext async = clientRequest.startAsync();
-        async.setTimeout(0); // the wait's own timeout applies, below
-        // A dependent future: timing it out must not complete the one every waiter shares.
-        wait.ready().toCompletableFuture()
-                .thenApply(landed -> landed)
-                .completeOnTimeout(null, wait.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((landed, failure) -> async.dispatch());
-    }
-
     /** Jetty's client for the origin's protocol ({@link OriginTransport#newHttpClient}). */
     @Override
-    protected HttpClient newHttpClient(ClientConnector clientConnector) {
+    protected final HttpClient newHttpClient(ClientConnector clientConnector) {
         HttpClient client = transport.newHttpClient(clientConnector);
         if (client.getHttpClientTransport() instanceof HttpClientTransportOverHTTP http1) {
             Map<String, Integer> limits = new HashMap<>();
@@ -307,7 +299,7 @@ public class CachingProxyServlet extends ProxyServlet {
 
     /** A connector whose TLS trusts what the transport says, with host names checked unless told not to. */
     @Override
-    protected ClientConnector newClientConnector() {
+    protected final ClientConnector newClientConnector() {
         ClientConnector connector = new ClientConnector();
         connector.setSslContextFactory(transport.sslContextFactory());
         return connector;
@@ -315,7 +307,7 @@ public class CachingProxyServlet extends ProxyServlet {
 
     /** Jetty's client, with each backend's connections capped at its pool's limit (nginx's {@code max_conns}). */
     @Override
-    protected HttpClient createHttpClient() throws ServletException {
+    protected final HttpClient createHttpClient() throws ServletException {
         HttpClient client = super.createHttpClient();
         InterimResponses.install(client.getProtocolHandlers());
         int queued = client.getMaxRequestsQueuedPerDestination();
@@ -329,7 +321,7 @@ public class CachingProxyServlet extends ProxyServlet {
 
     /** A backend of the route's pool, with the request's path and query; null (then a 503) when every backend is busy. */
     @Override
-    protected String rewriteTarget(HttpServletRequest clientRequest) {
+    protected final String rewriteTarget(HttpServletRequest clientRequest) {
         ProxiedExchange exchange = exchange(clientRequest);
         Optional<Backend> backend = exchange.match.pool().select(exchange.toOrigin.key().value(), exchange.tried());
         if (backend.isEmpty()) {
@@ -341,7 +333,7 @@ public class CachingProxyServlet extends ProxyServlet {
 
     /** Every backend had its connections and queue full: the engine may serve a stored response, else a 503. */
     @Override
-    protected void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse clientResponse) {
+    protected final void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse clientResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
         try {
             answerOriginFailure(clientRequest, clientResponse, exchange,
@@ -353,7 +345,7 @@ public class CachingProxyServlet extends ProxyServlet {
 
     /** The body, read from the client only when a backend's connection asks for it ({@link DeferredRequestContent}). */
     @Override
-    protected Request.Content proxyRequestContent(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+    protected final Request.Content proxyRequestContent(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                                   Request originRequest) throws IOException {
         ProxiedExchange exchange = exchange(clientRequest);
         return new DeferredRequestContent(() -> super.proxyRequestContent(clientRequest, clientResponse, originRequest),
@@ -362,7 +354,7 @@ public class CachingProxyServlet extends ProxyServlet {
 
     /** The client's body could not be read: noted, so that the backend is not blamed, then Jetty's answer. */
     @Override
-    protected void onClientRequestFailure(HttpServletRequest clientRequest, Request originRequest, HttpServletResponse clientResponse,
+    protected final void onClientRequestFailure(HttpServletRequest clientRequest, Request originRequest, HttpServletResponse clientResponse,
                                           Throwable failure) {
         ProxiedExchange exchange = exchange(clientRequest);
         if (exchange != null) {
@@ -371,10 +363,16 @@ public class CachingProxyServlet extends ProxyServlet {
         super.onClientRequestFailure(clientRequest, originRequest, clientResponse, failure);
     }
 
-    /** Counts the request for its backend and notes when it begins to be written, then sends it. */
+    /**
+     * Applies the engine's changes to the origin request's fields, last, after every other hook; counts the
+     * request for its backend and notes when it begins to be written; then sends it.
+     */
     @Override
-    protected void sendProxyRequest(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Request originRequest) {
+    protected final void sendProxyRequest(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Request originRequest) {
         ProxiedExchange exchange = exchange(clientRequest);
+        if (!exchange.toOrigin.changesNothing()) {
+            originRequest.headers(headers -> exchange.toOrigin.applyTo(headers::remove, headers::add));
+        }
         originRequest.onRequestBegin(request -> exchange.requestBegan());
         exchange.sent(System.nanoTime());
         exchange.backend().sent();
@@ -382,17 +380,39 @@ public class CachingProxyServlet extends ProxyServlet {
         super.sendProxyRequest(clientRequest, clientResponse, originRequest);
     }
 
+    /** The backend request the client's request makes: always the target {@link #rewriteTarget} chose. */
     @Override
-    protected void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
+    protected final Request newProxyRequest(HttpServletRequest clientRequest, String rewrittenTarget) {
+        return super.newProxyRequest(clientRequest, rewrittenTarget);
+    }
+
+    /** Jetty's copy of the client's fields, then {@link #addOriginRequestFields}. */
+    @Override
+    protected final void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
         super.copyRequestHeaders(clientRequest, originRequest);
-        ExchangePlan.ToOrigin toOrigin = exchange(clientRequest).toOrigin;
-        if (!toOrigin.changesNothing()) {
-            originRequest.headers(headers -> toOrigin.applyTo(headers::remove, headers::add));
-        }
+        originRequest.headers(fields -> addOriginRequestFields(clientRequest, fields));
+    }
+
+    /**
+     * Hook: adds or changes fields of the request to the origin, e.g. credentials the origin needs or a
+     * tracing field; default none. The engine's own changes (the validators of a revalidation) are
+     * applied after it, so a validation stays one whatever this does. A field that changes the origin's
+     * response for one client must be in the response's {@code Vary}, or every client gets that response.
+     *
+     * @param clientRequest the client's request
+     * @param originFields  the fields going to the origin, to change
+     */
+    protected void addOriginRequestFields(HttpServletRequest clientRequest, HttpFields.Mutable originFields) {
+    }
+
+    /** Not used: {@link #onServerResponseHeaders} writes the head the engine decided. */
+    @Override
+    protected final HttpField filterServerResponseHeader(HttpServletRequest clientRequest, Response originResponse, HttpField field) {
+        return super.filterServerResponseHeader(clientRequest, originResponse, field);
     }
 
     @Override
-    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+    protected final void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                            Response originResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
         exchange.responseBegan();
@@ -405,17 +425,17 @@ public class CachingProxyServlet extends ProxyServlet {
         ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());
         if (plan instanceof ExchangePlan.Relay relay) {
             exchange.relaying(relay.capture());
-            writeHead(clientResponse, relay.response());
+            AnswerWriter.writeHead(clientResponse, relay.response());
         } else {
             // The origin's answer (a 304) has no body; the stored one is written once it has ended.
             ExchangePlan.Answer answer = (ExchangePlan.Answer) plan;
             exchange.answering(answer);
-            writeHead(clientResponse, answer.response());
+            AnswerWriter.writeHead(clientResponse, answer.response());
         }
     }
 
     @Override
-    protected void onResponseContent(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+    protected final void onResponseContent(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                      Response originResponse, byte[] buffer, int offset, int length, Callback callback) {
         ProxiedExchange exchange = exchange(clientRequest);
         if (exchange.answerAfterOrigin().isPresent()) {
@@ -443,14 +463,14 @@ public class CachingProxyServlet extends ProxyServlet {
     }
 
     @Override
-    protected void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+    protected final void onProxyResponseSuccess(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                           Response originResponse) {
         ProxiedExchange exchange = exchange(clientRequest);
         exchange.backend().finished();
         exchange.capture().complete();
         exchange.answerAfterOrigin().ifPresent(answer -> {
             try {
-                writeBody(clientRequest, clientResponse, answer.body());
+                AnswerWriter.writeBody(clientResponse, answer.body(), isHead(clientRequest));
             } catch (IOException clientGone) {
                 _log.debug("client went away while the validated response was written", clientGone);
             }
@@ -459,7 +479,7 @@ public class CachingProxyServlet extends ProxyServlet {
     }
 
     @Override
-    protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+    protected final void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
                                           Response originResponse, Throwable failure) {
         ProxiedExchange exchange = exchange(clientRequest);
         Backend backend = exchange.backend();
@@ -547,12 +567,11 @@ public class CachingProxyServlet extends ProxyServlet {
             writeAnswer(clientRequest, clientResponse, answer, exchange.match);
         } else {
             ExchangePlan.Fail fail = (ExchangePlan.Fail) plan;
-            HeaderFields extra = HeaderFields.of("Cache-Status", fail.cacheStatus().toHeaderValue());
             if (busyStatus != 0 && fail.status() == 502) {
-                writePlainText(clientResponse, busyStatus, "Service Unavailable: every backend is busy; try again later",
+                AnswerWriter.writePlainText(clientResponse, busyStatus, "Service Unavailable: every backend is busy; try again later",
                         HeaderFields.builder().add("Cache-Status", fail.cacheStatus().toHeaderValue()).add("Retry-After", "1").build());
             } else {
-                writePlainText(clientResponse, fail.status(), fail.message(), extra);
+                AnswerWriter.writeFail(clientResponse, fail);
             }
         }
     }
@@ -580,45 +599,14 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private void writeAnswer(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ExchangePlan.Answer answer,
                              Routes.Match match) throws IOException {
-        writeHead(clientResponse, answer.response());
-        writeBody(clientRequest, clientResponse, answer.body());
+        AnswerWriter.writeAnswer(clientResponse, answer, isHead(clientRequest));
         answer.refresh().ifPresent(refresh -> match.pool().select(refresh.key().value(), List.of()).ifPresent(backend ->
                 BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout(), backend,
                         backend.base + match.backendPathQuery())));
     }
 
-    private static void writeHead(HttpServletResponse clientResponse, ResponseHead head) {
-        clientResponse.setStatus(head.status());
-        Set<String> written = new HashSet<>();
-        for (HeaderField line : head.headers().lines()) {
-            String name = line.lowerCaseName();
-            if (HopByHopFields.NAMES.contains(name)) {
-                continue;
-            }
-            // The first line replaces what the container set by itself (Date, Server); later ones add.
-            if (written.add(name)) {
-                clientResponse.setHeader(line.name(), line.value());
-            } else {
-                clientResponse.addHeader(line.name(), line.value());
-            }
-        }
-    }
-
-    private static void writeBody(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Body body)
-            throws IOException {
-        if (body.size() > 0 && !"HEAD".equals(clientRequest.getMethod())) {
-            body.writeTo(clientResponse.getOutputStream());
-        }
-    }
-
-    private static void writePlainText(HttpServletResponse clientResponse, int status, String message, HeaderFields extra)
-            throws IOException {
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        writeHead(clientResponse, new ResponseHead(status, extra));
-        clientResponse.setContentType("text/plain;charset=utf-8");
-        clientResponse.setHeader("Cache-Control", "no-store");
-        clientResponse.setContentLength(body.length);
-        clientResponse.getOutputStream().write(body);
+    private static boolean isHead(HttpServletRequest clientRequest) {
+        return "HEAD".equals(clientRequest.getMethod());
     }
 
     private static String destinationName(String scheme, String host, int port) {

@@ -1,22 +1,20 @@
 package dev.cacheproxy.jetty;
 
+import dev.cacheproxy.core.BoundedMemo;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The URI a request's responses are stored under: its pool's key origin, then the request's own path
- * (within the servlet's context, prefix not stripped) and query, as nginx's default key uses
- * {@code $request_uri}. It never depends on the backend that answers, nor on the request's own
+ * The URI a request's responses are stored under: its pool's key origin, then the path and query the
+ * backend is asked for. It never depends on the backend that answers, nor on the request's own
  * {@code Host} or absolute URI (those only choose the route).
  */
 final class KeyTargets {
 
-    /** Popular URLs are requested again and again: parse each target once. */
-    private static final int RECENT_TARGETS = 10_000;
+    /** Popular URLs are requested again and again: parse each target once while it stays popular. */
+    private static final int RECENT_TARGETS = 16_384;
 
-    private final Map<String, URI> recent = new ConcurrentHashMap<>();
+    private final BoundedMemo<String, URI> parsed = new BoundedMemo<>(RECENT_TARGETS, KeyTargets::parse);
 
     /**
      * The key URI for this route match.
@@ -24,19 +22,14 @@ final class KeyTargets {
      * @throws IllegalArgumentException if it does not make a valid URI
      */
     URI keyUri(Routes.Match match) {
-        String target = match.pool().keyBase() + match.keyPathQuery();
-        URI parsed = recent.get(target);
-        if (parsed == null) {
-            try {
-                parsed = new URI(target);
-            } catch (URISyntaxException malformed) {
-                throw new IllegalArgumentException("the request target is not a valid URI: " + malformed.getMessage(), malformed);
-            }
-            if (recent.size() >= RECENT_TARGETS) {
-                recent.clear(); // crude bound: costs a few parses, never a wrong URI
-            }
-            recent.put(target, parsed);
+        return parsed.apply(match.pool().keyBase() + match.keyPathQuery());
+    }
+
+    private static URI parse(String target) {
+        try {
+            return new URI(target);
+        } catch (URISyntaxException malformed) {
+            throw new IllegalArgumentException("the request target is not a valid URI: " + malformed.getMessage(), malformed);
         }
-        return parsed;
     }
 }

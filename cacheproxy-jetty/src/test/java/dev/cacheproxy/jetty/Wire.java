@@ -67,7 +67,7 @@ enum Wire {
         https.addCustomizer(secure);
         HttpConnectionFactory http11 = new HttpConnectionFactory(https);
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
-        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http11.getProtocol());
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(); // offers the protocols that follow it: h2, http/1.1
         alpn.setDefaultProtocol(http11.getProtocol());
         ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2, http11);
         connector.setHost("127.0.0.1");
@@ -79,9 +79,10 @@ enum Wire {
     HttpClient client(TestCertificates trusted) throws Exception {
         ClientConnector connector = new ClientConnector();
         connector.setSslContextFactory(trusted.clientTls());
-        HttpClient client = version == HttpVersion.HTTP_2
-                ? new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client(connector)))
-                : new HttpClient(new HttpClientTransportOverHTTP(connector));
+        HttpClient client = switch (this) {
+            case H2, H2C -> new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client(connector)));
+            case HTTP_1_1, HTTPS_1_1 -> new HttpClient(new HttpClientTransportOverHTTP(connector));
+        };
         client.setFollowRedirects(false);
         client.start();
         return client;

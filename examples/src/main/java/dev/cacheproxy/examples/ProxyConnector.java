@@ -51,7 +51,7 @@ final class ProxyConnector {
             https.addCustomizer(new SecureRequestCustomizer());
             HttpConnectionFactory http11 = new HttpConnectionFactory(https);
             HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
-            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), http11.getProtocol());
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(); // offers the protocols that follow it: h2, http/1.1
             alpn.setDefaultProtocol(http11.getProtocol()); // a client that offers no ALPN speaks HTTP/1.1
             connector = new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2, http11);
             server.addBean(new CertificateReloader(source.orElseThrow(), tls));

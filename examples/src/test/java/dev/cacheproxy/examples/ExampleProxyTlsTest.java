@@ -75,6 +75,30 @@ final class ExampleProxyTlsTest {
     }
 
     @Test
+    void aClientThatOffersOnlyHttp11ByAlpnIsAnsweredOverHttp11() throws Exception {
+        TestCertificates.Issued issued = AUTHORITY.issue(KeyType.EC, "127.0.0.1");
+        start("--tls-cert", issued.writeChainPem(dir.resolve("chain.pem")).toString(),
+                "--tls-key", issued.writeKeyPem(dir.resolve("key.pem"), KeyFormat.PKCS8).toString());
+        int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+
+        // As curl --http1.1 does: ALPN offers http/1.1 alone.
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustingAuthority().getSocketFactory()
+                .createSocket("127.0.0.1", port)) {
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"http/1.1"});
+            socket.setSSLParameters(parameters);
+            socket.setSoTimeout(20_000);
+            socket.startHandshake();
+            socket.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+
+            assertEquals("http/1.1", socket.getApplicationProtocol());
+            assertTrue(response.startsWith("HTTP/1.1 200 "), response);
+        }
+    }
+
+    @Test
     void aPkcs12KeyStoreWithItsPasswordFromTheEnvironmentServesHttps() throws Exception {
         Path store = AUTHORITY.issue(KeyType.RSA, "127.0.0.1").writePkcs12(dir.resolve("proxy.p12"), "s3cret".toCharArray());
         ExampleFlags flags = ExampleFlags.parse(List.of("--keystore", store.toString()));
@@ -162,11 +186,15 @@ final class ExampleProxyTlsTest {
 
     /** A new client, so a new connection, trusting the test authority. */
     private static HttpClient client(HttpClient.Version version) throws Exception {
+        return HttpClient.newBuilder().version(version).sslContext(trustingAuthority()).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static SSLContext trustingAuthority() throws Exception {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(AUTHORITY.trustStore());
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, trust.getTrustManagers(), null);
-        return HttpClient.newBuilder().version(version).sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        return tls;
     }
 
     private record Run(int status, List<String> errorLines) {

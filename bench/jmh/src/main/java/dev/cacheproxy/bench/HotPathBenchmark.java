@@ -1,6 +1,6 @@
-package dev.cacheproxy.core;
+package dev.cacheproxy.bench;
 
-import dev.cacheproxy.api.Body;
+import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.CacheStore;
@@ -10,13 +10,16 @@ import dev.cacheproxy.api.Lookup;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.StoredResponse;
+import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.Rfc9111Policy;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,20 +37,23 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-request hot paths of a cache hit and of a revalidation, one benchmark each:
+ * The per-request hot paths of a cache hit and of a revalidation, one benchmark each, through the
+ * public API only (the responses are stored by running a miss through the engine, as a proxy does):
  *
  * <ul>
  *   <li>{@link #cacheKey}: {@link CacheKey#of} for the request's target URI.</li>
  *   <li>{@link #freshHitDecision}: {@code Rfc9111Policy.sharedCache().lookup(...)} for a fresh stored
  *       response with {@code Vary: Accept-Encoding}, i.e. the RFC 9111 decision alone.</li>
- *   <li>{@link #notModifiedMerge}: the RFC 9111 §3.2 merge of a 304's fields into the stored head.</li>
+ *   <li>{@link #engineRevalidationMapStore}: a stale response validated: the engine's validation request,
+ *       then the origin's 304 merged (RFC 9111 §3.2, §4.3.4), stored again and answered.</li>
  *   <li>{@link #engineFreshHitMapStore}: {@link CachingEngine#onClientRequest} for a fresh hit, with a
  *       map as the store: key, lookup, {@code Age} and {@code Cache-Status}, without a real store.</li>
  *   <li>{@link #engineFreshHitEhcache}: the same with the default in-memory Ehcache store, as the example
  *       proxy runs it (the entry is read from Ehcache's heap tier).</li>
  * </ul>
  *
- * <p>The clock is fixed, so every call sees the same 30-second-old response that is fresh for an hour.
+ * <p>The clock is fixed while measuring, so every call sees the same 30-second-old response that is
+ * fresh for an hour (and, for the revalidation, one that is always stale).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -62,54 +68,39 @@ public class HotPathBenchmark {
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private final CachePolicy policy = Rfc9111Policy.sharedCache();
+    private final SettableClock clock = new SettableClock(STORED_AT);
     private URI target;
+    private URI staleTarget;
     private RequestHead clientRequest;
-    private List<StoredResponse> variants;
-    private ResponseHead storedHead;
+    private RequestHead staleRequest;
     private ResponseHead notModified;
+    private List<StoredResponse> variants;
     private CachingEngine mapStoreEngine;
     private CachingEngine ehcacheEngine;
 
     @Setup
     public void setUp() {
         target = URI.create("http://www.example.com/static/js/app.3f9c2b.js?v=42");
-        clientRequest = new RequestHead("GET", target, HeaderFields.of(
-                "Host", "www.example.com",
-                "User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-                "Accept", "*/*",
-                "Accept-Language", "en-GB,en;q=0.5",
-                "Accept-Encoding", "gzip, deflate, br, zstd",
-                "Referer", "http://www.example.com/",
-                "Connection", "keep-alive"));
-        storedHead = new ResponseHead(200, HeaderFields.of(
-                "Date", HTTP_DATE.format(STORED_AT),
-                "Server", "nginx",
-                "Content-Type", "application/javascript; charset=utf-8",
-                "Content-Length", "1024",
-                "Content-Encoding", "br",
-                "Last-Modified", HTTP_DATE.format(STORED_AT.minus(Duration.ofDays(3))),
-                "ETag", "\"5f3c1a-400\"",
-                "Cache-Control", "public, max-age=3600",
-                "Vary", "Accept-Encoding",
-                "Accept-Ranges", "bytes"));
-        String variantKey = VaryRule.variantKey(storedHead.headers(), clientRequest.headers())
-                .orElseThrow(() -> new IllegalStateException("Vary: Accept-Encoding must give a variant key"));
-        StoredResponse stored = new StoredResponse(storedHead, Body.of(new byte[1024]), variantKey,
-                STORED_AT, STORED_AT, Duration.ofHours(1));
-        variants = List.of(stored);
+        staleTarget = URI.create("http://www.example.com/api/catalogue?page=2");
+        clientRequest = browserGet(target);
+        staleRequest = browserGet(staleTarget);
         notModified = new ResponseHead(304, HeaderFields.of(
                 "Date", HTTP_DATE.format(NOW),
                 "Server", "nginx",
                 "ETag", "\"5f3c1a-400\"",
-                "Cache-Control", "public, max-age=7200",
-                "Expires", HTTP_DATE.format(NOW.plus(Duration.ofHours(2))),
+                "Cache-Control", "public, max-age=0",
+                "Expires", HTTP_DATE.format(NOW),
                 "Connection", "keep-alive"));
 
-        Clock fixed = Clock.fixed(NOW, ZoneOffset.UTC);
-        mapStoreEngine = CachingEngine.builder().store(new MapStore()).clock(fixed).build();
-        mapStoreEngine.store().store(CacheKey.of(target), stored);
-        ehcacheEngine = CachingEngine.builder().clock(fixed).build();
-        ehcacheEngine.store().store(CacheKey.of(target), stored);
+        mapStoreEngine = CachingEngine.builder().store(new MapStore()).clock(clock).build();
+        ehcacheEngine = CachingEngine.builder().clock(clock).build();
+        for (CachingEngine engine : List.of(mapStoreEngine, ehcacheEngine)) {
+            storeThroughEngine(engine, clientRequest, "public, max-age=3600");
+        }
+        storeThroughEngine(mapStoreEngine, staleRequest, "public, max-age=0");
+        clock.set(NOW);
+
+        variants = mapStoreEngine.store().variants(CacheKey.of(target));
         for (CachingEngine engine : List.of(mapStoreEngine, ehcacheEngine)) {
             if (!(engine.onClientRequest(clientRequest) instanceof ExchangePlan.Answer)) {
                 throw new IllegalStateException("the stored response must be a fresh hit");
@@ -117,6 +108,9 @@ public class HotPathBenchmark {
         }
         if (!(freshHitDecision() instanceof Lookup.Reuse)) {
             throw new IllegalStateException("the policy must reuse the stored response");
+        }
+        if (!(engineRevalidationMapStore() instanceof ExchangePlan.Answer)) {
+            throw new IllegalStateException("the 304 must answer from the stored response");
         }
     }
 
@@ -137,8 +131,9 @@ public class HotPathBenchmark {
     }
 
     @Benchmark
-    public ResponseHead notModifiedMerge() {
-        return NotModifiedRule.merge(storedHead, notModified);
+    public ExchangePlan.OnOriginResponse engineRevalidationMapStore() {
+        ExchangePlan.ToOrigin validation = (ExchangePlan.ToOrigin) mapStoreEngine.onClientRequest(staleRequest);
+        return mapStoreEngine.onOriginResponse(validation, notModified);
     }
 
     @Benchmark
@@ -149,6 +144,67 @@ public class HotPathBenchmark {
     @Benchmark
     public ExchangePlan.OnClientRequest engineFreshHitEhcache() {
         return ehcacheEngine.onClientRequest(clientRequest);
+    }
+
+    private static RequestHead browserGet(URI uri) {
+        return new RequestHead("GET", uri, HeaderFields.of(
+                "Host", "www.example.com",
+                "User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+                "Accept", "*/*",
+                "Accept-Language", "en-GB,en;q=0.5",
+                "Accept-Encoding", "gzip, deflate, br, zstd",
+                "Referer", "http://www.example.com/",
+                "Connection", "keep-alive"));
+    }
+
+    /** A miss, as a proxy runs it: the origin's 1 KiB response streams through the engine's capture into the store. */
+    private static void storeThroughEngine(CachingEngine engine, RequestHead request, String cacheControl) {
+        ExchangePlan.ToOrigin miss = (ExchangePlan.ToOrigin) engine.onClientRequest(request);
+        ResponseHead originResponse = new ResponseHead(200, HeaderFields.of(
+                "Date", HTTP_DATE.format(STORED_AT),
+                "Server", "nginx",
+                "Content-Type", "application/javascript; charset=utf-8",
+                "Content-Length", "1024",
+                "Content-Encoding", "br",
+                "Last-Modified", HTTP_DATE.format(STORED_AT.minus(Duration.ofDays(3))),
+                "ETag", "\"5f3c1a-400\"",
+                "Cache-Control", cacheControl,
+                "Vary", "Accept-Encoding",
+                "Accept-Ranges", "bytes"));
+        BodyCapture capture = ((ExchangePlan.Relay) engine.onOriginResponse(miss, originResponse)).capture();
+        capture.append(ByteBuffer.wrap(new byte[1024]));
+        capture.complete();
+        if (engine.store().variants(CacheKey.of(request.uri())).isEmpty()) {
+            throw new IllegalStateException("the response must be stored");
+        }
+    }
+
+    /** The benchmark's clock: set while the responses are stored, then fixed while measuring. */
+    private static final class SettableClock extends Clock {
+        private volatile Instant now;
+
+        SettableClock(Instant start) {
+            this.now = start;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the benchmark's clock stays in UTC");
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     /** The least a store can do: one list per key, so that the engine's own cost shows. */
@@ -162,12 +218,7 @@ public class HotPathBenchmark {
 
         @Override
         public void store(CacheKey key, StoredResponse response) {
-            entries.merge(key, List.of(response), (old, added) -> {
-                List<StoredResponse> kept = new ArrayList<>(old);
-                kept.removeIf(response::isSameVariantAs);
-                kept.add(response);
-                return List.copyOf(kept);
-            });
+            entries.compute(key, (k, current) -> CacheStore.withVariant(current == null ? List.of() : current, response, 16));
         }
 
         @Override
