@@ -279,9 +279,10 @@ public class CachingProxyServlet extends ProxyServlet {
 
     /** Jetty's client for the origin's protocol ({@link OriginTransport#newHttpClient}). */
     @Override
+    @SuppressWarnings("removal") // getTransport(): 12.1 deprecates it for getHttpClientTransport(), which 12.0 lacks
     protected final HttpClient newHttpClient(ClientConnector clientConnector) {
         HttpClient client = transport.newHttpClient(clientConnector);
-        if (client.getHttpClientTransport() instanceof HttpClientTransportOverHTTP http1) {
+        if (client.getTransport() instanceof HttpClientTransportOverHTTP http1) {
             Map<String, Integer> limits = new HashMap<>();
             for (BackendPool pool : routes.pools()) {
                 for (URI backend : pool.backends()) {
