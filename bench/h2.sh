@@ -14,6 +14,7 @@ export PATH="$PATH:/usr/sbin:/sbin"
 JVM_OPTS="${CACHEPROXY_BENCH_JVM_OPTS:--Xms512m -Xmx512m -XX:+UseG1GC}"
 DURATION=10
 WARMUP=3
+PREWARM=15
 ROUNDS=2
 CLIENTS=32
 STREAMS=10
@@ -30,6 +31,8 @@ ratio of ours to nginx's.
 
   --duration SECS    measured seconds per h2load run (default 10)
   --warmup SECS      h2load's warm-up before each measured run (default 3)
+  --prewarm SECS     an unmeasured h2load run per server and size before the rounds, so that the JVM
+                     has compiled its TLS and HTTP/2 paths (default 15)
   --rounds N         measured rounds per server and size, interleaved; the best is reported (default 2)
   --clients N        h2load connections (default 32)
   --streams N        concurrent streams per connection (default 10)
@@ -55,6 +58,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --duration) need_number "$@"; DURATION="$2"; shift ;;
         --warmup) need_number "$@"; WARMUP="$2"; shift ;;
+        --prewarm) need_number "$@"; PREWARM="$2"; shift ;;
         --rounds) need_number "$@"; ROUNDS="$2"; shift ;;
         --clients) need_number "$@"; CLIENTS="$2"; shift ;;
         --streams) need_number "$@"; STREAMS="$2"; shift ;;
@@ -249,6 +253,12 @@ measure() { # measure SERVER SIZE : prints "REQ_PER_S MEAN_LATENCY"
 }
 
 echo "h2.sh: h2load -c $CLIENTS -m $STREAMS -t 1, ${WARMUP} s warm-up + ${DURATION} s, best of $ROUNDS interleaved rounds"
+for server in cacheproxy nginx; do
+    for size in "${SIZES[@]}"; do
+        h2load -c "$CLIENTS" -m "$STREAMS" -t 1 -D "$PREWARM" "${BASE[$server]}/$size.bin" >"$WORK/logs/prewarm-$server-$size.log" 2>&1 \
+            || die "h2load failed against $server while warming up"
+    done
+done
 echo "h2.sh: $(nginx -v 2>&1 | sed 's/^nginx version: //') (worker_processes auto) against the example proxy ($JVM_OPTS), $(nproc) cores"
 declare -A BEST_RATE BEST_MEAN
 for size in "${SIZES[@]}"; do

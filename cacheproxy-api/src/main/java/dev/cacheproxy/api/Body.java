@@ -109,7 +109,8 @@ public final class Body {
      * @return a new buffer over the stored bytes, positioned at the start
      */
     public ByteBuffer bufferForWriting() {
-        return ByteBuffer.wrap(bytes, offset, length).slice();
+        // One buffer rather than two for a body that starts its array: every hit writes one.
+        return offset == 0 ? ByteBuffer.wrap(bytes, 0, length) : ByteBuffer.wrap(bytes, offset, length).slice();
     }
 
     /**

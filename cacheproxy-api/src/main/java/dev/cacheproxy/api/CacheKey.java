@@ -41,6 +41,13 @@ public record CacheKey(String value) {
      * @return its key: scheme and host in lower case, no default port, no fragment
      */
     public static CacheKey of(URI target) {
+        if (isNormal(target)) {
+            String whole = target.toString();
+            // The usual case, and every hit's: the URI's own string (which it keeps) is already the key.
+            if (whole.length() == normalLength(target)) {
+                return new CacheKey(whole);
+            }
+        }
         String scheme = target.getScheme().toLowerCase(Locale.ROOT);
         String host = target.getHost() == null ? target.getRawAuthority() : target.getHost().toLowerCase(Locale.ROOT);
         int port = target.getPort();
@@ -55,6 +62,42 @@ public record CacheKey(String value) {
             key.append('?').append(target.getRawQuery());
         }
         return new CacheKey(key.toString());
+    }
+
+    /** Whether the URI's string is its key as it is: lower-case scheme and host, no default port, a path, no fragment. */
+    private static boolean isNormal(URI target) {
+        String scheme = target.getScheme();
+        String host = target.getHost();
+        String path = target.getRawPath();
+        int port = target.getPort();
+        return ("http".equals(scheme) || "https".equals(scheme))
+                && host != null && isLowerCase(host)
+                && target.getRawUserInfo() == null
+                && !(port == 80 && scheme.equals("http")) && !(port == 443 && scheme.equals("https"))
+                && path != null && !path.isEmpty()
+                && target.getRawFragment() == null;
+    }
+
+    /** The length of scheme://host[:port]path[?query]: anything else in the string (an empty port) makes it longer. */
+    private static int normalLength(URI target) {
+        int length = target.getScheme().length() + 3 + target.getHost().length() + target.getRawPath().length();
+        if (target.getPort() >= 0) {
+            length += 1 + (int) Math.log10(Math.max(1, target.getPort())) + 1;
+        }
+        if (target.getRawQuery() != null) {
+            length += 1 + target.getRawQuery().length();
+        }
+        return length;
+    }
+
+    private static boolean isLowerCase(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

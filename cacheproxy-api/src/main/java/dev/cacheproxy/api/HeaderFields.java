@@ -62,6 +62,9 @@ public record HeaderFields(List<HeaderField> lines) {
         return new Builder(lines);
     }
 
+    // Indexed loops over the lines (an immutable, random-access list) below: they run on every hit, and
+    // an iterator is an allocation the JIT does not always remove.
+
     /**
      * The value of every line with this name, in order; empty when there is none.
      *
@@ -69,9 +72,13 @@ public record HeaderFields(List<HeaderField> lines) {
      * @return the values
      */
     public List<String> values(String name) {
-        List<String> values = new ArrayList<>(2);
-        for (HeaderField line : lines) {
+        List<String> values = List.of();
+        for (int i = 0; i < lines.size(); i++) {
+            HeaderField line = lines.get(i);
             if (line.hasName(name)) {
+                if (values.isEmpty()) {
+                    values = new ArrayList<>(2);
+                }
                 values.add(line.value());
             }
         }
@@ -85,7 +92,8 @@ public record HeaderFields(List<HeaderField> lines) {
      * @return its value, or empty when there is no such line
      */
     public Optional<String> first(String name) {
-        for (HeaderField line : lines) {
+        for (int i = 0; i < lines.size(); i++) {
+            HeaderField line = lines.get(i);
             if (line.hasName(name)) {
                 return Optional.of(line.value());
             }
@@ -112,8 +120,8 @@ public record HeaderFields(List<HeaderField> lines) {
      * @return {@code true} when it is present
      */
     public boolean contains(String name) {
-        for (HeaderField line : lines) {
-            if (line.hasName(name)) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).hasName(name)) {
                 return true;
             }
         }

@@ -113,6 +113,20 @@ public final class AdminEndpoint {
     }
 
     /**
+     * Whether {@link #handle} would answer a request with this method and path (within the context,
+     * still percent-encoded): for a server adapter that must leave such requests to it rather than
+     * ask the cache first.
+     *
+     * @param method        the request method
+     * @param pathInContext the request path within the context, still percent-encoded
+     * @return {@code true} when the endpoint would answer it
+     */
+    public boolean claims(String method, String pathInContext) {
+        return token.isPresent() && (method.equals(purgeMethod)
+                || pathInContext.equals(path) || pathInContext.startsWith(path + "/"));
+    }
+
+    /**
      * Answers the request if it is an admin request, and says so; otherwise leaves it alone.
      *
      * @param purgeTarget the URI the request's responses are stored under, for a purge of its URL
@@ -126,12 +140,11 @@ public final class AdminEndpoint {
         if (token.isEmpty()) {
             return false;
         }
-        boolean purge = request.getMethod().equals(purgeMethod);
         String requestPath = request.getRequestURI().substring(request.getContextPath().length());
-        boolean adminPath = requestPath.equals(path) || requestPath.startsWith(path + "/");
-        if (!purge && !adminPath) {
+        if (!claims(request.getMethod(), requestPath)) {
             return false;
         }
+        boolean purge = request.getMethod().equals(purgeMethod);
         if (!allowlist.allows(request.getRemoteAddr())) {
             LOG.warn("refused an admin request from {}: not on the allowlist", request.getRemoteAddr());
             write(response, 403, StatisticsJson.error("this address may not use the admin endpoint"));

@@ -84,9 +84,9 @@ public record RouteRule(
         }
     }
 
-    /** What the route says about this request, or empty when its path and method do not select it. */
-    boolean selects(RequestHead request, Predicate<String> pathMatcher) {
-        return (methods.isEmpty() || methods.contains(request.method())) && pathMatcher.test(request.path());
+    /** Whether the route applies to a request with this method and (normalised) path. */
+    boolean selects(String method, String path, Predicate<String> pathMatcher) {
+        return (methods.isEmpty() || methods.contains(method)) && pathMatcher.test(path);
     }
 
     /** Why this request bypasses the cache, when one of the route's bypass fields or cookies is present. */

@@ -26,7 +26,8 @@ import java.util.function.Predicate;
  * CachingEngine engine = CachingEngine.builder().routes(routes).build();
  * }</pre>
  *
- * <p>Routes match the path of the request's target URI, raw (percent-encoding kept), case-sensitively.
+ * <p>Routes match the path of the request's target URI, case-sensitively, after RFC 3986 normalisation
+ * (see {@link #normalizedPath}).
  * Immutable and thread safe.
  */
 public final class RouteRules {
@@ -63,12 +64,52 @@ public final class RouteRules {
      * @return its route, or empty
      */
     public Optional<RouteRule> routeFor(RequestHead request) {
+        if (rules.isEmpty()) {
+            return Optional.empty();
+        }
+        String path = normalizedPath(request);
         for (int i = 0; i < rules.size(); i++) {
-            if (rules.get(i).selects(request, matchers.get(i))) {
+            if (rules.get(i).selects(request.method(), path, matchers.get(i))) {
                 return Optional.of(rules.get(i));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The path routes match: RFC 3986 §6.2.2 normalised, so that a request cannot step around a rule by
+     * spelling its path another way the origin reads the same: dot-segments removed, and percent-encoded
+     * unreserved characters decoded ({@code /api/%63art/} is {@code /api/cart/}). Other escapes, such as
+     * {@code %2F}, stay as they are.
+     */
+    static String normalizedPath(RequestHead request) {
+        String path = request.uri().normalize().getRawPath();
+        if (path == null || path.isEmpty()) {
+            return "/";
+        }
+        if (path.indexOf('%') < 0) {
+            return path;
+        }
+        StringBuilder decoded = new StringBuilder(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '%' && i + 2 < path.length()) {
+                int high = Character.digit(path.charAt(i + 1), 16);
+                int low = Character.digit(path.charAt(i + 2), 16);
+                if (high >= 0 && low >= 0 && isUnreserved(high * 16 + low)) {
+                    int value = high * 16 + low;
+                    decoded.append((char) value);
+                    i += 2;
+                    continue;
+                }
+            }
+            decoded.append(c);
+        }
+        return decoded.toString();
+    }
+
+    private static boolean isUnreserved(int c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
     }
 
     /**
@@ -124,7 +165,11 @@ public final class RouteRules {
             return this;
         }
 
-        /** {@return the routes} */
+        /**
+         * The routes, in the order they were added.
+         *
+         * @return the routes
+         */
         public RouteRules build() {
             return new RouteRules(rules, matchers);
         }

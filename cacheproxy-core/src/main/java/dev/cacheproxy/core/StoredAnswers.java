@@ -9,6 +9,7 @@ import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.StoredResponse;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The client's answer from a stored response: the stored head as clients see it, with {@code Age}
@@ -17,7 +18,30 @@ import java.time.Duration;
  */
 final class StoredAnswers {
 
+    /** Slots of {@link #recent}: a power of two. */
+    private static final int RECENT_SLOTS = 256;
+    /** Bodies up to this size may be remembered; it bounds what {@link #recent} keeps alive after eviction (16 MiB). */
+    private static final int RECENT_MAX_BODY = 64 * 1024;
+
     private final TagFields tagFields;
+    /**
+     * The last plain answer built in each slot, by the stored response's identity: a hot object asked
+     * again within the same second (same age, same status) gets the same immutable answer instead of a
+     * new copy of its fields, so a hit allocates next to nothing here. A collision just builds anew.
+     */
+    private final AtomicReferenceArray<Recent> recent = new AtomicReferenceArray<>(RECENT_SLOTS);
+
+    private record Recent(StoredResponse stored, long ageSeconds, boolean head, CacheStatus status, Answer answer) {
+    }
+
+    /**
+     * Rendered {@code Cache-Status} values by their status: objects stored at about the same time share
+     * their {@code ttl}, so the many objects of a large working set share a few dozen values.
+     */
+    private final AtomicReferenceArray<StatusValue> statusValues = new AtomicReferenceArray<>(RECENT_SLOTS);
+
+    private record StatusValue(CacheStatus status, String value) {
+    }
 
     StoredAnswers(TagFields tagFields) {
         this.tagFields = tagFields;
@@ -30,6 +54,18 @@ final class StoredAnswers {
 
     /** The answer to this request from this stored response, which is this old, with this {@code Cache-Status}. */
     Answer answer(RequestHead clientRequest, StoredResponse stored, Duration age, CacheStatus status) {
+        boolean conditional = ValidationRule.isConditional(clientRequest);
+        boolean plain = !conditional && !clientRequest.headers().contains("Range");
+        boolean head = clientRequest.isMethod("HEAD");
+        long ageSeconds = age.toSeconds();
+        int slot = System.identityHashCode(stored) & (RECENT_SLOTS - 1);
+        if (plain) {
+            Recent last = recent.get(slot);
+            if (last != null && last.stored() == stored && last.ageSeconds() == ageSeconds && last.head() == head
+                    && last.status().equals(status)) {
+                return last.answer();
+            }
+        }
         // One pass over the stored fields: this is every hit's path.
         HeaderFields.Builder visible = HeaderFields.builder();
         boolean hasLength = false;
@@ -40,13 +76,23 @@ final class StoredAnswers {
             hasLength |= line.hasName("Content-Length");
             visible.add(line);
         }
-        visible.add("Age", Long.toString(age.toSeconds()));
+        visible.add("Age", Long.toString(ageSeconds));
         if (!hasLength && stored.status() != 204 && stored.status() != 304) {
             // A body that arrived chunked has a known length now; saying it lets the client reuse the connection.
             visible.add("Content-Length", Integer.toString(stored.body().size()));
         }
+        if (plain) {
+            // The plain hit: Cache-Status goes into the builder already filled, and the fields are copied once.
+            Body body = head ? Body.empty() : stored.body();
+            HeaderFields withStatus = visible.add("Cache-Status", headerValue(status)).build();
+            Answer answer = new Answer(new ResponseHead(stored.status(), withStatus), body, status);
+            if (stored.body().size() <= RECENT_MAX_BODY) {
+                recent.set(slot, new Recent(stored, ageSeconds, head, status, answer));
+            }
+            return answer;
+        }
         HeaderFields headers = visible.build();
-        if (ValidationRule.isConditional(clientRequest) && ValidationRule.notModifiedFor(clientRequest, stored)) {
+        if (conditional && ValidationRule.notModifiedFor(clientRequest, stored)) {
             // §4.3.2: the client's own precondition holds for the stored response: answer 304.
             HeaderFields notModified = headers.without("Content-Length", "Content-Type", "Content-Encoding",
                     "Content-Range", "Content-Language");
@@ -73,5 +119,17 @@ final class StoredAnswers {
         // The plain hit: Cache-Status goes into the builder already filled, not into yet another copy.
         HeaderFields withStatus = visible.add("Cache-Status", status.toHeaderValue()).build();
         return new Answer(new ResponseHead(stored.status(), withStatus), body, status);
+    }
+
+    /** The status as a field value, rendered once for each status that hits keep giving. */
+    private String headerValue(CacheStatus status) {
+        int slot = status.hashCode() & (RECENT_SLOTS - 1);
+        StatusValue known = statusValues.get(slot);
+        if (known != null && known.status().equals(status)) {
+            return known.value();
+        }
+        String value = status.toHeaderValue();
+        statusValues.set(slot, new StatusValue(status, value));
+        return value;
     }
 }

@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #MAX_OBJECT_SIZE}: the largest body stored, in bytes, default 8 MiB</li>
  *   <li>{@value #POLICY_CLASS}: a {@link CachePolicy} class with a public no-arg constructor or one
  *       public static no-arg factory method, default RFC 9111's shared-cache policy</li>
+ *   <li>{@value #KEY_FUNCTION_CLASS}: a {@link CacheKeyFunction} class, made the same way, default the
+ *       normalised target URI</li>
+ *   <li>{@value #REQUEST_NORMALIZER_CLASS}: a {@link RequestNormalizer} class, made the same way, default none</li>
+ *   <li>{@value #REMEMBER_MISSES_SECONDS}: how long a miss is remembered at most, default 120; 0 turns it off</li>
  *   <li>{@value #STORE_CLASS}: a {@link CacheStore} class, made the same way, default an in-memory
  *       Ehcache store sized by {@value #HEAP_ENTRIES} (default {@value dev.cacheproxy.store.EhcacheStore.Builder#DEFAULT_HEAP_ENTRIES}) and {@value #OFF_HEAP_MEGABYTES}
  *       (default 256)</li>
@@ -71,6 +75,12 @@ public final class CachingFilter implements Filter {
     public static final String POLICY_CLASS = "policy-class";
     /** Init-param: the {@link CacheStore} class to use. */
     public static final String STORE_CLASS = "store-class";
+    /** Init-param: a {@link CacheKeyFunction} class, made as the policy class is (e.g. one returning {@code CacheKeys}). */
+    public static final String KEY_FUNCTION_CLASS = "key-function-class";
+    /** Init-param: a {@link RequestNormalizer} class, made as the policy class is. */
+    public static final String REQUEST_NORMALIZER_CLASS = "request-normalizer-class";
+    /** Init-param: how many seconds a miss is remembered at most; 0 turns remembered misses off. */
+    public static final String REMEMBER_MISSES_SECONDS = "remember-misses-seconds";
     /** Init-param: entries on the heap tier of the default store. */
     public static final String HEAP_ENTRIES = "heap-entries";
     /** Init-param: mebibytes of the off-heap tier of the default store. */

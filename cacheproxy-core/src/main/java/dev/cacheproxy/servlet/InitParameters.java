@@ -1,6 +1,8 @@
 package dev.cacheproxy.servlet;
 
+import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.CachePolicy;
+import dev.cacheproxy.api.RequestNormalizer;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.store.EhcacheStore;
@@ -9,6 +11,7 @@ import jakarta.servlet.ServletException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +22,8 @@ import java.util.Set;
 final class InitParameters {
 
     static final Set<String> NAMES = Set.of(CachingFilter.CACHE_NAME, CachingFilter.MAX_OBJECT_SIZE,
-            CachingFilter.POLICY_CLASS, CachingFilter.STORE_CLASS, CachingFilter.HEAP_ENTRIES,
+            CachingFilter.POLICY_CLASS, CachingFilter.STORE_CLASS, CachingFilter.HEAP_ENTRIES, CachingFilter.KEY_FUNCTION_CLASS,
+            CachingFilter.REQUEST_NORMALIZER_CLASS, CachingFilter.REMEMBER_MISSES_SECONDS,
             CachingFilter.OFF_HEAP_MEGABYTES);
 
     private final FilterConfig config;
@@ -52,6 +56,15 @@ final class InitParameters {
             if (policyClass.isPresent()) {
                 engine.policy(instanceOf(policyClass.get(), CachePolicy.class));
             }
+            Optional<String> keyFunctionClass = text(CachingFilter.KEY_FUNCTION_CLASS);
+            if (keyFunctionClass.isPresent()) {
+                engine.cacheKeys(instanceOf(keyFunctionClass.get(), CacheKeyFunction.class));
+            }
+            Optional<String> normalizerClass = text(CachingFilter.REQUEST_NORMALIZER_CLASS);
+            if (normalizerClass.isPresent()) {
+                engine.normalizeRequests(instanceOf(normalizerClass.get(), RequestNormalizer.class));
+            }
+            number(CachingFilter.REMEMBER_MISSES_SECONDS).ifPresent(seconds -> engine.rememberMissesFor(Duration.ofSeconds(seconds)));
             engine.store(store());
             return engine.build();
         } catch (IllegalArgumentException badValue) {

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>As an Ehcache {@link Serializer}, {@link #read} never throws on bad bytes: it returns a value the
  * stores recognise as unreadable, count and remove. Private to the stores: every cache they open or are
- * given is configured with it by {@link EhcacheStore}. Thread safe and stateless.
+ * given is configured with it by {@link EhcacheStore}. Thread safe; its only state is a shared table of
+ * recently read field strings ({@link FieldStrings}), which changes no result.
  */
 final class StoredVariantsCodec implements Serializer<StoredVariants> {
 
@@ -43,6 +44,8 @@ final class StoredVariantsCodec implements Serializer<StoredVariants> {
     static final int HEADER_SIZE = 4 + 1 + 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(StoredVariantsCodec.class);
+    /** Field names and values repeat from entry to entry: read from the off-heap or disk tier, they are shared. */
+    private static final FieldStrings STRINGS = new FieldStrings();
 
     /** A codec. */
     StoredVariantsCodec() {
@@ -151,7 +154,7 @@ final class StoredVariantsCodec implements Serializer<StoredVariants> {
                 int fieldCount = Short.toUnsignedInt(in.getShort());
                 List<HeaderField> fields = new ArrayList<>(fieldCount);
                 for (int f = 0; f < fieldCount; f++) {
-                    fields.add(new HeaderField(getString(in), getString(in)));
+                    fields.add(STRINGS.line(getString(in), getString(in)));
                 }
                 String variantKey = getString(in);
                 Instant requestTime = getInstant(in);
@@ -198,9 +201,7 @@ final class StoredVariantsCodec implements Serializer<StoredVariants> {
     }
 
     private static String getString(ByteBuffer in) {
-        byte[] bytes = new byte[checkedLength(in, in.getInt())];
-        in.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return STRINGS.read(in, checkedLength(in, in.getInt()));
     }
 
     private static int checkedLength(ByteBuffer in, int length) {

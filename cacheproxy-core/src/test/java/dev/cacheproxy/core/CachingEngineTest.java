@@ -64,6 +64,31 @@ final class CachingEngineTest {
     }
 
     @Test
+    void hitsOnOneObjectWithinASecondShareOneAnswerAndTheNextSecondGetsItsOwnAge() {
+        fetchThroughOrigin(get(PAGE), ok("public, max-age=60"), "hello");
+        clock.advance(Duration.ofSeconds(10));
+
+        Answer first = assertInstanceOf(Answer.class, engine.onClientRequest(get(PAGE)));
+        clock.advance(Duration.ofMillis(500));
+        Answer sameSecond = assertInstanceOf(Answer.class, engine.onClientRequest(get(PAGE)));
+        Answer head = assertInstanceOf(Answer.class, engine.onClientRequest(new RequestHead("HEAD", PAGE, HeaderFields.empty())));
+        Answer ranged = assertInstanceOf(Answer.class, engine.onClientRequest(
+                new RequestHead("GET", PAGE, HeaderFields.of("Range", "bytes=0-1"))));
+        clock.advance(Duration.ofMillis(600));
+        Answer nextSecond = assertInstanceOf(Answer.class, engine.onClientRequest(get(PAGE)));
+
+        assertSame(first, sameSecond, "the same immutable answer, not a new copy of its fields");
+        assertEquals("hello", sameSecond.body().utf8());
+        assertEquals("", head.body().utf8());
+        assertEquals("5", head.response().headers().first("Content-Length").orElseThrow());
+        assertEquals(206, ranged.response().status());
+        assertEquals("he", ranged.body().utf8());
+        assertEquals("11", nextSecond.response().headers().first("Age").orElseThrow());
+        assertEquals("cacheproxy; hit; ttl=49; detail=\"fresh\"", nextSecond.response().headers().first("Cache-Status").orElseThrow());
+        assertSame(nextSecond, engine.onClientRequest(get(PAGE)), "the new second's answer is the one remembered now");
+    }
+
+    @Test
     void aStaleResponseIsValidatedWithItsEtagAndA304RefreshesIt() {
         fetchThroughOrigin(get(PAGE), ok("max-age=60", "ETag", "\"v1\""), "body-v1");
         clock.advance(Duration.ofSeconds(61));

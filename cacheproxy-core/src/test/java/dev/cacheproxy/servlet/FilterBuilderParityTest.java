@@ -11,6 +11,7 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,35 @@ final class FilterBuilderParityTest {
             client.get("/cached/page");
 
             assertEquals("hits=1", new String(client.get("/direct/statistics").body(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.cacheproxy.servlet.CachingFilterTest#containers")
+    void initParamsNameTheKeyFunctionAndTheRequestNormalizer(ServletContainer.Kind kind) throws Exception {
+        Servlets servlets = new Servlets();
+        try (ServletContainer container = kind.start((classes, context) -> {
+            FilterRegistration.Dynamic registration = context.addFilter("edge-cache", CachingFilter.class);
+            registration.setInitParameter(CachingFilter.KEY_FUNCTION_CLASS, TenantKeys.class.getName());
+            registration.setInitParameter(CachingFilter.REQUEST_NORMALIZER_CLASS, NoDebugHeader.class.getName());
+            registration.setInitParameter(CachingFilter.REMEMBER_MISSES_SECONDS, "30");
+            registration.setInitParameter(CachingFilter.HEAP_ENTRIES, "100");
+            registration.setInitParameter(CachingFilter.OFF_HEAP_MEGABYTES, "4");
+            registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/cached/*");
+            servlets.serve(context, "page", (request, response) -> {
+                response.setHeader("Cache-Control", "max-age=60");
+                response.getWriter().print(request.getHeader("X-Tenant") + " debug=" + request.getHeader("X-Debug"));
+            });
+        })) {
+            Client client = new Client(container.port());
+            HttpResponse<byte[]> acme = client.get("/cached/page", "X-Tenant", "acme", "X-Debug", "on");
+            HttpResponse<byte[]> globex = client.get("/cached/page", "X-Tenant", "globex");
+            HttpResponse<byte[]> acmeAgain = client.get("/cached/page", "X-Tenant", "acme");
+
+            assertEquals("acme debug=null", new String(acme.body(), StandardCharsets.UTF_8));
+            assertEquals("globex debug=null", new String(globex.body(), StandardCharsets.UTF_8));
+            assertTrue(acmeAgain.headers().firstValue("Cache-Status").orElseThrow().contains("hit"));
+            assertEquals(2, servlets.served("/cached/page"));
         }
     }
 

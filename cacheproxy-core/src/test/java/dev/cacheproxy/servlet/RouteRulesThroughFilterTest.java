@@ -2,6 +2,7 @@ package dev.cacheproxy.servlet;
 
 import dev.cacheproxy.store.EhcacheStore;
 import dev.cacheproxy.testing.ManualClock;
+import dev.cacheproxy.testing.OriginRendezvous;
 import dev.cacheproxy.testing.RouteCases;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -15,6 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -52,6 +57,7 @@ final class RouteRulesThroughFilterTest {
         }
         List<ManualClock> clocks = new ArrayList<>();
         AtomicInteger served = new AtomicInteger();
+        OriginRendezvous[] rendezvous = {new OriginRendezvous()};
         int[] status = {200};
         String[][] lines = {new String[0]};
         container = kind.start((classes, context) -> {
@@ -60,6 +66,11 @@ final class RouteRulesThroughFilterTest {
 
                 @Override
                 protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                    try {
+                        rendezvous[0].arrive();
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
                     response.setStatus(status[0]);
                     for (int i = 0; i < lines[0].length; i += 2) {
                         response.addHeader(lines[0][i], lines[0][i + 1]);
@@ -89,6 +100,8 @@ final class RouteRulesThroughFilterTest {
             served.set(0);
             status[0] = 200;
             lines[0] = new String[0];
+            rendezvous[0] = new OriginRendezvous();
+            OriginRendezvous meeting = rendezvous[0];
             cases.get(i).scenario().run(new RouteCases.Harness() {
                 @Override
                 public void originAnswers(int newStatus, String... headerLines) {
@@ -111,6 +124,29 @@ final class RouteRulesThroughFilterTest {
                 @Override
                 public ManualClock clock() {
                     return clock;
+                }
+
+                @Override
+                public OriginRendezvous rendezvous() {
+                    return meeting;
+                }
+
+                @Override
+                public List<RouteCases.Answer> getTogether(int count, String path) throws Exception {
+                    ExecutorService clients = Executors.newFixedThreadPool(count);
+                    try {
+                        List<Future<RouteCases.Answer>> answers = new ArrayList<>();
+                        for (int i = 0; i < count; i++) {
+                            answers.add(clients.submit(() -> get(path)));
+                        }
+                        List<RouteCases.Answer> got = new ArrayList<>();
+                        for (Future<RouteCases.Answer> answer : answers) {
+                            got.add(answer.get(60, TimeUnit.SECONDS));
+                        }
+                        return got;
+                    } finally {
+                        clients.shutdownNow();
+                    }
                 }
             });
         }

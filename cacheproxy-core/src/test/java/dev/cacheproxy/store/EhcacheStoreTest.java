@@ -91,6 +91,25 @@ final class EhcacheStoreTest extends CacheStoreContract {
     }
 
     @Test
+    void entriesReadFromTheirBytesShareTheStringsOfTheirFieldsAndReadNonAsciiValuesExactly() {
+        StoredResponse plain = response("gzip", "one", T0);
+        StoredResponse other = new StoredResponse(new ResponseHead(200, HeaderFields.of("Content-Type", "text/plain",
+                "X-Name", "caf\u00e9 \ud83d\ude00", "X-Long", "x".repeat(200))), dev.cacheproxy.api.Body.ofUtf8("two"), "", T0, T0,
+                Duration.ofSeconds(60));
+
+        StoredVariants first = StoredVariantsCodec.decode(ByteBuffer.wrap(StoredVariantsCodec.encode(new StoredVariants(List.of(plain)))));
+        StoredVariants second = StoredVariantsCodec.decode(ByteBuffer.wrap(StoredVariantsCodec.encode(new StoredVariants(List.of(plain)))));
+        StoredVariants direct = StoredVariantsCodec.decode(ByteBuffer.allocateDirect(4096)
+                .put(StoredVariantsCodec.encode(new StoredVariants(List.of(other)))).flip());
+
+        assertEquals(List.of(plain), first.responses());
+        assertSame(first.responses().get(0).headers().lines().get(0), second.responses().get(0).headers().lines().get(0),
+                "the same field line, decoded once");
+        assertEquals(other.headers(), direct.responses().get(0).headers());
+        assertEquals("two", direct.responses().get(0).body().utf8());
+    }
+
+    @Test
     void anEntryFromAnotherFormatVersionDamagedOrTruncatedIsRefused() {
         byte[] bytes = StoredVariantsCodec.encode(new StoredVariants(List.of(response("gzip", "zipped", T0))));
         StoredVariantsCodec codec = new StoredVariantsCodec();

@@ -36,6 +36,12 @@ public final class RouteCases {
         /** How many requests reached the origin. */
         int originRequests();
 
+        /** What tells whether requests reached the origin at the same time. */
+        OriginRendezvous rendezvous();
+
+        /** GETs sent at the same moment from as many threads, their answers in order. */
+        List<Answer> getTogether(int count, String path) throws Exception;
+
         /** The cache's clock. */
         ManualClock clock();
     }
@@ -208,6 +214,35 @@ public final class RouteCases {
                             cache.originAnswers(200, "Cache-Control", "max-age=60");
                             cache.get("/page");
                             assertTrue(cache.get("/page").cacheStatus().contains("hit"));
+                        }),
+                new Case("requests on a route without collapsing reach the origin together",
+                        RouteRules.builder().prefix(p + "/page", route -> route.doNotCollapse()).build(),
+                        RequestNormalizer.NONE, cache -> {
+                            cache.originAnswers(200, "Cache-Control", "max-age=60");
+                            cache.rendezvous().expect(2, Duration.ofSeconds(10));
+                            cache.getTogether(2, "/page");
+                            assertTrue(cache.rendezvous().met(), "both were at the origin at once");
+                            assertEquals(2, cache.originRequests());
+                        }),
+                new Case("elsewhere concurrent misses wait for one request to the origin",
+                        RouteRules.none(), RequestNormalizer.NONE, cache -> {
+                            cache.originAnswers(200, "Cache-Control", "max-age=60");
+                            cache.rendezvous().expect(2, Duration.ofSeconds(1));
+                            List<Answer> answers = cache.getTogether(2, "/page");
+                            assertFalse(cache.rendezvous().met());
+                            assertEquals(1, cache.originRequests());
+                            assertEquals(answers.get(0).body(), answers.get(1).body());
+                        }),
+                new Case("after a response that was not storable, concurrent requests reach the origin together",
+                        RouteRules.none(), RequestNormalizer.NONE, cache -> {
+                            cache.originAnswers(200, "Cache-Control", "private");
+                            Answer first = cache.get("/page");
+                            cache.rendezvous().expect(2, Duration.ofSeconds(10));
+                            List<Answer> together = cache.getTogether(2, "/page");
+                            assertTrue(cache.rendezvous().met(), "a remembered miss: nobody waited");
+                            assertFalse(first.cacheStatus().contains("remembered miss"), first.cacheStatus());
+                            assertTrue(together.get(0).cacheStatus().contains("remembered miss (private)"), together.get(0).cacheStatus());
+                            assertEquals(3, cache.originRequests());
                         }),
                 new Case("Accept-Encoding is normalised before lookup and forwarding",
                         RouteRules.none(), RequestNormalizers.acceptEncoding("br", "gzip"), cache -> {

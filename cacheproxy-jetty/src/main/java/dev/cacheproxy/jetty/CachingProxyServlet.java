@@ -85,6 +85,11 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
+    /**
+     * The phase-1 plan {@link CachingHandler} already had from the engine for this request: the servlet
+     * goes on from it instead of asking again, so that a miss looks the store up once and counts once.
+     */
+    static final String DECIDED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".decided";
 
     /** RFC 9110 §9.2.2: methods that may be sent again after a failure. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
@@ -159,6 +164,11 @@ public class CachingProxyServlet extends ProxyServlet {
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
     ProxyEngine engine() {
         return engine;
+    }
+
+    /** Whether the admin endpoint answers this request, for {@link CachingHandler}, which then leaves it alone. */
+    boolean leavesToAdmin(String method, String pathInContext) {
+        return admin.claims(method, pathInContext);
     }
 
     /** The URI a request's responses are stored under; empty when no route matches it. For {@link CachingHandler}. */
@@ -255,15 +265,21 @@ public class CachingProxyServlet extends ProxyServlet {
             AnswerWriter.writePlainText(clientResponse, 404, "Not Found: no route for this path", HeaderFields.empty());
             return;
         }
-        RequestHead request;
-        try {
-            request = new RequestHead(clientRequest.getMethod(), keyTargets.keyUri(match.get()), requestFields(clientRequest));
-        } catch (IllegalArgumentException malformed) {
-            AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
-            return;
+        ExchangePlan.OnClientRequest plan;
+        if (clientRequest.getAttribute(DECIDED_ATTRIBUTE) instanceof ExchangePlan.OnClientRequest decided) {
+            // Used once: a request dispatched again after a Wait asks the engine anew.
+            clientRequest.removeAttribute(DECIDED_ATTRIBUTE);
+            plan = decided;
+        } else {
+            RequestHead request;
+            try {
+                request = new RequestHead(clientRequest.getMethod(), keyTargets.keyUri(match.get()), requestFields(clientRequest));
+            } catch (IllegalArgumentException malformed) {
+                AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
+                return;
+            }
+            plan = CollapsingWait.waited(clientRequest) ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
         }
-        ExchangePlan.OnClientRequest plan = CollapsingWait.waited(clientRequest)
-                ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
         if (plan instanceof ExchangePlan.Wait wait) {
             // Request collapsing without holding a thread: dispatched here again once the other request landed.
             CollapsingWait.suspendThenDispatch(clientRequest, wait);

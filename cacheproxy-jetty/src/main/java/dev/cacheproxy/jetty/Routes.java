@@ -89,17 +89,23 @@ public final class Routes {
     Optional<Match> match(String host, String rawPath, String rawQuery) {
         String path = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
         String hostName = host == null ? null : hostWithoutPort(host);
-        for (Route route : byPrecedence) {
+        // Indexed, and no string built unless needed: this runs on every request, hits included.
+        for (int i = 0; i < byPrecedence.size(); i++) {
+            Route route = byPrecedence.get(i);
             if (route.host().isPresent() && !route.host().get().equals(hostName)) {
                 continue;
             }
             String prefix = route.normalizedPrefix();
-            if (prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/")) {
+            if (prefix.isEmpty() || path.equals(prefix)
+                    || (path.startsWith(prefix) && path.charAt(prefix.length()) == '/')) {
                 String backendPath = route.stripPrefix() ? path.substring(prefix.length()) : path;
                 if (backendPath.isEmpty()) {
                     backendPath = "/";
                 }
-                String query = rawQuery == null ? "" : "?" + rawQuery;
+                if (rawQuery == null) {
+                    return Optional.of(new Match(route, backendPath, path));
+                }
+                String query = "?" + rawQuery;
                 return Optional.of(new Match(route, backendPath + query, path + query));
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cacheproxy.core.CacheKeys;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.TestOrigin.Reply;
 import dev.cacheproxy.store.EhcacheStore;
@@ -157,6 +158,23 @@ final class AdminEndpointTest {
         assertEquals(200, purge.statusCode(), "the origin's answer");
         assertEquals(404, stats.statusCode(), "the origin's answer");
         assertEquals("/_cacheproxy/stats", origin.lastReceived().pathAndQuery());
+    }
+
+    @Test
+    void aPurgeCarriesTheHeaderOfAKeyDimensionAndRemovesOnlyThatTenantsResponses() throws Exception {
+        CachingEngine tenants = CachingEngine.builder().store(EhcacheStore.builder().heapEntries(100).offHeapMegabytes(4).build())
+                .clock(clock).cacheKeys(CacheKeys.targetUri().withHeader("X-Tenant")).build();
+        proxy = new ProxyUnderTest(java.net.URI.create(origin.url()), tenants, new HashMap<>(Map.of("adminToken", TOKEN)));
+        proxy.get("/other", "X-Tenant", "acme");
+        proxy.get("/other", "X-Tenant", "globex");
+
+        HttpResponse<String> purged = purge("/other", "Authorization", "Bearer " + TOKEN, "X-Tenant", "acme");
+
+        assertEquals(200, purged.statusCode());
+        assertTrue(purged.body().contains("\"entries\":1"), purged.body());
+        assertFalse(proxy.get("/other", "X-Tenant", "acme").headers().firstValue("Cache-Status").orElseThrow().contains("hit"));
+        assertTrue(proxy.get("/other", "X-Tenant", "globex").headers().firstValue("Cache-Status").orElseThrow().contains("hit"));
+        tenants.close();
     }
 
     private void startProxy(Map<String, String> initParameters) throws Exception {

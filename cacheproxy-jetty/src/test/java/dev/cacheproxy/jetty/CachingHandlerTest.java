@@ -54,8 +54,45 @@ final class CachingHandlerTest {
         assertEquals("text/plain", hit.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(hit.headers().firstValue("Cache-Status").orElseThrow().contains("hit"));
         assertEquals(1, hit.headers().allValues("Date").size(), "the stored Date, not a second one");
-        assertEquals(1, engine.answeredFromCache.get(), "the hit took the fast path");
-        assertEquals(1, engine.onClientRequests.get(), "only the miss reached the servlet");
+        assertEquals(1, proxy.servletRequests.get(), "only the miss reached the servlet: the hit took the fast path");
+        assertEquals(2, engine.onClientRequests.get(), "one decision per request");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ProxyUnderTest.FrontEnd.class, names = {"CACHING_HANDLER", "CACHING_HANDLER_IN_MEMORY"})
+    void aMissLooksTheStoreUpOnceAndIsCountedOnce(ProxyUnderTest.FrontEnd frontEnd) throws Exception {
+        origin = new TestOrigin().route("/once", Reply.of(200, "once", "Cache-Control", "max-age=60"));
+        proxy = new ProxyUnderTest(URI.create(origin.url()), engine, Map.of(), frontEnd);
+
+        HttpResponse<String> miss = proxy.get("/once");
+        long missLookups = store.statistics().misses(); // before awaitStored, whose own look-ups count too
+        awaitStored("/once");
+        long lookupsBefore = store.statistics().hits() + store.statistics().misses();
+        HttpResponse<String> hit = proxy.get("/once");
+
+        assertEquals("once", miss.body());
+        assertEquals("once", hit.body());
+        assertEquals(2, engine.onClientRequests.get(), "one decision per request");
+        assertEquals(1, missLookups, "the miss looked the store up once, in the handler");
+        assertEquals(1, store.statistics().hits() + store.statistics().misses() - lookupsBefore, "the hit looked it up once");
+        assertEquals(1, proxy.servletRequests.get(), "the servlet carried the miss out without a second decision");
+        assertEquals(1, origin.requestCount());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ProxyUnderTest.FrontEnd.class, names = {"CACHING_HANDLER", "CACHING_HANDLER_IN_MEMORY"})
+    void adminRequestsGoToTheServletWithoutAskingTheCache(ProxyUnderTest.FrontEnd frontEnd) throws Exception {
+        origin = new TestOrigin().route("/page", Reply.of(200, "the page", "Cache-Control", "max-age=60"));
+        CachingEngine purgeable = CachingEngine.builder().store(store).build();
+        proxy = new ProxyUnderTest(URI.create(origin.url()), purgeable, Map.of("adminToken", "0123456789abcdef0123"), frontEnd);
+
+        HttpResponse<String> stats = proxy.get("/_cacheproxy/stats", "Authorization", "Bearer 0123456789abcdef0123");
+
+        assertEquals(200, stats.statusCode());
+        assertTrue(stats.body().contains("\"requests\":0"), stats.body());
+        assertEquals(0, purgeable.statistics().requests(), "the cache was not asked about an admin request");
+        assertEquals(0, store.statistics().misses());
+        assertEquals(0, origin.requestCount());
     }
 
     @ParameterizedTest
@@ -76,7 +113,7 @@ final class CachingHandlerTest {
         assertEquals(206, range.statusCode());
         assertEquals("0123", range.body());
         assertEquals(1, origin.requestCount());
-        assertEquals(3, engine.answeredFromCache.get());
+        assertEquals(1, proxy.servletRequests.get(), "only the miss reached the servlet");
     }
 
     @ParameterizedTest
@@ -91,7 +128,7 @@ final class CachingHandlerTest {
 
         assertEquals(miss.body(), hit.body());
         assertEquals(1, origin.requestCount());
-        assertEquals(1, engine.answeredFromCache.get());
+        assertEquals(1, proxy.servletRequests.get(), "the hit took the fast path");
     }
 
     @ParameterizedTest
@@ -146,7 +183,7 @@ final class CachingHandlerTest {
 
             assertEquals("in the app", miss.body());
             assertEquals("in the app", hit.body());
-            assertEquals(1, engine.answeredFromCache.get());
+            assertEquals(2, engine.onClientRequests.get(), "the request outside the context was not put to the cache");
             assertEquals(404, outside.statusCode());
             assertEquals(1, origin.requestCount());
         } finally {

@@ -1,13 +1,16 @@
 package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.ProxyEngine;
+import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -18,6 +21,8 @@ final class ProxyUnderTest implements AutoCloseable {
 
     private final Server server = new Server();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Requests that reached the servlet's context, past any handler in front of it. */
+    final AtomicInteger servletRequests = new AtomicInteger();
     private final CachingProxyServlet servlet;
 
     /** What stands in front of the servlet. */
@@ -61,6 +66,10 @@ final class ProxyUnderTest implements AutoCloseable {
         holder.setAsyncSupported(true);
         holder.setInitParameters(initParameters);
         context.addServlet(holder, "/*");
+        context.addFilter((request, response, chain) -> {
+            servletRequests.incrementAndGet();
+            chain.doFilter(request, response);
+        }, "/*", EnumSet.of(DispatcherType.REQUEST));
         server.setHandler(switch (frontEnd) {
             case SERVLET -> context;
             case CACHING_HANDLER -> new CachingHandler(context, servlet);

@@ -145,6 +145,9 @@ public final class ExampleProxy {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         ServerConnector connector = ProxyConnector.add(server, http, tls.source(), tls.certificate(), tls.h2c());
+        // Java's default listen backlog is 50: a burst of new connections beyond it waits for the client's
+        // SYN to be sent again, a second later. nginx asks for 511 on Linux; the kernel caps it (somaxconn).
+        connector.setAcceptQueueSize(1024);
         connector.setHost(bind);
         connector.setPort(port);
 

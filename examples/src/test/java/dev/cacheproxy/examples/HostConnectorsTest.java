@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's recipes: the caching proxy and the caching filter behind a host's own TLS and HTTP/2
  * connectors, in Jetty 12 and in Tomcat, answer misses, hits, 304s and ranges the same over HTTP/2
- * (TLS and h2c) as over HTTP/1.1.
+ * (TLS and h2c) as over HTTP/1.1, and collapse concurrent misses over HTTP/2.
  */
 final class HostConnectorsTest {
 
@@ -173,6 +173,59 @@ final class HostConnectorsTest {
         assertSameOverEveryVersion("https://127.0.0.1:" + connector.getLocalPort(), HttpClient.Version.HTTP_2);
     }
 
+    @Test
+    void concurrentMissesOverHttp2ToTheFilterInTomcatReachThePageOnce() throws Exception {
+        CachingEngine engine = CachingEngine.builder().build();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger reached = new java.util.concurrent.atomic.AtomicInteger();
+        Connector connector = tomcatTlsConnector();
+        startTomcat(connector, context -> context.addServletContainerInitializer((classes, servletContext) -> {
+            ServletRegistration.Dynamic page = servletContext.addServlet("slow", new jakarta.servlet.http.HttpServlet() {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected void doGet(jakarta.servlet.http.HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response)
+                        throws java.io.IOException {
+                    reached.incrementAndGet();
+                    try {
+                        release.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    response.setHeader("Cache-Control", "public, max-age=60");
+                    response.getWriter().print("one answer for all");
+                }
+            });
+            page.setAsyncSupported(true);
+            page.addMapping("/*");
+            FilterRegistration.Dynamic cache = servletContext.addFilter("cacheproxy", new CachingFilter(engine));
+            cache.setAsyncSupported(true);
+            cache.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        }, null));
+        int clients = 10;
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trustingAuthority()).build();
+        URI url = URI.create("https://127.0.0.1:" + connector.getLocalPort() + "/popular");
+
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            responses.add(client.sendAsync(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (engine.statistics().collapsedWaits() < clients - 1 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        release.countDown();
+
+        for (java.util.concurrent.CompletableFuture<HttpResponse<String>> response : responses) {
+            HttpResponse<String> answered = response.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(HttpClient.Version.HTTP_2, answered.version());
+            assertEquals("one answer for all", answered.body());
+        }
+        assertEquals(clients - 1, engine.statistics().collapsedWaits(), "all but one waited for the first");
+        assertEquals(1, reached.get(), "the page was asked once");
+    }
+
     private static void registerFilterAndPage(jakarta.servlet.ServletContext servletContext) {
         ServletRegistration.Dynamic hello = servletContext.addServlet("hello", new Page());
         hello.setAsyncSupported(true);
@@ -267,12 +320,16 @@ final class HostConnectorsTest {
         return response.headers().firstValue("Cache-Status").orElse("");
     }
 
-    private static HttpResponse<String> get(HttpClient.Version version, String url, String... headers) throws Exception {
+    private static SSLContext trustingAuthority() throws Exception {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(AUTHORITY.trustStore());
         SSLContext tls = SSLContext.getInstance("TLS");
         tls.init(null, trust.getTrustManagers(), null);
-        HttpClient client = HttpClient.newBuilder().version(version).sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        return tls;
+    }
+
+    private static HttpResponse<String> get(HttpClient.Version version, String url, String... headers) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(version).sslContext(trustingAuthority()).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20));
         if (headers.length > 0) {
             request.headers(headers);
