@@ -86,7 +86,13 @@ public final class AdminEndpoint {
     public static <E extends PurgeableEngine & ObservableEngine> AdminEndpoint fromInitParameters(
             E engine, UnaryOperator<String> initParameter) {
         String adminToken = initParameter.apply("adminToken");
-        if (adminToken == null || adminToken.isEmpty()) {
+        if (adminToken == null) {
+            for (String needsToken : new String[] {"adminPath", "purgeMethod", "adminAllow"}) {
+                if (initParameter.apply(needsToken) != null) {
+                    throw new IllegalArgumentException(needsToken + " is set but adminToken is not: the admin endpoint stays off"
+                            + " without a token");
+                }
+            }
             return OFF;
         }
         Builder builder = builder(engine).token(adminToken);
@@ -94,6 +100,17 @@ public final class AdminEndpoint {
         Optional.ofNullable(initParameter.apply("purgeMethod")).ifPresent(builder::purgeMethod);
         Optional.ofNullable(initParameter.apply("adminAllow")).ifPresent(builder::allow);
         return builder.build();
+    }
+
+    /**
+     * Checks an admin token as every way of configuring one does (builder, init-parameter, command line):
+     * at least 16 characters, no spaces around it.
+     *
+     * @param token the token to check
+     * @throws IllegalArgumentException saying what is wrong with it (never the token itself)
+     */
+    public static void checkToken(String token) {
+        new BearerToken(token);
     }
 
     private static HeaderFields fields(HttpServletRequest request) {

@@ -16,9 +16,16 @@ final class BearerToken {
 
     private final byte[] expectedDigest;
 
+    /** The shortest token accepted: a short secret is guessed, whatever the allowlist. */
+    static final int MINIMUM_LENGTH = 16;
+
     BearerToken(String token) {
         if (token == null || token.isBlank() || !token.equals(token.strip())) {
             throw new IllegalArgumentException("an admin token must be non-empty, without spaces around it");
+        }
+        if (token.length() < MINIMUM_LENGTH) {
+            throw new IllegalArgumentException("an admin token must be at least " + MINIMUM_LENGTH + " characters, got "
+                    + token.length());
         }
         this.expectedDigest = sha256(token);
     }

@@ -1,7 +1,6 @@
 package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.BackendReport;
-import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.CachePolicy;
@@ -11,7 +10,6 @@ import dev.cacheproxy.api.Collapsing;
 import dev.cacheproxy.api.EngineStatistics;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ExchangePlan.Answer;
-import dev.cacheproxy.api.ExchangePlan.Relay;
 import dev.cacheproxy.api.ExchangePlan.ToOrigin;
 import dev.cacheproxy.api.ForwardReason;
 import dev.cacheproxy.api.HeaderFields;
@@ -63,6 +61,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     private final BackgroundRefreshes refreshes;
     private final RequestCollapsing collapsing;
     private final Purging purging;
+    private final boolean traceAllowed;
     private final Keying keying;
     private final BackendReports backendReports = new BackendReports();
 
@@ -82,6 +81,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         this.refreshes = new BackgroundRefreshes(cacheName);
         this.collapsing = new RequestCollapsing(builder.collapseTimeout, rememberedMisses, policy);
         this.purging = new Purging(store, builder.cacheKeys, rememberedMisses);
+        this.traceAllowed = builder.traceAllowed;
         this.keying = new Keying(builder.cacheKeys, builder.showKeyInCacheStatus, builder.faultLogInterval,
                 new RequestNormalization(builder.normalizer, builder.faultLogInterval));
     }
@@ -98,7 +98,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
 
     @Override
     public Optional<Answer> answerFromCache(RequestHead sentRequest) {
-        if (!sentRequest.isMethod("GET") && !sentRequest.isMethod("HEAD")) {
+        if (!sentRequest.isMethod("GET") && !sentRequest.isMethod("HEAD") || RequestContentRule.bypassesCache(sentRequest)) {
             return Optional.empty();
         }
         Keying.Keyed keyed = keying.keyed(sentRequest);
@@ -130,6 +130,18 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         Keying.Keyed keyed = keying.keyed(sentRequest);
         RequestHead clientRequest = keyed.request();
         CacheKey key = keyed.key();
+        Optional<String> refusal = RefusedMethodRule.refusal(clientRequest, traceAllowed);
+        if (refusal.isPresent()) {
+            Answer refused = OriginFailureAnswers.plainText(501, "Not Implemented: " + refusal.get(),
+                    CacheStatus.forward(cacheName, ForwardReason.METHOD, refusal.get()));
+            log.decided(clientRequest, refused);
+            return refused;
+        }
+        if (RequestContentRule.bypassesCache(clientRequest)) {
+            // Neither looked up nor stored, and never collapsed: the content may change the answer.
+            return new ToOrigin(clientRequest, key, keyed.changes().set(), keyed.changes().remove(), Optional.empty(), now,
+                    CacheStatus.forward(cacheName, ForwardReason.BYPASS, clientRequest.method() + " with content: cache not used"));
+        }
         boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
         Lookup lookup = !keyed.keyable()
                 ? new Lookup.Forward(ForwardReason.BYPASS, "cache key or request normalizer failed")
@@ -183,7 +195,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
             counters.staleServed.increment();
             plan = stale.get();
         } else {
-            if (clientRequest.isMethod("HEAD") && response.status() == 200) {
+            if (clientRequest.isMethod("HEAD") && response.status() == 200 && !RequestContentRule.hasContent(clientRequest)) {
                 updateFromHead(toOrigin, response, now);
             }
             plan = storing.relay(toOrigin, response, status, now);
@@ -197,7 +209,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, OriginFailure failure) {
         Instant now = clock.instant();
         refreshes.ended(toOrigin);
-        CacheStatus status = toOrigin.cacheStatus().withDetail(failure.problem());
+        // Clients see a fixed phrase per kind of failure; the problem itself (addresses, ports, a
+        // connection dump) goes to the rate-limited log only.
+        CacheStatus status = toOrigin.cacheStatus().withDetail(OriginFailurePhrases.of(failure));
         counters.originFailed(toOrigin, now);
         log.originFailed(toOrigin, failure);
         Optional<Answer> stale = failures.staleInstead(toOrigin, OptionalInt.empty(), status, now);
@@ -287,8 +301,11 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
                 updates.byNotModified(clientRequest, validated, notModified, toOrigin.requestTime(), now);
         if (update.isEmpty()) {
             store.remove(toOrigin.key());
-            return new Relay(StoredAnswers.withCacheStatus(tagFields.forClient(notModified),
-                    status.withDetail("304 matches no stored response")), BodyCapture.NONE, status);
+            // §4.3.4: a 304 whose validators match nothing stored cannot be used to answer, and the client
+            // asked no condition of its own (validation replaces them): it never sees that 304. The stored
+            // response is not freshened; it is removed, so the next request fetches a whole one.
+            return OriginFailureAnswers.plainText(502, "Bad Gateway: " + OriginFailurePhrases.UNMATCHED_NOT_MODIFIED,
+                    status.withDetail(OriginFailurePhrases.UNMATCHED_NOT_MODIFIED));
         }
         StoredResponse updated = update.get().response();
         Duration age = FreshnessRule.currentAge(updated, now);
@@ -298,7 +315,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
             store.remove(toOrigin.key());
             status = status.withDetail("validated; not stored again: " + update.get().storability().reason());
         }
-        return storedAnswers.answer(clientRequest, updated, age, status);
+        Answer answer = storedAnswers.answer(clientRequest, updated, age, status);
+        // The 304's cookies are this client's own: they reach it, and only it (the store never keeps them).
+        return new Answer(StoredFieldsRule.withOneClientFieldsOf(answer.response(), notModified), answer.body(), answer.cacheStatus());
     }
 
     /** RFC 9111 §4.3.5: a 200 to a HEAD updates the stored GET response the policy selects, or removes it. */
@@ -335,6 +354,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         private Duration collapseTimeout = Duration.ofSeconds(10);
         private List<String> tagFields = List.of("Surrogate-Key", "Cache-Tag");
         private boolean hideTagFields = true;
+        private boolean traceAllowed;
         private CacheKeyFunction cacheKeys = CacheKeyFunction.TARGET_URI;
         private boolean showKeyInCacheStatus;
         private RouteRules routes = RouteRules.none();
@@ -549,7 +569,24 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
             return this;
         }
 
-        /** {@return the engine, ready to use; closing it closes its store} */
+        /**
+         * Whether {@code TRACE} requests go on to the origin. Default false: they are answered 501 here,
+         * so the request's cookies and credentials are never reflected back through the proxy.
+         * {@code CONNECT} is always answered 501.
+         *
+         * @param allow {@code true} to forward {@code TRACE}
+         * @return this builder
+         */
+        public Builder allowTrace(boolean allow) {
+            this.traceAllowed = allow;
+            return this;
+        }
+
+        /**
+         * The engine.
+         *
+         * @return the engine, ready to use; closing it closes its store
+         */
         public CachingEngine build() {
             return new CachingEngine(this, store != null ? store : DefaultStore.inMemory());
         }

@@ -57,21 +57,26 @@ final class OriginFailureAnswers {
      * when the stored response being validated must be revalidated (RFC 9111 §5.2.2.2); 502 otherwise.
      */
     Fail failure(ToOrigin toOrigin, OriginFailure failure, CacheStatus status) {
-        String problem = failure.problem();
+        // A fixed phrase per kind: the failure's own text (addresses, ports, a connection dump) is logged only.
+        String phrase = OriginFailurePhrases.of(failure);
         if (failure instanceof OriginFailure.TimedOut) {
-            return new Fail(504, "Gateway Timeout: the origin did not answer in time (" + problem + ")", status);
+            return new Fail(504, "Gateway Timeout: " + phrase, status);
         }
         if (toOrigin.validating().filter(stored -> policy.mustRevalidate(toOrigin.clientRequest(), stored)).isPresent()) {
-            return new Fail(504, "Gateway Timeout: the stored response must be revalidated and the origin failed ("
-                    + problem + ")", status);
+            return new Fail(504, "Gateway Timeout: " + OriginFailurePhrases.MUST_REVALIDATE, status);
         }
-        return new Fail(502, "Bad Gateway: the origin could not be reached or failed (" + problem + ")", status);
+        return new Fail(502, "Bad Gateway: " + phrase, status);
     }
 
     /** RFC 9111 §5.2.1.7: {@code only-if-cached} and nothing stored may answer: 504, the origin not asked. */
     static Answer unavailable(String reason, CacheStatus status) {
+        return plainText(504, "Gateway Timeout: " + reason, status);
+    }
+
+    /** The proxy's own answer: this status, this one line as a plain-text body, never stored. */
+    static Answer plainText(int statusCode, String message, CacheStatus status) {
         HeaderFields headers = HeaderFields.of("Content-Type", "text/plain; charset=utf-8", "Cache-Control", "no-store");
-        ResponseHead head = StoredAnswers.withCacheStatus(new ResponseHead(504, headers), status);
-        return new Answer(head, Body.ofUtf8("Gateway Timeout: " + reason + "\n"), status);
+        ResponseHead head = StoredAnswers.withCacheStatus(new ResponseHead(statusCode, headers), status);
+        return new Answer(head, Body.ofUtf8(message + "\n"), status);
     }
 }

@@ -32,16 +32,20 @@ public final class Rfc9111Policy implements CachePolicy {
 
     private final List<String> targetedFields;
     private final Duration staleIfUnreachable;
+    private final PrivacyRule.Options privacy;
 
     private Rfc9111Policy(Builder builder) {
         this.targetedFields = List.copyOf(builder.targetedFields);
         this.staleIfUnreachable = builder.staleIfUnreachable;
+        this.privacy = new PrivacyRule.Options(builder.storeResponsesThatSetCookies, builder.heuristicFreshnessForCredentials);
     }
 
     /**
      * The policy of a shared cache, such as a reverse proxy, as RFC 9111 defines it: obeys
-     * {@code CDN-Cache-Control} over {@code Cache-Control}, and serves a response up to one hour stale
-     * while the origin cannot be reached, unless the response forbids it.
+     * {@code CDN-Cache-Control} over {@code Cache-Control}, and serves a response that had explicit
+     * freshness up to one hour stale while the origin cannot be reached, unless the response forbids it.
+     * Safe by default where RFC 9111 is not: a response that sets a cookie is not stored, and a response
+     * to a request with {@code Cookie} or {@code Authorization} is not given heuristic freshness.
      *
      * @return the policy
      */
@@ -61,7 +65,8 @@ public final class Rfc9111Policy implements CachePolicy {
 
     @Override
     public Storability storability(RequestHead request, ResponseHead response, Instant now) {
-        return StorageRule.decide(request, response, targetedFields, now);
+        return PrivacyRule.narrow(request, response, StorageRule.decide(request, response, targetedFields, now),
+                targetedFields, privacy);
     }
 
     @Override
@@ -89,6 +94,8 @@ public final class Rfc9111Policy implements CachePolicy {
     public static final class Builder {
         private final List<String> targetedFields = new ArrayList<>(List.of(CDN_CACHE_CONTROL));
         private Duration staleIfUnreachable = Duration.ofHours(1);
+        private boolean storeResponsesThatSetCookies;
+        private boolean heuristicFreshnessForCredentials;
 
         private Builder() {
         }
@@ -122,9 +129,10 @@ public final class Rfc9111Policy implements CachePolicy {
         }
 
         /**
-         * How stale a stored response may be served when the origin cannot be reached and the response
-         * neither allows it ({@code stale-if-error}) nor forbids it ({@code must-revalidate}...); zero
-         * never. Default one hour.
+         * How stale a stored response that had explicit freshness ({@code max-age}, {@code s-maxage},
+         * {@code Expires}) may be served when the origin cannot be reached and the response neither allows
+         * it ({@code stale-if-error}) nor forbids it ({@code must-revalidate}...); zero never. Default one
+         * hour. A response whose freshness was only guessed is never served stale this way.
          *
          * @param maximumStaleness the longest past its freshness a response may then be served
          * @return this builder
@@ -138,7 +146,39 @@ public final class Rfc9111Policy implements CachePolicy {
             return this;
         }
 
-        /** {@return the policy} */
+        /**
+         * Whether a response that sets a cookie may be stored when it says it may be shared ({@code public}
+         * or {@code s-maxage}). It is then stored without its {@code Set-Cookie}: the cookie reaches only
+         * the client whose request produced it. Default false: such a response is not stored at all, as
+         * nginx and Varnish do.
+         *
+         * @param store {@code true} to store them without their cookies
+         * @return this builder
+         */
+        public Builder storeResponsesThatSetCookies(boolean store) {
+            this.storeResponsesThatSetCookies = store;
+            return this;
+        }
+
+        /**
+         * Whether a response to a request with {@code Cookie} or {@code Authorization} (or, behind the
+         * filter, an authenticated principal) may be given heuristic freshness (RFC 9111 §4.2.2) when it
+         * has no explicit freshness. Default false: such a response is not stored; explicit freshness
+         * ({@code max-age}, {@code s-maxage}, {@code Expires}) still applies.
+         *
+         * @param allow {@code true} to allow it
+         * @return this builder
+         */
+        public Builder heuristicFreshnessForCredentials(boolean allow) {
+            this.heuristicFreshnessForCredentials = allow;
+            return this;
+        }
+
+        /**
+         * The policy.
+         *
+         * @return the policy
+         */
         public Rfc9111Policy build() {
             return new Rfc9111Policy(this);
         }

@@ -66,7 +66,10 @@ final class StaleRule {
         if (withinWindow(responseDirectives, "stale-if-error", staleness) || withinWindow(requestDirectives, "stale-if-error", staleness)) {
             return Optional.of(new Lookup.Reuse(stored, age, ttl, "stale-if-error"));
         }
-        boolean allowance = !staleIfUnreachable.isZero() && !staleIfUnreachable.isNegative();
+        // Only a response the origin gave a lifetime to: one whose freshness was guessed, or that was never
+        // fresh, says nothing about how long it may stand in for the origin.
+        boolean allowance = !staleIfUnreachable.isZero() && !staleIfUnreachable.isNegative()
+                && FreshnessRule.hasExplicitFreshness(stored.headers(), ResponseDirectives.of(stored.headers(), targetedFields));
         if (errorStatus.isEmpty() && allowance && staleness.compareTo(staleIfUnreachable) <= 0) {
             return Optional.of(new Lookup.Reuse(stored, age, ttl, "stale: origin unreachable"));
         }

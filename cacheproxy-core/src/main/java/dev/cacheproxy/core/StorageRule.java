@@ -72,11 +72,6 @@ final class StorageRule {
             return Storability.DoNotStore.becauseOfRequest((request.headers().contains("Authorization") ? "request has Authorization"
                     : "request is made by an authenticated user") + " and response does not say it may be shared (§3.5)");
         }
-        if (response.headers().contains("Set-Cookie") && !explicitlyShared) {
-            // RFC 9111 allows it, but a cookie is nearly always one user's: only share it when the
-            // origin says the response is public.
-            return new Storability.DoNotStore("Set-Cookie without public or s-maxage");
-        }
         if (VaryRule.variesOnEverything(response.headers())) {
             return new Storability.DoNotStore("Vary: * never matches a later request");
         }
@@ -86,6 +81,11 @@ final class StorageRule {
             return new Storability.DoNotStore("status " + status + " without explicit freshness");
         }
         Optional<FreshnessRule.Lifetime> lifetime = FreshnessRule.lifetime(response, responseControl, responseTime);
+        if (lifetime.isEmpty() && !ValidationRule.hasValidator(response.headers())) {
+            // Never fresh and nothing to validate it with: it could only ever be served stale (to anyone,
+            // when the origin is down), so it is not kept at all.
+            return new Storability.DoNotStore("no freshness information and no validator: it could never be reused");
+        }
         Duration duration = lifetime.map(FreshnessRule.Lifetime::duration).orElse(Duration.ZERO);
         if (directives.has("no-cache")) {
             return new Storability.Store(duration, describe("no-cache", source) + ": stored, validated before each reuse");

@@ -48,7 +48,7 @@ final class StoredResponseUpdate {
         }
         ResponseHead merged = merged(validated, notModified);
         // The 304 may change Vary: the updated response is the variant of this request under the new one.
-        return Optional.of(update(clientRequest, validated, merged, VaryRule.variantKey(merged.headers(), clientRequest),
+        return Optional.of(update(clientRequest, validated, merged, notModified, VaryRule.variantKey(merged.headers(), clientRequest),
                 requestTime, now));
     }
 
@@ -66,7 +66,7 @@ final class StoredResponseUpdate {
             return Optional.empty();
         }
         // It updates the variant the policy selected, in its place.
-        return Optional.of(update(headRequest, stored, merged(stored, headResponse), Optional.of(stored.variantKey()),
+        return Optional.of(update(headRequest, stored, merged(stored, headResponse), headResponse, Optional.of(stored.variantKey()),
                 requestTime, now));
     }
 
@@ -74,10 +74,12 @@ final class StoredResponseUpdate {
         return tagFields.forStorage(NotModifiedRule.merge(stored.head(), update));
     }
 
-    private Updated update(RequestHead request, StoredResponse stored, ResponseHead merged, Optional<String> variantKey,
-                           Instant requestTime, Instant now) {
-        // A HEAD validates or updates the stored GET response: whether it may stay stored is the GET's question.
-        Storability storability = policy.storability(request.withMethod("GET"), merged, now);
+    private Updated update(RequestHead request, StoredResponse stored, ResponseHead merged, ResponseHead origin,
+                           Optional<String> variantKey, Instant requestTime, Instant now) {
+        // A HEAD validates or updates the stored GET response: whether it may stay stored is the GET's question,
+        // weighed on the response as its client gets it (a Set-Cookie of the 304 or HEAD included; the merged
+        // head, which is what is stored, never has one).
+        Storability storability = policy.storability(request.withMethod("GET"), StoredFieldsRule.withOneClientFieldsOf(merged, origin), now);
         if (storability instanceof Storability.Store store && !store.fieldsNotStored().isEmpty()) {
             // A rule keeps fields out of the stored copy; without an ignored Vary, the variant is the one of no Vary.
             merged = merged.withHeaders(merged.headers().toBuilder().removeAll(store.fieldsNotStored()).build());

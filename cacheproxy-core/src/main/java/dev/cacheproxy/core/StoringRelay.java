@@ -42,8 +42,10 @@ final class StoringRelay {
         RequestHead clientRequest = toOrigin.clientRequest();
         BodyCapture capture = BodyCapture.NONE;
         // GET responses are stored; so is a POST's that names itself as the target's representation (§9.3.3).
-        // A request whose key could not be computed is never stored: under a wrong key it could reach others.
-        if ((clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) && !Keying.isUnkeyable(toOrigin.key())) {
+        // A request whose key could not be computed is never stored: under a wrong key it could reach others;
+        // nor is a GET with content: the content is not in the key (RequestContentRule).
+        if ((clientRequest.isMethod("GET") || clientRequest.isMethod("POST")) && !Keying.isUnkeyable(toOrigin.key())
+                && !RequestContentRule.bypassesCache(clientRequest)) {
             Storability storability = policy.storability(clientRequest, response, now);
             // A rule may keep fields out of the stored copy (a shared response's Set-Cookie, an ignored Vary).
             HeaderFields storedFields = storability instanceof Storability.Store storable

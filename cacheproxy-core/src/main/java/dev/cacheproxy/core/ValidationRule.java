@@ -40,9 +40,18 @@ final class ValidationRule {
 
     /** The conditional fields that ask the origin whether this stored response is still good (§4.3.1). */
     static HeaderFields validatorsFor(StoredResponse stored) {
+        return validatorsFor(stored.headers());
+    }
+
+    /** Whether a response with these fields has a validator the origin can check (§4.3.1). */
+    static boolean hasValidator(HeaderFields responseHeaders) {
+        return !validatorsFor(responseHeaders).isEmpty();
+    }
+
+    private static HeaderFields validatorsFor(HeaderFields responseHeaders) {
         HeaderFields.Builder validators = HeaderFields.builder();
-        stored.headers().combined("ETag").ifPresent(etag -> validators.add("If-None-Match", etag));
-        stored.headers().first("Last-Modified")
+        responseHeaders.combined("ETag").ifPresent(etag -> validators.add("If-None-Match", etag));
+        responseHeaders.first("Last-Modified")
                 .filter(value -> HttpDates.parse(value).isPresent())
                 .ifPresent(lastModified -> validators.add("If-Modified-Since", lastModified));
         return validators.build();

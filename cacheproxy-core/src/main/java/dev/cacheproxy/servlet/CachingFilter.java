@@ -8,6 +8,7 @@ import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.RequestNormalizer;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.core.RouteRules;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * dispatch, a failure) is passed through and not stored. Only {@code REQUEST} dispatches are cached;
  * any other dispatch passes through untouched.
  *
- * <p>Privacy: a response that sets a cookie, a {@code private} one, and one to a request with
- * {@code Authorization} or an authenticated principal are not stored unless the response says it may
- * be shared; cookies of a shared response reach only the client they were set for.
+ * <p>Privacy: a response that sets a cookie is not stored (a policy built with
+ * {@code Rfc9111Policy.builder().storeResponsesThatSetCookies(true)} stores a shared one without its
+ * cookies); a {@code private} one, and one to a request with {@code Authorization} or an authenticated
+ * principal are not stored unless the response says it may be shared, and a response to a request with
+ * {@code Cookie} or a principal gets no heuristic freshness. A cookie reaches only the client it was set for.
  *
  * <p>Configure it with {@link #builder()}, with {@link #CachingFilter(ProxyEngine)}, or with the
  * no-argument constructor and these init-params (all optional):
@@ -98,8 +102,14 @@ public final class CachingFilter implements Filter {
     /** Marks a request the filter already handles, so that a second mapping of it does nothing. */
     private static final String HANDLED_ATTRIBUTE = CachingFilter.class.getName() + ".handled";
 
+    /** Init-param: proxies in front whose forwarding fields the servlet may see (addresses and CIDR blocks). */
+    public static final String TRUSTED_PROXIES = "trusted-proxies";
+    /** Init-param: more request fields the servlet never sees. */
+    public static final String STRIP_REQUEST_HEADERS = "strip-request-headers";
+
     private volatile ProxyEngine engine;
     private volatile boolean ownsEngine;
+    private volatile ClientForwarding forwarding = ClientForwarding.defaults();
 
     /** A filter configured by its init-params in {@link #init(FilterConfig)}, as {@code web.xml} makes it. */
     public CachingFilter() {
@@ -128,8 +138,13 @@ public final class CachingFilter implements Filter {
     @Override
     public void init(FilterConfig filterConfig) throws ServletException {
         InitParameters parameters = new InitParameters(filterConfig);
+        Optional<ClientForwarding> configured = parameters.forwarding();
+        if (configured.isPresent()) {
+            forwarding = configured.get();
+        }
         if (engine != null) {
             List<String> ignored = parameters.namesSet();
+            ignored.removeAll(List.of(TRUSTED_PROXIES, STRIP_REQUEST_HEADERS));
             if (!ignored.isEmpty()) {
                 throw new ServletException("filter " + filterConfig.getFilterName() + " was given its engine in code;"
                         + " its init-params " + ignored + " would be ignored");
@@ -178,7 +193,8 @@ public final class CachingFilter implements Filter {
         if (current == null) {
             throw new IllegalStateException("CachingFilter was not initialised: the container calls init(FilterConfig) first");
         }
-        Optional<RequestHead> head = ClientRequests.read(clientRequest);
+        ClientForwarding clientForwarding = forwarding;
+        Optional<RequestHead> head = ClientRequests.read(clientRequest, clientForwarding);
         if (head.isEmpty()) {
             chain.doFilter(request, response);
             return;
@@ -192,7 +208,8 @@ public final class CachingFilter implements Filter {
             // A filter cannot run the chain without a client, so a background refresh is left to a later request.
             AnswerWriter.writeAnswer(clientResponse, answer, head.get().isMethod("HEAD"));
         } else if (plan instanceof ExchangePlan.ToOrigin toOrigin) {
-            forward(clientRequest, clientResponse, chain, current, toOrigin);
+            forward(clientRequest, clientResponse, chain, current, toOrigin,
+                    clientForwarding.removedFrom(clientRequest.getRemoteAddr()));
         } else {
             chain.doFilter(request, response);
         }
@@ -212,10 +229,11 @@ public final class CachingFilter implements Filter {
     }
 
     private static void forward(HttpServletRequest clientRequest, HttpServletResponse clientResponse, FilterChain chain,
-                                ProxyEngine engine, ExchangePlan.ToOrigin toOrigin) throws IOException, ServletException {
+                                ProxyEngine engine, ExchangePlan.ToOrigin toOrigin, Set<String> strippedNames)
+            throws IOException, ServletException {
         ResponseRelay relay = new ResponseRelay(engine, toOrigin, clientRequest, clientResponse);
         CapturingResponse capturingResponse = new CapturingResponse(clientResponse, relay);
-        ToOriginRequest originRequest = new ToOriginRequest(clientRequest, toOrigin, capturingResponse, relay);
+        ToOriginRequest originRequest = new ToOriginRequest(clientRequest, toOrigin, capturingResponse, relay, strippedNames);
         try {
             chain.doFilter(originRequest, capturingResponse);
         } catch (IOException | ServletException | RuntimeException | Error failure) {
@@ -241,6 +259,31 @@ public final class CachingFilter implements Filter {
         private final CachingEngine.Builder engineBuilder = CachingEngine.builder();
         private ProxyEngine engine;
         private boolean engineSettings;
+        private ClientForwarding forwarding = ClientForwarding.defaults();
+
+        /**
+         * Which forwarding fields ({@code X-Forwarded-*}, {@code Forwarded}...) the servlet sees: by default
+         * none, from any client; from a trusted proxy, theirs. With an engine or without.
+         *
+         * @param forwarding the forwarding configuration
+         * @return this builder
+         */
+        public Builder forwarding(ClientForwarding forwarding) {
+            this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
+            return this;
+        }
+
+        /**
+         * Whether {@code TRACE} reaches the servlet; default false (answered 501).
+         *
+         * @param allow {@code true} to let it through
+         * @return this builder
+         */
+        public Builder allowTrace(boolean allow) {
+            engineBuilder.allowTrace(allow);
+            engineSettings = true;
+            return this;
+        }
 
         private Builder() {
         }
@@ -447,10 +490,13 @@ public final class CachingFilter implements Filter {
                 if (engineSettings) {
                     throw new IllegalStateException("give the filter an engine or settings for a new one, not both");
                 }
-                return new CachingFilter(engine);
+                CachingFilter filter = new CachingFilter(engine);
+                filter.forwarding = forwarding;
+                return filter;
             }
             CachingFilter filter = new CachingFilter(engineBuilder.build());
             filter.ownsEngine = true;
+            filter.forwarding = forwarding;
             return filter;
         }
     }

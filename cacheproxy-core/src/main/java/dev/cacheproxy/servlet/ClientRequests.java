@@ -2,6 +2,7 @@ package dev.cacheproxy.servlet;
 
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.core.ClientForwarding;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -22,11 +23,13 @@ final class ClientRequests {
 
     /**
      * The request as the engine sees it, or empty when it cannot be represented faithfully (a target
-     * that is not a valid URI, a header value the API refuses); such a request passes through uncached.
+     * that is not a valid URI, a header value the API refuses); such a request passes through uncached. Forwarding fields a client may
+     * not send are left out: the servlet behind the filter does not see them either.
      */
-    static Optional<RequestHead> read(HttpServletRequest request) {
+    static Optional<RequestHead> read(HttpServletRequest request, ClientForwarding forwarding) {
         try {
-            RequestHead head = new RequestHead(request.getMethod(), targetUri(request), fields(request));
+            RequestHead head = new RequestHead(request.getMethod(), targetUri(request),
+                    forwarding.inbound(fields(request), request.getRemoteAddr()));
             Principal principal = request.getUserPrincipal();
             return Optional.of(principal == null ? head : head.withAuthenticatedUser(String.valueOf(principal.getName())));
         } catch (IllegalArgumentException | URISyntaxException unrepresentable) {

@@ -5,6 +5,7 @@ import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.RequestNormalizer;
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.store.EhcacheStore;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
@@ -24,7 +25,7 @@ final class InitParameters {
     static final Set<String> NAMES = Set.of(CachingFilter.CACHE_NAME, CachingFilter.MAX_OBJECT_SIZE,
             CachingFilter.POLICY_CLASS, CachingFilter.STORE_CLASS, CachingFilter.HEAP_ENTRIES, CachingFilter.KEY_FUNCTION_CLASS,
             CachingFilter.REQUEST_NORMALIZER_CLASS, CachingFilter.REMEMBER_MISSES_SECONDS,
-            CachingFilter.OFF_HEAP_MEGABYTES);
+            CachingFilter.OFF_HEAP_MEGABYTES, CachingFilter.TRUSTED_PROXIES, CachingFilter.STRIP_REQUEST_HEADERS);
 
     private final FilterConfig config;
 
@@ -43,6 +44,20 @@ final class InitParameters {
             set.add(name);
         }
         return set;
+    }
+
+    /** How forwarding fields are treated, when an init-param says (the same validation as the proxy servlet's). */
+    Optional<ClientForwarding> forwarding() throws ServletException {
+        namesSet();
+        try {
+            return ClientForwarding.fromSettings(name -> switch (name) {
+                case "trustedProxies" -> config.getInitParameter(CachingFilter.TRUSTED_PROXIES);
+                case "stripRequestHeaders" -> config.getInitParameter(CachingFilter.STRIP_REQUEST_HEADERS);
+                default -> null;
+            });
+        } catch (IllegalArgumentException badValue) {
+            throw new ServletException("filter " + config.getFilterName() + ": " + badValue.getMessage(), badValue);
+        }
     }
 
     /** A new engine as the init-params say; the filter owns it. */

@@ -284,7 +284,9 @@ final class ResponseRelay {
         if (clientRequest.getUserPrincipal() != null && !toOrigin.clientRequest().isAuthenticated()) {
             dontStore("a principal was authenticated while the request was served");
         }
-        ResponseHead forEngine = SharedCookies.withoutCookiesIfShared(head);
+        // The engine sees the head as the client gets it, cookies included: it decides whether a response
+        // that sets a cookie is stored, and never stores the cookie itself.
+        ResponseHead forEngine = head;
         ExchangePlan.OnOriginResponse plan;
         try {
             plan = engine.onOriginResponse(toOrigin, forEngine);

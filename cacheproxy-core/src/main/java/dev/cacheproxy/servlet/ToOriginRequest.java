@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
 
 /**
  * The request as the servlet behind the filter sees it: the client's, changed as the engine's
- * {@link ExchangePlan.ToOrigin} says (the validators of a stored response being revalidated), and
+ * {@link ExchangePlan.ToOrigin} says (the validators of a stored response being revalidated), without
+ * the forwarding fields the client may not send ({@code ClientForwarding}), and
  * with asynchronous processing kept inside the filter's sight: {@code startAsync()} hands the
  * capturing response to the {@link jakarta.servlet.AsyncContext}, whose {@code complete()} ends the body.
  */
@@ -35,10 +36,11 @@ final class ToOriginRequest extends HttpServletRequestWrapper {
     private volatile TrackedAsyncContext asyncContext;
 
     ToOriginRequest(HttpServletRequest clientRequest, ExchangePlan.ToOrigin toOrigin, CapturingResponse capturingResponse,
-                    ResponseRelay relay) {
+                    ResponseRelay relay, Set<String> strippedNames) {
         super(clientRequest);
-        // The plan's changes, applied the one way every adapter applies them: names hidden, lines added.
-        Set<String> hidden = new LinkedHashSet<>();
+        // The plan's changes, applied the one way every adapter applies them: names hidden, lines added;
+        // and the forwarding fields this client may not send hidden as well.
+        Set<String> hidden = new LinkedHashSet<>(strippedNames);
         HeaderFields.Builder set = HeaderFields.builder();
         toOrigin.applyTo(name -> hidden.add(name.toLowerCase(Locale.ROOT)), set::add);
         this.setFields = set.build();

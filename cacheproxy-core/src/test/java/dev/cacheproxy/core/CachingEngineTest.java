@@ -32,6 +32,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -178,15 +179,24 @@ final class CachingEngineTest {
     }
 
     @Test
-    void anOriginFailureIsA502AndATimeoutA504() {
+    void anOriginFailureIsA502AndATimeoutA504WithAFixedPhraseAndNoneOfTheProblemsText() {
         ToOrigin miss = assertInstanceOf(ToOrigin.class, engine.onClientRequest(get(PAGE)));
+        String problem = "ConnectException: Connection refused: /10.0.0.7:8080 HttpConnection@5f1a2b3c";
 
-        ExchangePlan.Fail refused = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.Unreachable("connection refused")));
-        ExchangePlan.Fail timedOut = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.TimedOut("idle timeout")));
+        ExchangePlan.Fail refused = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.Unreachable(problem)));
+        ExchangePlan.Fail broken = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.BrokenResponse(problem)));
+        ExchangePlan.Fail timedOut = assertInstanceOf(ExchangePlan.Fail.class, engine.onOriginFailure(miss, new OriginFailure.TimedOut(problem)));
 
         assertEquals(502, refused.status());
-        assertTrue(refused.message().contains("connection refused"));
+        assertEquals("Bad Gateway: the origin could not be reached", refused.message());
+        assertEquals(502, broken.status());
+        assertEquals("Bad Gateway: the origin sent a broken response", broken.message());
         assertEquals(504, timedOut.status());
+        assertEquals("Gateway Timeout: the origin did not answer in time", timedOut.message());
+        for (ExchangePlan.Fail fail : List.of(refused, broken, timedOut)) {
+            assertFalse(fail.cacheStatus().toHeaderValue().contains("10.0.0.7"), fail.cacheStatus().toHeaderValue());
+            assertFalse(fail.cacheStatus().toHeaderValue().contains("HttpConnection"), fail.cacheStatus().toHeaderValue());
+        }
     }
 
     @Test

@@ -41,11 +41,17 @@ final class StaleRuleTest {
             Cache-Control: stale-if-error=60    | ''                                                             | 100       | 404         | 0    | none
             Cache-Control: stale-if-error=10    | Cache-Control: stale-if-error=60                               | 100       | 500         | 0    | reuse
             ''                                  | ''                                                             | 100       | 500         | 3600 | none
-            # unreachable origin: the configured allowance, when the response says nothing
-            ''                                  | ''                                                             | 100       | unreachable | 3600 | reuse
-            ''                                  | ''                                                             | 100       | unreachable | 40   | reuse
-            ''                                  | ''                                                             | 100       | unreachable | 39   | none
-            ''                                  | ''                                                             | 100       | unreachable | 0    | none
+            # unreachable origin: the configured allowance, when the response had explicit freshness and says nothing more
+            ''                                  | Cache-Control: max-age=60                                      | 100       | unreachable | 3600 | reuse
+            ''                                  | Cache-Control: max-age=60                                      | 100       | unreachable | 40   | reuse
+            ''                                  | Cache-Control: max-age=60                                      | 100       | unreachable | 39   | none
+            ''                                  | Cache-Control: max-age=60                                      | 100       | unreachable | 0    | none
+            ''                                  | Expires: Thu, 01 Jan 2099 00:00:00 GMT                         | 100       | unreachable | 3600 | reuse
+            # ... but never one whose freshness was guessed or that never had any
+            ''                                  | ''                                                             | 100       | unreachable | 3600 | none
+            ''                                  | Last-Modified: Thu, 01 Jan 2015 00:00:00 GMT                   | 100       | unreachable | 3600 | none
+            ''                                  | ETag: "v"                                                      | 100       | unreachable | 3600 | none
+            Cookie: user=b                      | Last-Modified: Thu, 01 Jan 2015 00:00:00 GMT                   | 100       | unreachable | 3600 | none
             # must-revalidate, proxy-revalidate, s-maxage and no-cache forbid serving stale
             ''                                  | Cache-Control: must-revalidate, stale-if-error=60              | 100       | 500         | 0    | none
             ''                                  | Cache-Control: must-revalidate                                 | 100       | unreachable | 3600 | none

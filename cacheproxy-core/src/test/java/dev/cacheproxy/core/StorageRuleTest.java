@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * RFC 9111 §3 (storing responses), §3.5 (Authorization), §5.2.2 (response directives) and RFC 9213
- * (targeted fields), for a shared cache whose target list is {@code [CDN-Cache-Control]}. The last
+ * (targeted fields), for the default shared-cache policy, whose target list is {@code [CDN-Cache-Control]}. The last
  * column is the stored freshness lifetime in seconds, or {@code no} when the response is not stored.
  */
 final class StorageRuleTest {
@@ -35,15 +35,18 @@ final class StorageRuleTest {
             GET      | ''                              | 599    | Expires: {now+60} && Date: {now}                                        | 60
             GET      | ''                              | 599    | ''                                                                      | no
             GET      | ''                              | 599    | Last-Modified: {now-1000} && Date: {now}                                | no
-            GET      | ''                              | 599    | Cache-Control: public                                                   | 0
+            GET      | ''                              | 599    | Cache-Control: public                                                   | no
+            GET      | ''                              | 599    | Cache-Control: public && ETag: "v"                                      | 0
             GET      | ''                              | 302    | ''                                                                      | no
             GET      | ''                              | 302    | Cache-Control: max-age=60                                               | 60
             GET      | ''                              | 500    | Last-Modified: {now-1000} && Date: {now}                                | no
             GET      | ''                              | 500    | Cache-Control: max-age=abc                                              | 0
-            GET      | ''                              | 200    | ''                                                                      | 0
+            # never fresh and no validator: could only ever be served stale, so not kept
+            GET      | ''                              | 200    | ''                                                                      | no
+            GET      | ''                              | 200    | ETag: "v"                                                               | 0
             GET      | ''                              | 200    | Last-Modified: {now-1000} && Date: {now}                                | 100
             GET      | ''                              | 404    | Last-Modified: {now-1000} && Date: {now}                                | 100
-            GET      | ''                              | 410    | ''                                                                      | 0
+            GET      | ''                              | 410    | ''                                                                      | no
             GET      | ''                              | 200    | Expires: garbage                                                        | 0
             # no-store, from the request or the response
             GET      | Cache-Control: no-store         | 200    | Cache-Control: max-age=60                                               | no
@@ -74,10 +77,18 @@ final class StorageRuleTest {
             GET      | Authorization: Bearer x         | 200    | Cache-Control: must-revalidate, max-age=60                              | 60
             GET      | Authorization: Bearer x         | 200    | Cache-Control: proxy-revalidate, max-age=60                             | no
             GET      | authorization: Basic eA==       | 200    | Cache-Control: max-age=60                                               | no
-            # Set-Cookie: only when the origin says the response is shared (deliberately stricter than §3)
+            # Set-Cookie: never stored by default (deliberately stricter than §3; see PrivacyRuleTest for the switch)
             GET      | ''                              | 200    | Set-Cookie: id=1 && Cache-Control: max-age=60                           | no
-            GET      | ''                              | 200    | Set-Cookie: id=1 && Cache-Control: public, max-age=60                   | 60
-            GET      | ''                              | 200    | Set-Cookie: id=1 && Cache-Control: s-maxage=60                          | 60
+            GET      | ''                              | 200    | Set-Cookie: id=1 && Cache-Control: public, max-age=60                   | no
+            GET      | ''                              | 200    | Set-Cookie: id=1 && Cache-Control: s-maxage=60                          | no
+            GET      | ''                              | 200    | set-cookie: id=1 && Cache-Control: public, max-age=60                   | no
+            # a request with Cookie: explicit freshness only, never heuristics
+            GET      | Cookie: user=a                  | 200    | Cache-Control: max-age=60                                               | 60
+            GET      | Cookie: user=a                  | 200    | Expires: {now+60} && Date: {now}                                        | 60
+            GET      | Cookie: user=a                  | 200    | Last-Modified: {now-1000} && Date: {now}                                | no
+            GET      | Cookie: user=a                  | 200    | Cache-Control: public && Last-Modified: {now-1000} && Date: {now}       | no
+            GET      | Cookie: user=a                  | 200    | Cache-Control: no-cache && ETag: "v"                                    | no
+            GET      | Authorization: Bearer x         | 200    | Cache-Control: public && Last-Modified: {now-1000} && Date: {now}       | no
             # Vary: * never matches
             GET      | ''                              | 200    | Vary: * && Cache-Control: max-age=60                                    | no
             GET      | ''                              | 200    | Vary: Accept, * && Cache-Control: max-age=60                            | no
@@ -85,7 +96,8 @@ final class StorageRuleTest {
             GET      | ''                              | 200    | Vary: Accept-Encoding && Cache-Control: max-age=60                      | 60
             # no-cache: stored with its lifetime as computed; reuse validates it each time
             GET      | ''                              | 200    | Cache-Control: no-cache, max-age=60                                     | 60
-            GET      | ''                              | 200    | Cache-Control: no-cache                                                 | 0
+            GET      | ''                              | 200    | Cache-Control: no-cache                                                 | no
+            GET      | ''                              | 200    | Cache-Control: no-cache && ETag: "v"                                    | 0
             GET      | ''                              | 200    | Cache-Control: no-cache && Last-Modified: {now-1000} && Date: {now}     | 100
             GET      | Cache-Control: no-cache         | 200    | Cache-Control: max-age=60                                               | 60
             # CDN-Cache-Control replaces Cache-Control and Expires when valid
@@ -93,8 +105,9 @@ final class StorageRuleTest {
             GET      | ''                              | 200    | CDN-Cache-Control: max-age=600 && Cache-Control: private                | 600
             GET      | ''                              | 200    | CDN-Cache-Control: no-store && Cache-Control: max-age=60                | no
             GET      | ''                              | 200    | CDN-Cache-Control: private && Cache-Control: public, max-age=60         | no
-            GET      | ''                              | 200    | CDN-Cache-Control: public && Expires: {now+60} && Date: {now}           | 0
-            GET      | ''                              | 599    | CDN-Cache-Control: public && Cache-Control: max-age=60                  | 0
+            GET      | ''                              | 200    | CDN-Cache-Control: public && Expires: {now+60} && Date: {now}           | no
+            GET      | ''                              | 200    | CDN-Cache-Control: public && Expires: {now+60} && ETag: "v"             | 0
+            GET      | ''                              | 599    | CDN-Cache-Control: public && Cache-Control: max-age=60                  | no
             GET      | ''                              | 599    | CDN-Cache-Control: no-cache && Expires: {now+60} && Date: {now}         | no
             GET      | Authorization: Bearer x         | 200    | CDN-Cache-Control: max-age=600 && Cache-Control: public                 | no
             GET      | Authorization: Bearer x         | 200    | CDN-Cache-Control: max-age=600, public && Cache-Control: max-age=60     | 600
@@ -154,7 +167,8 @@ final class StorageRuleTest {
     }
 
     private static String outcome(String method, String requestHeaders, int status, String responseHeaders) {
-        Storability decision = StorageRule.decide(request(method, requestHeaders), response(status, responseHeaders), Http.CDN, NOW);
+        // Through the default policy: RFC 9111's rule narrowed by the privacy rule, as a user gets it.
+        Storability decision = Rfc9111Policy.sharedCache().storability(request(method, requestHeaders), response(status, responseHeaders), NOW);
         return decision instanceof Storability.Store store ? String.valueOf(store.freshnessLifetime().toSeconds()) : "no";
     }
 }

@@ -295,23 +295,6 @@ final class CachingFilterTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("containers")
-    void aSharedResponseIsStoredWithoutTheSessionCookieItSet(ServletContainer.Kind kind) throws Exception {
-        start(kind, context -> servlets.serve(context, "public-session", (request, response) -> {
-            response.setHeader("Cache-Control", "public, max-age=60");
-            request.getSession(true);
-            response.getWriter().print("public page");
-        }));
-
-        HttpResponse<byte[]> first = client.get("/cached/public-session");
-        HttpResponse<byte[]> hit = client.get("/cached/public-session");
-
-        assertTrue(first.headers().firstValue("Set-Cookie").isPresent(), "the first client gets its session cookie");
-        assertTrue(cacheStatus(hit).contains("hit"), cacheStatus(hit));
-        assertEquals(List.of(), hit.headers().allValues("Set-Cookie"), "nobody else gets that session");
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("containers")
     void sendErrorSendRedirectAndFailuresBehaveAsWithoutTheFilterAndAreNotStored(ServletContainer.Kind kind) throws Exception {
         start(kind, context -> {
             servlets.serve(context, "error", (request, response) -> {

@@ -53,6 +53,11 @@ final class BackgroundRefresh {
                 originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
                 return;
             }
+            Optional<String> faulty = FromJetty.faultyFraming(originResponse);
+            if (faulty.isPresent()) {
+                originResponse.abort(new FromJetty.BrokenOriginResponse(faulty.get()));
+                return;
+            }
             ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(refresh, head.get());
             if (plan instanceof ExchangePlan.Relay relay) {
                 capture.set(relay.capture());

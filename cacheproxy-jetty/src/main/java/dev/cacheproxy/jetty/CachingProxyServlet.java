@@ -12,24 +12,30 @@ import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.servlet.AnswerWriter;
 import dev.cacheproxy.servlet.CollapsingWait;
 
+import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -91,6 +97,14 @@ public class CachingProxyServlet extends ProxyServlet {
      */
     static final String DECIDED_ATTRIBUTE = CachingProxyServlet.class.getName() + ".decided";
 
+    /** Init-parameters of our own: the admin endpoint's and the forwarding fields'. */
+    static final Set<String> OWN_INIT_PARAMETERS = Set.of("adminToken", "adminPath", "purgeMethod", "adminAllow",
+            "trustedProxies", "stripRequestHeaders", "forwardedHost");
+    /** The init-parameters Jetty's {@code ProxyServlet} 12.1 reads. */
+    static final Set<String> JETTY_INIT_PARAMETERS = Set.of("maxThreads", "maxConnections", "idleTimeout", "timeout",
+            "requestBufferSize", "responseBufferSize", "maxRequestHeadersSize", "maxResponseHeadersSize", "selectors",
+            "preserveHost", "hostHeader", "viaHost", "whiteList", "blackList");
+
     /** RFC 9110 §9.2.2: methods that may be sent again after a failure. */
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
@@ -101,6 +115,9 @@ public class CachingProxyServlet extends ProxyServlet {
     private transient volatile HealthChecks healthChecks;
     private final transient OriginTransport transport;
     private final transient OriginTlsFailures tlsFailures;
+    /** Which forwarding fields a client may send on; from {@link #forwarding(ClientForwarding)}, else from init-parameters. */
+    private transient volatile ClientForwarding forwarding = ClientForwarding.defaults();
+    private transient volatile boolean forwardingGiven;
     /** Purges and statistics over HTTP, configured by init-parameters; off by default. */
     private transient volatile AdminEndpoint admin = AdminEndpoint.OFF;
 
@@ -161,6 +178,25 @@ public class CachingProxyServlet extends ProxyServlet {
         };
     }
 
+    /**
+     * Treats forwarding fields as {@code forwarding} says (trusted proxies, more fields to strip, the
+     * forwarded host) instead of the default or the init-parameters, which are then refused. Call it
+     * before the servlet is initialised.
+     *
+     * @param forwarding the forwarding configuration
+     * @return this servlet
+     */
+    public final CachingProxyServlet forwarding(ClientForwarding forwarding) {
+        this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
+        this.forwardingGiven = true;
+        return this;
+    }
+
+    /** How forwarding fields are treated, for {@link CachingHandler}. */
+    ClientForwarding forwarding() {
+        return forwarding;
+    }
+
     /** The engine this servlet asks; {@link CachingHandler} asks the same one. */
     ProxyEngine engine() {
         return engine;
@@ -203,13 +239,33 @@ public class CachingProxyServlet extends ProxyServlet {
      */
     @Override
     public void init() throws ServletException {
+        ServletConfig config = getServletConfig();
+        for (String name : Collections.list(config.getInitParameterNames())) {
+            if (!OWN_INIT_PARAMETERS.contains(name) && !JETTY_INIT_PARAMETERS.contains(name)) {
+                throw new ServletException("servlet " + config.getServletName() + ": unknown init-param \"" + name + "\"; known: "
+                        + String.join(", ", new TreeSet<>(OWN_INIT_PARAMETERS)) + ", and Jetty's "
+                        + String.join(", ", new TreeSet<>(JETTY_INIT_PARAMETERS)));
+            }
+        }
+        AdminEndpoint configuredAdmin = adminEndpoint();
+        try {
+            Optional<ClientForwarding> fromParameters = ClientForwarding.fromSettings(config::getInitParameter);
+            if (fromParameters.isPresent() && forwardingGiven) {
+                throw new IllegalArgumentException("init-params " + ClientForwarding.SETTINGS
+                        + " are set, but the servlet was given its forwarding in code");
+            }
+            fromParameters.ifPresent(configured -> forwarding = configured);
+        } catch (IllegalArgumentException badValue) {
+            throw new ServletException("bad forwarding configuration: " + badValue.getMessage(), badValue);
+        }
+        // Jetty's after ours: a bad value of ours fails before its client and threads exist.
         super.init();
         if (transport.trust() instanceof OriginTransport.AnyCertificate) {
             routes.pools().forEach(pool -> pool.backends().stream().filter(backend -> "https".equalsIgnoreCase(backend.getScheme()))
                     .forEach(backend -> _log.warn("INSECURE: the TLS certificate of origin {} is NOT verified: anyone on the "
                             + "path can pose as the origin, and what they send is cached for every client", backend)));
         }
-        admin = adminEndpoint();
+        admin = configuredAdmin;
         if (engine instanceof ObservableEngine observable) {
             observable.addBackendReport(backendReport);
         }
@@ -218,11 +274,12 @@ public class CachingProxyServlet extends ProxyServlet {
     }
 
     private AdminEndpoint adminEndpoint() throws ServletException {
+        boolean adminCapable = engine instanceof PurgeableEngine && engine instanceof ObservableEngine;
         String adminToken = getServletConfig().getInitParameter("adminToken");
-        if (adminToken == null || adminToken.isEmpty()) {
+        if (adminToken == null && !adminCapable) {
             return AdminEndpoint.OFF;
         }
-        if (!(engine instanceof PurgeableEngine && engine instanceof ObservableEngine)) {
+        if (!adminCapable) {
             throw new ServletException("the admin endpoint (init-parameter adminToken) needs an engine that can purge and "
                     + "report statistics (a PurgeableEngine and ObservableEngine such as CachingEngine), got "
                     + engine.getClass().getName());
@@ -273,9 +330,11 @@ public class CachingProxyServlet extends ProxyServlet {
         } else {
             RequestHead request;
             try {
-                request = new RequestHead(clientRequest.getMethod(), keyTargets.keyUri(match.get()), requestFields(clientRequest));
+                request = new RequestHead(clientRequest.getMethod(), keyTargets.keyUri(match.get()),
+                        forwarding.inbound(requestFields(clientRequest), clientRequest.getRemoteAddr()));
             } catch (IllegalArgumentException malformed) {
-                AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: " + malformed.getMessage(), HeaderFields.empty());
+                AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: the request target or a header field is malformed",
+                        HeaderFields.empty());
                 return;
             }
             plan = CollapsingWait.waited(clientRequest) ? engine.onClientRequestAfterWait(request) : engine.onClientRequest(request);
@@ -354,7 +413,7 @@ public class CachingProxyServlet extends ProxyServlet {
         ProxiedExchange exchange = exchange(clientRequest);
         try {
             answerOriginFailure(clientRequest, clientResponse, exchange,
-                    new OriginFailure.Unreachable("every backend is at its connection limit"), 503);
+                    new OriginFailure.Unreachable("every backend is at its connection limit"), 503, Optional.empty());
         } catch (IOException clientGone) {
             _log.debug("client went away while a busy pool was reported", clientGone);
         }
@@ -407,7 +466,40 @@ public class CachingProxyServlet extends ProxyServlet {
     @Override
     protected final void copyRequestHeaders(HttpServletRequest clientRequest, Request originRequest) {
         super.copyRequestHeaders(clientRequest, originRequest);
+        // The forwarding family (unless from a trusted proxy) and the fields configured to strip.
+        Set<String> removed = forwarding.removedFrom(clientRequest.getRemoteAddr());
+        originRequest.headers(headers -> {
+            for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); ) {
+                if (removed.contains(fields.next().getLowerCaseName())) {
+                    fields.remove();
+                }
+            }
+        });
         originRequest.headers(fields -> addOriginRequestFields(clientRequest, fields));
+    }
+
+    /**
+     * Jetty's {@code Forwarded} element (appended to a trusted proxy's, else the only one), with a host the
+     * proxy vouches for instead of the client's {@code Host}, then the proxy's own {@code X-Forwarded-For},
+     * {@code -Proto} and {@code -Host}.
+     */
+    @Override
+    protected final void addForwardedHeader(HttpServletRequest clientRequest, Request originRequest) {
+        String localAuthority = authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
+        String vouchedHost = forwarding.forwardedHost(localAuthority);
+        super.addForwardedHeader(new HttpServletRequestWrapper(clientRequest) {
+            @Override
+            public String getHeader(String name) {
+                return "Host".equalsIgnoreCase(name) ? vouchedHost : super.getHeader(name);
+            }
+        }, originRequest);
+        HeaderFields inbound = forwarding.inbound(FromJetty.fields(originRequest.getHeaders()), clientRequest.getRemoteAddr());
+        HeaderFields own = forwarding.proxyFields(inbound, clientRequest.getRemoteAddr(), clientRequest.isSecure(), localAuthority);
+        originRequest.headers(headers -> own.lines().forEach(line -> headers.put(line.name(), line.value())));
+    }
+
+    private static String authority(String address, int port) {
+        return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
     }
 
     /**
@@ -437,6 +529,12 @@ public class CachingProxyServlet extends ProxyServlet {
         Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
         if (head.isEmpty()) {
             originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
+            return;
+        }
+        Optional<String> faulty = FromJetty.faultyFraming(originResponse);
+        if (faulty.isPresent()) {
+            // RFC 9112 §6.1: not stored, not relayed, and the connection is closed (an abort closes it).
+            originResponse.abort(new FromJetty.BrokenOriginResponse(faulty.get()));
             return;
         }
         ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());
@@ -519,11 +617,12 @@ public class CachingProxyServlet extends ProxyServlet {
         }
         clientResponse.reset();
         // A TLS failure is named without the JDK's text, which carries the origin's address; that goes to the log.
-        OriginFailure originFailure = tlsFailures.describe(failure).<OriginFailure>map(OriginFailure.Unreachable::new)
+        Optional<String> tlsReason = tlsFailures.describe(failure);
+        OriginFailure originFailure = tlsReason.<OriginFailure>map(OriginFailure.Unreachable::new)
                 .orElseGet(() -> FromJetty.originFailure(failure));
         try {
             answerOriginFailure(clientRequest, clientResponse, exchange, originFailure,
-                    failure instanceof RejectedExecutionException ? 503 : 0);
+                    failure instanceof RejectedExecutionException ? 503 : 0, tlsReason);
         } catch (IOException clientGone) {
             _log.debug("client went away while the origin failure was reported", clientGone);
         } finally {
@@ -575,10 +674,11 @@ public class CachingProxyServlet extends ProxyServlet {
     /**
      * The engine's answer to an origin failure: a stored response where the cache rules allow one
      * ({@code stale-if-error}), else the failure as plain text, with {@code busyStatus} instead of the
-     * engine's status when it is not 0.
+     * engine's status when it is not 0. The engine's phrase is fixed per kind of failure; a refused origin
+     * certificate has fixed phrases of its own ({@code tlsReason}: expired, not trusted, wrong name).
      */
     private void answerOriginFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ProxiedExchange exchange,
-                                     OriginFailure failure, int busyStatus) throws IOException {
+                                     OriginFailure failure, int busyStatus, Optional<String> tlsReason) throws IOException {
         ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, failure);
         if (plan instanceof ExchangePlan.Answer answer) {
             writeAnswer(clientRequest, clientResponse, answer, exchange.match);
@@ -587,6 +687,9 @@ public class CachingProxyServlet extends ProxyServlet {
             if (busyStatus != 0 && fail.status() == 502) {
                 AnswerWriter.writePlainText(clientResponse, busyStatus, "Service Unavailable: every backend is busy; try again later",
                         HeaderFields.builder().add("Cache-Status", fail.cacheStatus().toHeaderValue()).add("Retry-After", "1").build());
+            } else if (tlsReason.isPresent() && fail.status() == 502) {
+                AnswerWriter.writePlainText(clientResponse, 502, "Bad Gateway: " + tlsReason.get(),
+                        HeaderFields.of("Cache-Status", fail.cacheStatus().toHeaderValue()));
             } else {
                 AnswerWriter.writeFail(clientResponse, fail);
             }

@@ -11,6 +11,8 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 
 /** Jetty's values in the engine's terms: header fields, the origin's response head, an origin failure. */
 final class FromJetty {
@@ -36,6 +38,17 @@ final class FromJetty {
         return status < 100 || status > 599
                 ? Optional.empty()
                 : Optional.of(new ResponseHead(status, fields(originResponse.getHeaders())));
+    }
+
+    /**
+     * RFC 9112 §6.1: an HTTP/1.0 response with {@code Transfer-Encoding} has faulty framing, whatever its
+     * body looks like; the reason to treat it so, or empty when the framing is sound.
+     */
+    static Optional<String> faultyFraming(Response originResponse) {
+        if (originResponse.getVersion() == HttpVersion.HTTP_1_0 && originResponse.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            return Optional.of("faulty framing: an HTTP/1.0 response with Transfer-Encoding");
+        }
+        return Optional.empty();
     }
 
     /**

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** Purges and statistics over HTTP through the proxy servlet: a real origin, the proxy and a client on 127.0.0.1. */
 final class AdminEndpointTest {
 
-    private static final String TOKEN = "s3cret-token";
+    private static final String TOKEN = "s3cret-token-0123";
 
     private final ManualClock clock = ManualClock.atSystemTime();
     private final CachingEngine engine = CachingEngine.builder()

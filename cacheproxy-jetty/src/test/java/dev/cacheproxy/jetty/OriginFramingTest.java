@@ -1,7 +1,6 @@
 package dev.cacheproxy.jetty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cacheproxy.core.CachingEngine;
 import java.net.URI;
@@ -62,6 +61,7 @@ final class OriginFramingTest {
         HttpResponse<String> response = proxy.get("/broken");
 
         assertEquals(502, response.statusCode());
-        assertTrue(response.body().contains("999"), response.body());
+        // The kind of failure, in a fixed phrase: what the origin sent goes to the log, not to clients.
+        assertEquals("Bad Gateway: the origin sent a broken response\n", response.body());
     }
 }

@@ -82,7 +82,7 @@ final class TestOrigin implements AutoCloseable {
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                byte[] body = Content.Source.asByteBuffer(request).array();
+                byte[] body = org.eclipse.jetty.util.BufferUtil.toArray(Content.Source.asByteBuffer(request));
                 String query = request.getHttpURI().getQuery();
                 String path = request.getHttpURI().getPath();
                 Received got = new Received(request.getMethod(), path + (query == null ? "" : "?" + query),

@@ -1,6 +1,8 @@
 package dev.cacheproxy.examples;
 
+import dev.cacheproxy.admin.AdminEndpoint;
 import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.store.EhcacheStore;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
@@ -29,10 +31,18 @@ import java.util.Optional;
  * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
  * @param tls           HTTPS, HTTP/2 and the backends' TLS
  * @param rememberMisses how long a key whose response was not storable skips request collapsing; zero never
+ * @param forwarding    the forwarding settings given, by {@link ClientForwarding#SETTINGS} name
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
                     Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses) {
+                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses,
+                    Map<String, String> forwarding) {
+
+    /** The command-line flag of each forwarding setting. */
+    private static final Map<String, String> FORWARDING_FLAGS = Map.of(
+            "--trusted-proxies", "trustedProxies",
+            "--strip-request-headers", "stripRequestHeaders",
+            "--forwarded-host", "forwardedHost");
 
     static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
     /**
@@ -68,6 +78,13 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "                          and PURGE and /_cacheproxy go to the origin like any request)",
             "  --admin-allow LIST      the client addresses or CIDR blocks that may use the admin endpoint,",
             "                          e.g. 127.0.0.1,10.0.0.0/8 (default: any address that has the token)",
+            "  --trusted-proxies LIST  proxies in front whose Forwarded and X-Forwarded-* fields are kept and",
+            "                          appended to, e.g. 10.0.0.0/8,fd00::/8 (default: none; every client's are",
+            "                          removed and the proxy sends its own)",
+            "  --strip-request-headers NAMES",
+            "                          more request fields never sent to the origin, e.g. X-HTTP-Method-Override",
+            "  --forwarded-host HOST   the host clients use to reach the proxy, sent as X-Forwarded-Host and",
+            "                          Forwarded host= (default: the address and port the request arrived on)",
             "  --remember-misses SECS  after a response that cannot be stored (private, no-store...), requests",
             "                          for its URL go to the origin at once for this long rather than wait for",
             "                          one another; 0 turns it off (default "
@@ -90,6 +107,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         Optional<String> adminToken = Optional.empty();
         Optional<String> adminAllow = Optional.empty();
         PoolFlags pools = PoolFlags.NONE;
+        Map<String, String> forwarding = new HashMap<>();
         Duration rememberMisses = CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR;
         TlsFlags.Builder tls = new TlsFlags.Builder();
         for (int i = 0; i < args.size(); i++) {
@@ -107,6 +125,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--max-object-size" -> maxObjectSize = parseMaxObjectSize(valueOf(args, ++i, flag));
                 case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
+                case "--trusted-proxies", "--strip-request-headers", "--forwarded-host" ->
+                        forwarding.put(FORWARDING_FLAGS.get(flag), valueOf(args, ++i, flag));
                 case "--remember-misses" -> rememberMisses = parseSeconds(flag, valueOf(args, ++i, flag));
                 case "--tls-cert", "--tls-key", "--keystore", "--origin-ca", "--origin-protocol" -> tls.accept(flag, valueOf(args, ++i, flag));
                 case "--h2c", "--origin-insecure" -> tls.accept(flag, "");
@@ -129,12 +149,13 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         if (adminAllow.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
+        checkForwarding(forwarding);
         Optional<URI> origin = pools.origins().stream().findFirst();
         // Every backend, with the demo origin (plain HTTP) standing for a missing --origin.
         List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()
                 .flatMap(pool -> pool.backends().stream()).toList();
         return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
-                pools, tls.build(backends), rememberMisses);
+                pools, tls.build(backends), rememberMisses, Map.copyOf(forwarding));
     }
 
     private static Duration parseSeconds(String flag, String text) {
@@ -164,12 +185,33 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         return parameters;
     }
 
+    /** Every init-parameter of the proxy servlet these flags give: the admin endpoint's and the forwarding fields'. */
+    Map<String, String> servletInitParameters() {
+        Map<String, String> parameters = new HashMap<>(adminInitParameters());
+        parameters.putAll(forwarding);
+        return parameters;
+    }
+
     private static String parseAdminToken(String text) {
-        // A short token can be guessed; the endpoint can empty the cache, so insist on some length.
-        if (text.length() < 16) {
-            throw new IllegalArgumentException("--admin-token must be at least 16 characters, got " + text.length());
+        // The servlet's own check, so that the command line accepts exactly what init-parameters accept.
+        try {
+            AdminEndpoint.checkToken(text);
+        } catch (IllegalArgumentException badToken) {
+            throw new IllegalArgumentException("--admin-token: " + badToken.getMessage(), badToken);
         }
         return text;
+    }
+
+    /** The servlet's own check of the forwarding settings, reported with the flag's name. */
+    private static void checkForwarding(Map<String, String> settings) {
+        try {
+            ClientForwarding.fromSettings(settings::get);
+        } catch (IllegalArgumentException badValue) {
+            String flag = FORWARDING_FLAGS.entrySet().stream()
+                    .filter(entry -> badValue.getMessage().startsWith(entry.getValue() + ":"))
+                    .map(Map.Entry::getKey).findFirst().orElse("forwarding");
+            throw new IllegalArgumentException(flag + badValue.getMessage().substring(badValue.getMessage().indexOf(':')), badValue);
+        }
     }
 
     private static String valueOf(List<String> args, int index, String flag) {

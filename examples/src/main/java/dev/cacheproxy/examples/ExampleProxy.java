@@ -72,7 +72,7 @@ public final class ExampleProxy {
 
         Server server;
         try {
-            server = start(routes, flags.bind(), flags.port(), engine, flags.adminInitParameters(), flags.storeDir().isEmpty(), tls);
+            server = start(routes, flags.bind(), flags.port(), engine, flags.servletInitParameters(), flags.storeDir().isEmpty(), tls);
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {

@@ -22,8 +22,17 @@ final class ExampleFlagsTest {
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
                 8L << 20, Optional.empty(), Optional.empty(), PoolFlags.NONE, new TlsFlags(Optional.empty(), Optional.empty(),
-                Optional.empty(), false, Optional.empty(), false, dev.cacheproxy.jetty.OriginTransport.Protocol.HTTP_1_1), Duration.ofSeconds(120)),
-                ExampleFlags.parse(List.of()));
+                Optional.empty(), false, Optional.empty(), false, dev.cacheproxy.jetty.OriginTransport.Protocol.HTTP_1_1), Duration.ofSeconds(120),
+                java.util.Map.of()), ExampleFlags.parse(List.of()));
+    }
+
+    @Test
+    void forwardingFlagsBecomeTheServletsInitParameters() {
+        ExampleFlags flags = ExampleFlags.parse(List.of("--trusted-proxies", "10.0.0.0/8,fd00::/8",
+                "--strip-request-headers", "X-HTTP-Method-Override", "--forwarded-host", "www.example.com"));
+
+        assertEquals(java.util.Map.of("trustedProxies", "10.0.0.0/8,fd00::/8", "stripRequestHeaders", "X-HTTP-Method-Override",
+                "forwardedHost", "www.example.com"), flags.servletInitParameters());
     }
 
     @Test
@@ -81,7 +90,11 @@ final class ExampleFlagsTest {
         "--store-dir /tmp/c --disk-size 128MiB       | --disk-size (128MiB) must be larger than --offheap-size (256MiB)",
         "--heap-size 99999999999TiB                  | --heap-size is too large",
         "--store-dir                                 | --store-dir needs a value",
-        "--admin-token short                         | --admin-token must be at least 16 characters",
+        "--admin-token short                         | --admin-token: an admin token must be at least 16 characters",
+        "--trusted-proxies 10.0.0.0/33               | --trusted-proxies: the prefix of 10.0.0.0/33 must be 0 to 32 bits",
+        "--trusted-proxies proxy.example.com         | --trusted-proxies: \"proxy.example.com\" is not an IP address or CIDR block",
+        "--strip-request-headers X(Debug)            | --strip-request-headers: \"X(Debug)\" is not a header field name",
+        "--forwarded-host http://x                   | --forwarded-host: forwarded host must be a host name",
         "--admin-allow 127.0.0.1                     | --admin-allow needs --admin-token",
     })
     void aBadSizeIsRefusedWithAOneLineReason(String args, String reason) {
