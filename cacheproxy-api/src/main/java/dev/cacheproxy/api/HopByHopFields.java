@@ -40,6 +40,9 @@ public final class HopByHopFields {
      * @return the end-to-end fields among them
      */
     public static HeaderFields removeFrom(HeaderFields fields) {
+        if (fields.lines().stream().noneMatch(line -> NAMES.contains(line.lowerCaseName()))) {
+            return fields; // most requests: nothing to remove, nothing to copy
+        }
         if (!fields.contains("Connection")) {
             return fields.toBuilder().removeIf(line -> NAMES.contains(line.lowerCaseName())).build();
         }

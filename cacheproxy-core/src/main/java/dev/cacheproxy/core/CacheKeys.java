@@ -84,23 +84,30 @@ public final class CacheKeys implements CacheKeyFunction {
      * ({@code utm_*}) or have one in between, which matches any run of characters. Names are compared
      * after percent-decoding, case-sensitively, as origins compare them.
      *
+     * <p>Parameters are separated by {@code &} only. A parameter whose raw name or value contains a
+     * {@code ;} is never left out: origins that also split on {@code ;} (Rack 2, older Python) would
+     * read a hidden parameter in it ({@code utm_content=1;callback=evil}), which would then change a
+     * response stored under a key without it.
+     *
      * @param namePatterns parameter names, each with at most one {@code *}
      * @return these pieces and that one
      */
     public CacheKeys ignoreQueryParameters(String... namePatterns) {
         Predicate<String> ignored = anyOf(namePatterns);
-        return withUriStep(uri -> uri.parameters.removeIf(parameter -> ignored.test(parameter.name())));
+        return withUriStep(uri -> uri.parameters.removeIf(parameter -> parameter.droppable() && ignored.test(parameter.name())));
     }
 
     /**
-     * Keeps only these query parameters in the key (patterns as in {@link #ignoreQueryParameters}); an allow-list.
+     * Keeps only these query parameters in the key (patterns as in {@link #ignoreQueryParameters}); an
+     * allow-list. A parameter whose raw name or value contains {@code ;} stays in the key all the same,
+     * for the reason {@link #ignoreQueryParameters} gives.
      *
      * @param namePatterns parameter names, each with at most one {@code *}
      * @return these pieces and that one
      */
     public CacheKeys keepOnlyQueryParameters(String... namePatterns) {
         Predicate<String> kept = anyOf(namePatterns);
-        return withUriStep(uri -> uri.parameters.removeIf(parameter -> !kept.test(parameter.name())));
+        return withUriStep(uri -> uri.parameters.removeIf(parameter -> parameter.droppable() && !kept.test(parameter.name())));
     }
 
     /**
@@ -133,7 +140,9 @@ public final class CacheKeys implements CacheKeyFunction {
 
     /**
      * Adds a request header field's value as a dimension of the key, named {@code header:<name>}: its
-     * lines combined with {@code ", "} (RFC 9110 §5.3), or absent when the request has none.
+     * value, or absent when the request has none. A request that sends the field more than once with
+     * different values has no key ({@link CacheKeyFunction.NoKey}): origins take the first, the last or
+     * all of them, so no one value would be safe to key on; it goes to the origin uncached.
      *
      * @param fieldName the request field's name, any case
      * @return these pieces and that one
@@ -141,12 +150,16 @@ public final class CacheKeys implements CacheKeyFunction {
     public CacheKeys withHeader(String fieldName) {
         Objects.requireNonNull(fieldName, "fieldName");
         new HeaderField(fieldName, ""); // validates the name
-        return withDimension("header:" + fieldName.toLowerCase(Locale.ROOT), request -> request.headers().combined(fieldName));
+        return withDimension("header:" + fieldName.toLowerCase(Locale.ROOT),
+                request -> onlyValue(request.headers().values(fieldName), "header " + fieldName));
     }
 
     /**
      * Adds a cookie's value as a dimension of the key, named {@code cookie:<name>}: the value of the
-     * first cookie of that name in the request's {@code Cookie} fields (RFC 6265 §5.4), or absent.
+     * cookie of that name in the request's {@code Cookie} fields (RFC 6265 §5.4), or absent. A request
+     * that sends the cookie more than once with different values ({@code lang=en; lang=fr}) has no key
+     * ({@link CacheKeyFunction.NoKey}): some origins take the first, others the last; it goes to the
+     * origin uncached.
      *
      * @param cookieName the cookie's name, case-sensitive
      * @return these pieces and that one
@@ -154,7 +167,22 @@ public final class CacheKeys implements CacheKeyFunction {
     public CacheKeys withCookie(String cookieName) {
         Objects.requireNonNull(cookieName, "cookieName");
         requireCookieName(cookieName);
-        return withDimension("cookie:" + cookieName, request -> RequestCookies.value(request.headers(), cookieName));
+        return withDimension("cookie:" + cookieName,
+                request -> onlyValue(RequestCookies.values(request.headers(), cookieName), "cookie " + cookieName));
+    }
+
+    /** The one value sent, however often; no key when different values were sent. */
+    private static Optional<String> onlyValue(List<String> values, String what) {
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        String first = values.get(0);
+        for (int i = 1; i < values.size(); i++) {
+            if (!values.get(i).equals(first)) {
+                throw new CacheKeyFunction.NoKey(what + " sent more than once with different values");
+            }
+        }
+        return Optional.of(first);
     }
 
     /**
@@ -221,6 +249,14 @@ public final class CacheKeys implements CacheKeyFunction {
                 name = rawName; // a malformed escape is matched as written
             }
             return new QueryParameter(name, raw);
+        }
+
+        /**
+         * Whether a step may leave it out of the key: not when it contains {@code ;}, which some origins
+         * read as a separator, so that it may carry a parameter the step was never asked about.
+         */
+        boolean droppable() {
+            return raw.indexOf(';') < 0;
         }
     }
 

@@ -144,7 +144,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         }
         boolean cacheableMethod = clientRequest.isMethod("GET") || clientRequest.isMethod("HEAD");
         Lookup lookup = !keyed.keyable()
-                ? new Lookup.Forward(ForwardReason.BYPASS, "cache key or request normalizer failed")
+                ? new Lookup.Forward(ForwardReason.BYPASS, keyed.unkeyableWhy())
                 : policy.lookup(clientRequest, cacheableMethod ? store.variants(key) : List.of(), now);
 
         ExchangePlan.OnClientRequest plan;

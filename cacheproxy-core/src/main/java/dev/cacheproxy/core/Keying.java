@@ -25,11 +25,12 @@ final class Keying {
      * A client's request as the cache looks it up: normalised, with its key, and the changes that make the
      * origin get the normalised fields.
      *
-     * @param request the normalised request; the client's own when normalising failed
-     * @param key     its key; {@linkplain #isUnkeyable unkeyable} when normalising or keying failed
-     * @param changes what the origin request must change to carry the normalised fields
+     * @param request        the normalised request; the client's own when normalising failed
+     * @param key            its key; {@linkplain #isUnkeyable unkeyable} when normalising or keying failed
+     * @param changes        what the origin request must change to carry the normalised fields
+     * @param unkeyableWhy   why the key is unkeyable, for {@code Cache-Status}; empty when it is not
      */
-    record Keyed(RequestHead request, CacheKey key, RequestNormalization.Changes changes) {
+    record Keyed(RequestHead request, CacheKey key, RequestNormalization.Changes changes, String unkeyableWhy) {
 
         /** Whether the cache may answer or store for this request: its key could be computed. */
         boolean keyable() {
@@ -53,11 +54,18 @@ final class Keying {
     Keyed keyed(RequestHead sentRequest) {
         Optional<RequestHead> normalized = normalization.apply(sentRequest);
         if (normalized.isEmpty()) {
-            return new Keyed(sentRequest, unkeyable(), RequestNormalization.Changes.NONE);
+            return new Keyed(sentRequest, unkeyable(), RequestNormalization.Changes.NONE, "request normalizer failed");
         }
         RequestHead clientRequest = normalized.get();
-        return new Keyed(clientRequest, keyFor(clientRequest),
-                RequestNormalization.changes(sentRequest.headers(), clientRequest.headers()));
+        RequestNormalization.Changes changes = RequestNormalization.changes(sentRequest.headers(), clientRequest.headers());
+        try {
+            return new Keyed(clientRequest, computed(clientRequest), changes, "");
+        } catch (CacheKeyFunction.NoKey noKey) {
+            return new Keyed(clientRequest, unkeyable(), changes, "no cache key: " + noKey.getMessage());
+        } catch (RuntimeException fault) {
+            logFault(clientRequest, fault);
+            return new Keyed(clientRequest, unkeyable(), changes, "cache key function failed");
+        }
     }
 
     /** The key of this request once normalised, as it is stored. */
@@ -66,20 +74,30 @@ final class Keying {
     }
 
     /**
-     * The request's key. When the function fails, a key of this request alone, which nothing is stored
-     * under and which {@link #isUnkeyable} recognises, so that the response is not stored either: storing
-     * it under a wrong key could hand it to another user.
+     * The request's key. When the function fails or finds no key for the request, a key of this request
+     * alone, which nothing is stored under and which {@link #isUnkeyable} recognises, so that the response
+     * is not stored either: storing it under a wrong key could hand it to another user.
      */
     CacheKey keyFor(RequestHead request) {
         try {
-            return Objects.requireNonNull(function.keyFor(request), "the cache key function returned null");
-        } catch (RuntimeException fault) {
-            long heldBack = faults.tryAcquire();
-            if (heldBack >= 0) {
-                LOG.warn("cache key function failed for {}; forwarding uncached ({} more such failures not logged)",
-                        request.uri(), heldBack, fault);
-            }
+            return computed(request);
+        } catch (CacheKeyFunction.NoKey noKey) {
             return unkeyable();
+        } catch (RuntimeException fault) {
+            logFault(request, fault);
+            return unkeyable();
+        }
+    }
+
+    private CacheKey computed(RequestHead request) {
+        return Objects.requireNonNull(function.keyFor(request), "the cache key function returned null");
+    }
+
+    private void logFault(RequestHead request, RuntimeException fault) {
+        long heldBack = faults.tryAcquire();
+        if (heldBack >= 0) {
+            LOG.warn("cache key function failed for {}; forwarding uncached ({} more such failures not logged)",
+                    request.uri(), heldBack, fault);
         }
     }
 

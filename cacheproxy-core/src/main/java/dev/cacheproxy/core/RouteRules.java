@@ -2,6 +2,7 @@ package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.CachePolicy;
 import dev.cacheproxy.api.RequestHead;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -78,15 +79,28 @@ public final class RouteRules {
 
     /**
      * The path routes match: RFC 3986 §6.2.2 normalised, so that a request cannot step around a rule by
-     * spelling its path another way the origin reads the same: dot-segments removed, and percent-encoded
-     * unreserved characters decoded ({@code /api/%63art/} is {@code /api/cart/}). Other escapes, such as
+     * spelling its path another way the origin reads the same: percent-encoded unreserved characters
+     * decoded first ({@code /api/%63art/} is {@code /api/cart/}, {@code %2e%2e} is {@code ..}), then
+     * dot-segments removed (§5.2.4, also those that would climb above the root). Other escapes, such as
      * {@code %2F}, stay as they are.
      */
     static String normalizedPath(RequestHead request) {
-        String path = request.uri().normalize().getRawPath();
-        if (path == null || path.isEmpty()) {
+        String rawPath = request.uri().getRawPath();
+        if (rawPath == null || rawPath.isEmpty()) {
             return "/";
         }
+        // Decoding first: "/public/%2e%2e/account" is "/account" to an origin, so it must be to the rules too.
+        String decoded = decodeUnreserved(rawPath.startsWith("/") ? rawPath : "/" + rawPath);
+        // Still a valid path: only unreserved characters were decoded. The fixed authority keeps "//x" a path.
+        String path = URI.create("http://h" + decoded).normalize().getRawPath();
+        // java.net.URI keeps ".." that would climb above the root; §5.2.4 drops them.
+        while (path.startsWith("/../")) {
+            path = path.substring(3);
+        }
+        return path.equals("/..") || path.isEmpty() ? "/" : path;
+    }
+
+    private static String decodeUnreserved(String path) {
         if (path.indexOf('%') < 0) {
             return path;
         }
@@ -97,8 +111,7 @@ public final class RouteRules {
                 int high = Character.digit(path.charAt(i + 1), 16);
                 int low = Character.digit(path.charAt(i + 2), 16);
                 if (high >= 0 && low >= 0 && isUnreserved(high * 16 + low)) {
-                    int value = high * 16 + low;
-                    decoded.append((char) value);
+                    decoded.append((char) (high * 16 + low));
                     i += 2;
                     continue;
                 }

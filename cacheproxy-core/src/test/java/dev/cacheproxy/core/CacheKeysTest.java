@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.RequestHead;
 import java.net.URI;
@@ -28,6 +29,40 @@ final class CacheKeysTest {
     })
     void ignoredParametersAndPatternsLeaveTheKey(String uri, String key) {
         assertEquals(key, CacheKeys.targetUri().ignoreQueryParameters("utm_*", "gclid").keyFor(get(uri)).value());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "http://h/a?callback=ok&utm_content=1;callback=evil | http://h/a?callback=ok&utm_content=1;callback=evil",
+        "http://h/a?callback=ok&utm_content=1%3Bx&utm_x=;   | http://h/a?callback=ok&utm_x=;",
+        "http://h/a?utm;x=1&utm_source=y                    | http://h/a?utm;x=1",
+    })
+    void aParameterCarryingASemicolonIsNeverLeftOutOfTheKeyForItMayHideAnotherParameter(String uri, String key) {
+        assertEquals(key, CacheKeys.targetUri().ignoreQueryParameters("utm*").keyFor(get(uri)).value());
+    }
+
+    @Test
+    void aKeyedCookieOrHeaderSentTwiceWithDifferentValuesHasNoKey() {
+        CacheKeys keys = CacheKeys.targetUri().withCookie("lang").withHeader("X-Tenant");
+
+        CacheKeyFunction.NoKey cookie = assertThrows(CacheKeyFunction.NoKey.class,
+                () -> keys.keyFor(get("http://h/a", "Cookie", "lang=en; lang=fr")));
+        CacheKeyFunction.NoKey cookieLines = assertThrows(CacheKeyFunction.NoKey.class,
+                () -> keys.keyFor(get("http://h/a", "Cookie", "lang=en", "Cookie", "lang=fr")));
+        CacheKeyFunction.NoKey header = assertThrows(CacheKeyFunction.NoKey.class,
+                () -> keys.keyFor(get("http://h/a", "X-Tenant", "acme", "X-Tenant", "evil")));
+
+        assertEquals("cookie lang sent more than once with different values", cookie.getMessage());
+        assertEquals(cookie.getMessage(), cookieLines.getMessage());
+        assertEquals("header X-Tenant sent more than once with different values", header.getMessage());
+        assertEquals("http://h/a cookie:lang=en header:x-tenant=acme",
+                keys.keyFor(get("http://h/a", "Cookie", "lang=en; other=1; lang=en", "X-Tenant", "acme", "X-Tenant", "acme")).value());
+    }
+
+    @Test
+    void anAllowListKeepsAParameterCarryingASemicolonItDidNotName() {
+        assertEquals("http://h/a?id=3&x=1;id=4", CacheKeys.targetUri().keepOnlyQueryParameters("id")
+                .keyFor(get("http://h/a?id=3&x=1;id=4&y=2")).value());
     }
 
     @Test

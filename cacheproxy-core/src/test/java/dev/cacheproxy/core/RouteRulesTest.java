@@ -39,6 +39,14 @@ final class RouteRulesTest {
         "GET, /api, /api/**",
         "GET, /apis, none",
         "GET, /api%2Fcart/x, none",
+        "GET, /public/%2e%2e/api/cart/x, /api/cart/",
+        "GET, /public/%2E%2E/api/cart/x, /api/cart/",
+        "GET, /public/.%2e/api/cart/x, /api/cart/",
+        "GET, /public/%2e./api/cart/x, /api/cart/",
+        "GET, /api/%2e/cart/x, /api/cart/",
+        "GET, /%2e%2e/%2e%2e/api/cart/x, /api/cart/",
+        "GET, /../api/cart/x, /api/cart/",
+        "GET, /public/%2e%2e%2fapi/cart/x, none",
     })
     void theFirstRouteWhosePatternAndMethodMatchTheNormalisedPathApplies(String method, String path, String expected) {
         RequestHead request = new RequestHead(method, URI.create("http://h" + path), HeaderFields.empty());

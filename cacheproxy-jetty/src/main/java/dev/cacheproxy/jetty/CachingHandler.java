@@ -100,8 +100,9 @@ public final class CachingHandler extends Handler.Wrapper {
             if (key.isEmpty()) {
                 return super.handle(request, response, callback); // no route: the servlet answers 404
             }
-            clientRequest = new RequestHead(request.getMethod(), key.get(),
-                    servlet.forwarding().inbound(FromJetty.fields(request.getHeaders()), Request.getRemoteAddr(request)));
+            // As the servlet does: the fields the origin would get, without those the Connection field names.
+            clientRequest = new RequestHead(request.getMethod(), key.get(), servlet.forwarding().inbound(
+                    HopByHopFields.removeFrom(FromJetty.fields(request.getHeaders())), Request.getRemoteAddr(request)));
         } catch (IllegalArgumentException malformed) {
             return super.handle(request, response, callback); // the servlet answers 400, with its reason
         }

@@ -5,6 +5,7 @@ import dev.cacheproxy.api.BackendReport;
 import dev.cacheproxy.api.BackendStatistics;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ObservableEngine;
 import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
@@ -706,6 +707,11 @@ public class CachingProxyServlet extends ProxyServlet {
         return keyTargets.keyUri(route(clientRequest).orElseThrow(() -> new IllegalArgumentException("no route for this path")));
     }
 
+    /**
+     * The client's fields as the origin gets them: without the hop-by-hop fields and those its
+     * {@code Connection} names, which Jetty does not forward. The cache keys, matches {@code Vary} and
+     * normalises on these, so that a field the origin never saw cannot label its response.
+     */
     private static HeaderFields requestFields(HttpServletRequest clientRequest) {
         HeaderFields.Builder fields = HeaderFields.builder();
         for (Enumeration<String> names = clientRequest.getHeaderNames(); names.hasMoreElements(); ) {
@@ -714,7 +720,7 @@ public class CachingProxyServlet extends ProxyServlet {
                 fields.add(name, values.nextElement());
             }
         }
-        return fields.build();
+        return HopByHopFields.removeFrom(fields.build());
     }
 
     private void writeAnswer(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ExchangePlan.Answer answer,

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.core.CacheKeys;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.TestOrigin.Reply;
@@ -12,6 +15,7 @@ import dev.cacheproxy.testing.CacheKeyCases;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,6 +60,73 @@ final class CacheKeysThroughProxyTest {
         } else {
             assertEquals(2, origin.requestCount());
             assertEquals("for " + test.second(), second.body());
+        }
+    }
+
+    @Test
+    void aParameterHiddenBehindASemicolonReachesAnOriginThatSplitsOnItAndSoStaysInTheKey() throws Exception {
+        // Like Rack 2 or older Python: ';' separates parameters too, and the last value of a name wins.
+        origin = new TestOrigin().route("/jsonp", request -> {
+            String callback = "none";
+            String query = request.pathAndQuery().substring(request.pathAndQuery().indexOf('?') + 1);
+            for (String parameter : query.split("[&;]")) {
+                if (parameter.startsWith("callback=")) {
+                    callback = parameter.substring("callback=".length());
+                }
+            }
+            return Reply.of(200, callback + "({})", "Cache-Control", "max-age=60");
+        });
+        CacheKeys keys = CacheKeys.targetUri().ignoreQueryParameters("utm_*");
+        proxy = new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().store(store).cacheKeys(keys).build());
+
+        HttpResponse<String> cloaked = proxy.get("/jsonp?callback=ok&utm_content=1;callback=evil");
+        awaitStored(keys.keyFor(new RequestHead("GET", URI.create(origin.url() + "/jsonp?callback=ok&utm_content=1;callback=evil"),
+                HeaderFields.empty())));
+        HttpResponse<String> honest = proxy.get("/jsonp?callback=ok");
+        HttpResponse<String> tagged = proxy.get("/jsonp?callback=ok&utm_source=news");
+
+        assertEquals("evil({})", cloaked.body(), "the origin read the hidden parameter");
+        assertEquals("ok({})", honest.body(), "not the response to the cloaked request");
+        assertEquals("ok({})", tagged.body());
+        assertTrue(tagged.headers().firstValue("Cache-Status").orElseThrow().contains("hit"), "a plain tag is still ignored");
+        assertEquals(2, origin.requestCount());
+    }
+
+    @Test
+    void aKeyedCookieSentTwiceWithDifferentValuesNeitherReadsNorWritesTheCache() throws Exception {
+        // Like Django: of repeated cookies, the last wins.
+        origin = new TestOrigin().route("/greeting", request -> {
+            String lang = "none";
+            for (String pair : String.valueOf(request.headers().get("Cookie")).split(";")) {
+                if (pair.strip().startsWith("lang=")) {
+                    lang = pair.strip().substring("lang=".length());
+                }
+            }
+            return Reply.of(200, "greeting in " + lang, "Cache-Control", "max-age=60");
+        });
+        CacheKeys keys = CacheKeys.targetUri().withCookie("lang");
+        proxy = new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().store(store).cacheKeys(keys).build());
+        proxy.get("/greeting", "Cookie", "lang=en");
+        awaitStored(keys.keyFor(new RequestHead("GET", URI.create(origin.url() + "/greeting"), HeaderFields.of("Cookie", "lang=en"))));
+
+        HttpResponse<String> ambiguous = proxy.get("/greeting", "Cookie", "lang=en; lang=fr");
+        HttpResponse<String> english = proxy.get("/greeting", "Cookie", "lang=en");
+        HttpResponse<String> repeatedAlike = proxy.get("/greeting", "Cookie", "lang=en; lang=en");
+
+        assertEquals("greeting in fr", ambiguous.body(), "not the English response: the origin reads the last");
+        String status = ambiguous.headers().firstValue("Cache-Status").orElseThrow();
+        assertTrue(status.contains("fwd=bypass") && status.contains("cookie lang sent more than once with different values"), status);
+        assertEquals("greeting in en", english.body(), "the French response was not stored for English users");
+        assertTrue(english.headers().firstValue("Cache-Status").orElseThrow().contains("hit"));
+        assertTrue(repeatedAlike.headers().firstValue("Cache-Status").orElseThrow().contains("hit"), "one value, sent twice, has a key");
+        assertEquals(2, origin.requestCount());
+    }
+
+    private void awaitStored(CacheKey key) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.variants(key).isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the response was stored under " + key.value());
+            Thread.onSpinWait();
         }
     }
 
