@@ -91,6 +91,15 @@ final class BackendPoolProxyTest {
                 .findFirst().orElseThrow();
     }
 
+    /** Waits (at most 10 s, then fails) until the pool counts exactly this many requests on their way to the backend. */
+    private void awaitInFlight(TestOrigin origin, int requests) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (statisticsOf(origin).active() != requests && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+        assertEquals(requests, statisticsOf(origin).active(), "requests in flight to " + origin.url());
+    }
+
     @Test
     void roundRobinSpreadsRequestsEvenlyOverThreeBackends() throws Exception {
         start(pool().build());
@@ -401,12 +410,10 @@ final class BackendPoolProxyTest {
         assertTrue(busy.body().startsWith("Service Unavailable"), busy.body());
         release.countDown();
         assertEquals(200, held.get(10, TimeUnit.SECONDS).statusCode());
-        // The client can have the whole response before the proxy has counted the request as done.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (statisticsOf(a.url()).active() > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertEquals(200, proxy.get("/page").statusCode());
+        // The client has the whole body before the proxy's exchange ends and gives the backend's slot back
+        // (Jetty calls the end of the response after the last write succeeded): wait for the slot, not the clock.
+        awaitInFlight(a, 0);
+        assertEquals(200, proxy.get("/page").statusCode(), "the released connection takes the next request");
     }
 
     @Test
@@ -424,9 +431,7 @@ final class BackendPoolProxyTest {
         assertTrue(arrived.await(10, TimeUnit.SECONDS));
         Future<HttpResponse<String>> queued = clients.submit(() -> proxy.get("/page"));
         // The queue holds one: wait until the queued request is counted on its way to a, then a third is refused.
-        while (statisticsOf(a).active() < 2) {
-            Thread.onSpinWait();
-        }
+        awaitInFlight(a, 2);
         assertEquals(503, proxy.get("/other").statusCode());
         assertEquals(1, a.requestCount(), "the queued request waits for the only connection");
         release.countDown();
