@@ -105,10 +105,13 @@ final class Backend {
         active.decrementAndGet();
     }
 
-    /** Its response head arrived after this many nanoseconds; a 5xx counts as a failure when the pool says so. */
+    /**
+     * Its response head arrived after this many nanoseconds; the status counts as a failure when the pool's
+     * passive health counts it (by default 502, 503 and 504 only), else as a success.
+     */
     void responded(int status, long nanos) {
         latency(nanos);
-        if (status >= 500 && passive.count5xx()) {
+        if (passive.countedStatuses().counts(status)) {
             failed("status " + status);
         } else {
             succeeded();

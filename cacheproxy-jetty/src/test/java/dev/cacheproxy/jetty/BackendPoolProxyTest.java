@@ -218,6 +218,58 @@ final class BackendPoolProxyTest {
     }
 
     @Test
+    void answers500And501FromEveryBackendEjectNoneByDefaultSoClientsCannotEmptyThePool() throws Exception {
+        for (TestOrigin origin : List.of(a, b, c)) {
+            origin.route("/broken", TestOrigin.Reply.of(500, "broken", "Cache-Control", "no-store"));
+            origin.route("/unknown", TestOrigin.Reply.of(501, "not implemented", "Cache-Control", "no-store"));
+        }
+        try (TestOrigin backup = named("backup")) {
+            start(pool().backup(URI.create(backup.url())).build());
+            for (int i = 0; i < 12; i++) {
+                assertEquals(500, proxy.get("/broken").statusCode());
+                assertEquals(501, proxy.get("/unknown").statusCode());
+            }
+            for (TestOrigin origin : List.of(a, b, c)) {
+                BackendStatistics backend = statisticsOf(origin);
+                assertEquals(8, backend.requests(), "each backend kept its turn: " + origin.url());
+                assertEquals(0, backend.failures(), "a 500 or 501 is not the backend's failure");
+                assertEquals(0, backend.ejections());
+                assertEquals(BackendStatistics.State.HEALTHY, backend.state());
+            }
+            assertEquals(Map.of("a", 10, "b", 10, "c", 10), spread(30, "/page"), "no traffic pushed to the backup");
+            assertEquals(0, backup.requestCount());
+        }
+    }
+
+    @Test
+    void countingEvery5xxIsAnOptInThatEjectsABackendAnswering500() throws Exception {
+        c.route("/page", TestOrigin.Reply.of(500, "c", "Cache-Control", "no-store"));
+        start(pool().passiveHealth(PassiveHealth.DEFAULT.counting(PassiveHealth.CountedStatuses.ALL_5XX)).build());
+        int errors = 0;
+        for (int i = 0; i < 30; i++) {
+            errors += proxy.get("/page").statusCode() == 500 ? 1 : 0;
+        }
+        assertEquals(3, errors, "c's 500s reach the client until the third ejects it");
+        assertEquals(BackendStatistics.State.EJECTED, statisticsOf(c).state());
+        assertEquals(3, statisticsOf(c).failures());
+    }
+
+    @Test
+    void aBackendAnswering502Or504IsEjectedByDefault() throws Exception {
+        b.route("/page", TestOrigin.Reply.of(502, "b", "Cache-Control", "no-store"));
+        c.route("/page", TestOrigin.Reply.of(504, "c", "Cache-Control", "no-store"));
+        start(pool().build());
+        Map<Integer, Integer> answeredBy = new HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            answeredBy.merge(proxy.get("/page").statusCode(), 1, Integer::sum);
+        }
+        assertEquals(Map.of(200, 24, 502, 3, 504, 3), answeredBy);
+        assertEquals(BackendStatistics.State.EJECTED, statisticsOf(b).state());
+        assertEquals(BackendStatistics.State.EJECTED, statisticsOf(c).state());
+        assertEquals(BackendStatistics.State.HEALTHY, statisticsOf(a).state());
+    }
+
+    @Test
     void aBackendAnswering503IsEjectedAndComesBackWhenItRecovers() throws Exception {
         AtomicInteger status = new AtomicInteger(503);
         c.route("/page", request -> TestOrigin.Reply.of(status.get(), "c", "Cache-Control", "no-store"));
