@@ -38,8 +38,9 @@ public sealed interface ExchangePlan {
      * {@code stale-while-revalidate} (RFC 5861): after answering, the adapter sends that request to the
      * origin in the background and hands its outcome to the engine like any other, through
      * {@link ProxyEngine#onOriginResponse} (streaming the body through the capture it gets back) or
-     * {@link ProxyEngine#onOriginFailure}. An adapter that cannot send background requests may ignore
-     * it; the engine then offers the refresh again to a later request.
+     * {@link ProxyEngine#onOriginFailure}. An adapter that does not send it (it cannot send background
+     * requests, or has no backend to send it to) says so with {@link ProxyEngine#onRefreshDeclined}, and
+     * the engine offers the refresh again to a later request.
      *
      * @param response    the status and header fields to send
      * @param body        the body to send

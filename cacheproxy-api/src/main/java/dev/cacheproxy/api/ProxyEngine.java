@@ -66,4 +66,14 @@ public interface ProxyEngine {
      * @return a stale response to serve instead, or the error to send
      */
     ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, OriginFailure failure);
+
+    /**
+     * A background refresh ({@link ExchangePlan.Answer#refresh}) will not be sent: the engine may offer it
+     * to the next request at once, and forgets it. Adapters call this, or one of the phase 2 methods, for
+     * every refresh they are given; default nothing, for engines that keep no refresh in flight.
+     *
+     * @param refresh the refresh the adapter was given in an answer and will not send
+     */
+    default void onRefreshDeclined(ExchangePlan.ToOrigin refresh) {
+    }
 }

@@ -23,6 +23,8 @@ final class BackgroundRefreshes {
     /** A background refresh an adapter did not send is offered again after this long. */
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String VARIANT_SEPARATOR = "\u0000";
+    /** From this many entries on, an offer first forgets the refreshes older than {@link #TIMEOUT}. */
+    private static final int SWEEP_AT = 1024;
 
     private final ConcurrentMap<String, Instant> inFlight = new ConcurrentHashMap<>();
     private final String cacheName;
@@ -34,6 +36,10 @@ final class BackgroundRefreshes {
     /** The refresh of this stale variant to send after answering; empty when one is already on its way. */
     Optional<ToOrigin> offer(RequestHead clientRequest, CacheKey key, StoredResponse stale, Instant now) {
         String refreshKey = refreshKey(key, stale);
+        if (inFlight.size() >= SWEEP_AT) {
+            // Refreshes that never came back (an adapter that lost one) would otherwise stay for good.
+            inFlight.values().removeIf(offered -> Duration.between(offered, now).compareTo(TIMEOUT) >= 0);
+        }
         Instant previous = inFlight.putIfAbsent(refreshKey, now);
         if (previous != null
                 && (Duration.between(previous, now).compareTo(TIMEOUT) < 0 || !inFlight.replace(refreshKey, previous, now))) {
@@ -45,6 +51,16 @@ final class BackgroundRefreshes {
         RequestHead refreshRequest = clientRequest.withMethod("GET").withHeaders(headers);
         return Optional.of(ValidationRule.request(refreshRequest, key, stale, now,
                 CacheStatus.forward(cacheName, ForwardReason.STALE, "background revalidation (stale-while-revalidate)")));
+    }
+
+    /** The adapter will not send this refresh: the next may be offered at once. */
+    void declined(ToOrigin refresh) {
+        ended(refresh);
+    }
+
+    /** How many refreshes are in flight (or were offered and not yet heard of again), for tests. */
+    int inFlight() {
+        return inFlight.size();
     }
 
     /** A validation of a stored variant has ended, one way or another: the next may be offered at once. */

@@ -206,6 +206,16 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     }
 
     @Override
+    public void onRefreshDeclined(ToOrigin refresh) {
+        refreshes.declined(refresh);
+    }
+
+    /** The background refreshes the engine waits to hear of, for tests. */
+    int refreshesInFlight() {
+        return refreshes.inFlight();
+    }
+
+    @Override
     public ExchangePlan.OnOriginFailure onOriginFailure(ToOrigin toOrigin, OriginFailure failure) {
         Instant now = clock.instant();
         refreshes.ended(toOrigin);

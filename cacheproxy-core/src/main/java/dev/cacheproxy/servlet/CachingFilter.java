@@ -22,7 +22,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -204,9 +206,24 @@ public final class CachingFilter implements Filter {
         if (plan instanceof ExchangePlan.Wait wait) {
             plan = CollapsingWait.blockThenAsk(current, head.get(), wait);
         }
-        if (plan instanceof ExchangePlan.Answer answer) {
-            // A filter cannot run the chain without a client, so a background refresh is left to a later request.
-            AnswerWriter.writeAnswer(clientResponse, answer, head.get().isMethod("HEAD"));
+        if (plan instanceof ExchangePlan.Answer answer && answer.refresh().isPresent() && head.get().isMethod("GET")) {
+            // A filter cannot run the chain without a client, so this client waits for the revalidation
+            // instead (a foreground one), seeing the application's fields as the refresh sends them.
+            ExchangePlan.ToOrigin refresh = answer.refresh().get();
+            Set<String> hidden = new HashSet<>(clientForwarding.removedFrom(clientRequest.getRemoteAddr()));
+            for (String name : head.get().headers().names()) {
+                if (!refresh.clientRequest().headers().contains(name)) {
+                    hidden.add(name.toLowerCase(Locale.ROOT)); // its own conditions and range
+                }
+            }
+            forward(clientRequest, clientResponse, chain, current, refresh, hidden);
+        } else if (plan instanceof ExchangePlan.Answer answer) {
+            // A HEAD cannot carry the GET a refresh is: the stale answer, and the refresh is left to a later request.
+            try {
+                AnswerWriter.writeAnswer(clientResponse, answer, head.get().isMethod("HEAD"));
+            } finally {
+                answer.refresh().ifPresent(current::onRefreshDeclined);
+            }
         } else if (plan instanceof ExchangePlan.ToOrigin toOrigin) {
             forward(clientRequest, clientResponse, chain, current, toOrigin,
                     clientForwarding.removedFrom(clientRequest.getRemoteAddr()));

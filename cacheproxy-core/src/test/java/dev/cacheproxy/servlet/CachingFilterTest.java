@@ -20,11 +20,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -193,6 +197,37 @@ final class CachingFilterTest {
         assertEquals("the body", new String(revalidated.body(), StandardCharsets.UTF_8));
         assertTrue(cacheStatus(revalidated).contains("fwd=stale; fwd-status=304"), cacheStatus(revalidated));
         assertEquals(2, servlets.served("/cached/validated"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("containers")
+    void aStaleWhileRevalidateEntryIsRevalidatedInTheForegroundAndAHeadReleasesItsRefresh(ServletContainer.Kind kind)
+            throws Exception {
+        AtomicInteger version = new AtomicInteger();
+        start(kind, context -> servlets.serve(context, "swr", (request, response) -> {
+            response.setHeader("Cache-Control", "max-age=60, stale-while-revalidate=600");
+            // The test's clock, not the container's: its Date would age the response by the clock's advance.
+            response.setHeader("Date", DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+                    .withZone(ZoneOffset.UTC).format(clock.instant()));
+            response.getWriter().print("version " + version.incrementAndGet());
+        }));
+        client.get("/cached/swr");
+        clock.advance(Duration.ofSeconds(61));
+
+        HttpResponse<byte[]> revalidated = client.get("/cached/swr");
+        HttpResponse<byte[]> hit = client.get("/cached/swr");
+        clock.advance(Duration.ofSeconds(61));
+        HttpResponse<byte[]> staleHead = client.send("HEAD", "/cached/swr");
+        HttpResponse<byte[]> afterHead = client.get("/cached/swr");
+
+        assertEquals("version 2", new String(revalidated.body(), StandardCharsets.UTF_8), "not the stale version 1");
+        assertTrue(cacheStatus(revalidated).contains("fwd=stale"), cacheStatus(revalidated));
+        assertEquals("version 2", new String(hit.body(), StandardCharsets.UTF_8), cacheStatus(revalidated) + " then " + cacheStatus(hit));
+        assertTrue(cacheStatus(hit).contains("hit"), cacheStatus(hit));
+        assertEquals(200, staleHead.statusCode());
+        assertEquals("version 3", new String(afterHead.body(), StandardCharsets.UTF_8),
+                "the refresh the HEAD could not send was released, not held for a minute");
+        assertEquals(3, servlets.served("/cached/swr"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -725,10 +725,27 @@ public class CachingProxyServlet extends ProxyServlet {
 
     private void writeAnswer(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ExchangePlan.Answer answer,
                              Routes.Match match) throws IOException {
-        AnswerWriter.writeAnswer(clientResponse, answer, isHead(clientRequest));
-        answer.refresh().ifPresent(refresh -> match.pool().select(refresh.key().value(), List.of()).ifPresent(backend ->
-                BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout(), backend,
-                        backend.base + match.backendPathQuery())));
+        try {
+            AnswerWriter.writeAnswer(clientResponse, answer, isHead(clientRequest));
+        } finally {
+            // Sent or declined, whatever became of the client: the engine keeps one refresh per variant until told.
+            answer.refresh().ifPresent(refresh -> sendOrDecline(refresh, match));
+        }
+    }
+
+    private void sendOrDecline(ExchangePlan.ToOrigin refresh, Routes.Match match) {
+        Optional<Backend> backend = match.pool().select(refresh.key().value(), List.of());
+        if (backend.isEmpty()) {
+            engine.onRefreshDeclined(refresh); // no backend to ask now: a later request offers it again
+            return;
+        }
+        try {
+            BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout(), backend.get(),
+                    backend.get().base + match.backendPathQuery());
+        } catch (RuntimeException notSent) {
+            engine.onRefreshDeclined(refresh);
+            throw notSent;
+        }
     }
 
     private static boolean isHead(HttpServletRequest clientRequest) {

@@ -62,4 +62,9 @@ final class CountingEngine implements ProxyEngine {
     public ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, OriginFailure failure) {
         return engine.onOriginFailure(toOrigin, failure);
     }
+
+    @Override
+    public void onRefreshDeclined(ExchangePlan.ToOrigin refresh) {
+        engine.onRefreshDeclined(refresh);
+    }
 }
