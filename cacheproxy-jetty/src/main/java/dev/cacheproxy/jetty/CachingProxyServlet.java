@@ -40,6 +40,7 @@ import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.client.DuplexConnectionPool;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
@@ -49,6 +50,7 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -494,6 +496,33 @@ public class CachingProxyServlet extends ProxyServlet {
                 return "Host".equalsIgnoreCase(name) ? vouchedHost : super.getHeader(name);
             }
         }, originRequest);
+        addOwnForwardingFields(clientRequest, originRequest, localAuthority);
+    }
+
+    /**
+     * Jetty 12.0 calls this where 12.1 calls {@link #addForwardedHeader} (which 12.0 does not have; its own
+     * version would forward the client's {@code Host} as {@code X-Forwarded-Host}): the same fields as on
+     * 12.1, a {@code Forwarded} element like 12.1's with the vouched-for host, then the proxy's own
+     * {@code X-Forwarded-*}. Never called on Jetty 12.1.
+     *
+     * @param clientRequest the client's request
+     * @param originRequest the request to the origin, whose fields get the forwarding fields
+     */
+    protected final void addXForwardedHeaders(HttpServletRequest clientRequest, Request originRequest) {
+        String localAuthority = authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
+        String element = "by=%s;for=%s;host=%s;proto=%s".formatted(
+                HttpField.PARAMETER_TOKENIZER.quote(clientRequest.getLocalAddr()),
+                HttpField.PARAMETER_TOKENIZER.quote(clientRequest.getRemoteAddr()),
+                HttpField.PARAMETER_TOKENIZER.quote(forwarding.forwardedHost(localAuthority)),
+                clientRequest.isSecure() ? "https" : "http");
+        // Appended to a trusted proxy's elements (the others were stripped in copyRequestHeaders), as 12.1 does.
+        originRequest.headers(headers -> headers.computeField(HttpHeader.FORWARDED, (header, present) ->
+                present == null || present.isEmpty() ? new HttpField(header, element)
+                        : new HttpField(header, present.stream().map(HttpField::getValue).collect(Collectors.joining(", ")) + ", " + element)));
+        addOwnForwardingFields(clientRequest, originRequest, localAuthority);
+    }
+
+    private void addOwnForwardingFields(HttpServletRequest clientRequest, Request originRequest, String localAuthority) {
         HeaderFields inbound = forwarding.inbound(FromJetty.fields(originRequest.getHeaders()), clientRequest.getRemoteAddr());
         HeaderFields own = forwarding.proxyFields(inbound, clientRequest.getRemoteAddr(), clientRequest.isSecure(), localAuthority);
         originRequest.headers(headers -> own.lines().forEach(line -> headers.put(line.name(), line.value())));
