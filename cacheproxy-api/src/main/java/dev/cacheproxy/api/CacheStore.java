@@ -3,6 +3,7 @@ package dev.cacheproxy.api;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Holds stored responses under their primary {@link CacheKey}, several variants per key.
@@ -75,6 +76,15 @@ public interface CacheStore extends AutoCloseable {
      * @param key the primary key
      */
     void remove(CacheKey key);
+
+    /**
+     * The largest response body, in bytes, this store can keep, when its capacity bounds it (a tier
+     * of fixed size); empty when it does not. The engine refuses at build time a maximum object size
+     * above it, and never says {@code stored} for a larger body. Default: empty.
+     */
+    default OptionalLong largestBody() {
+        return OptionalLong.empty();
+    }
 
     /** Removes everything. */
     void clear();

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -360,6 +361,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         private Clock clock = Clock.systemUTC();
         private String cacheName = "cacheproxy";
         private int maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
+        private boolean maxObjectSizeSet;
         private Duration faultLogInterval = Duration.ofSeconds(10);
         private Duration collapseTimeout = Duration.ofSeconds(10);
         private List<String> tagFields = List.of("Surrogate-Key", "Cache-Tag");
@@ -424,7 +426,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         }
 
         /**
-         * The largest body that is stored, in bytes; larger ones stream through uncached. Default 8 MiB.
+         * The largest body that is stored, in bytes; larger ones stream through uncached. Default 8 MiB, or
+         * the store's {@linkplain CacheStore#largestBody largest body} when that is less. A size the store
+         * cannot keep fails {@link #build()}.
          *
          * @param bytes the limit, at least 1
          * @return this builder
@@ -434,6 +438,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
                 throw new IllegalArgumentException("maximum object size must be between 1 byte and 2 GiB, got " + bytes);
             }
             this.maxObjectSize = (int) bytes;
+            this.maxObjectSizeSet = true;
             return this;
         }
 
@@ -596,9 +601,24 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
          * The engine.
          *
          * @return the engine, ready to use; closing it closes its store
+         * @throws IllegalArgumentException when the maximum object size set is larger than the store can keep
          */
         public CachingEngine build() {
-            return new CachingEngine(this, store != null ? store : DefaultStore.inMemory());
+            CacheStore chosen = store != null ? store : DefaultStore.inMemory();
+            OptionalLong largestBody = chosen.largestBody();
+            if (largestBody.isPresent() && maxObjectSize > largestBody.getAsLong()) {
+                if (maxObjectSizeSet) {
+                    if (store == null) {
+                        chosen.close();
+                    }
+                    throw new IllegalArgumentException("the maximum object size (" + maxObjectSize + " bytes) is larger than the "
+                            + "largest body the store keeps (" + largestBody.getAsLong() + " bytes, in " + chosen
+                            + "): lower the maximum object size or give the store larger tiers");
+                }
+                // The default size adapts to a small store; one the user set must fit.
+                maxObjectSize = (int) largestBody.getAsLong();
+            }
+            return new CachingEngine(this, chosen);
         }
     }
 }

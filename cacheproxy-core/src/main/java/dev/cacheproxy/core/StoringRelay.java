@@ -57,10 +57,13 @@ final class StoringRelay {
                 ResponseHead stored = tagFields.forStorage(response.withHeaders(storedFields));
                 capture = new StoringCapture(store, toOrigin.key(), stored, variantKey.get(),
                         toOrigin.requestTime(), now, storable.freshnessLifetime(), maxObjectSize, counters);
-                if (capture.isCapturing()) {
+                if (capture.isCapturing() && store.takesWrites()) {
                     StoredResponse asStored = new StoredResponse(stored, Body.empty(), variantKey.get(), toOrigin.requestTime(),
                             now, storable.freshnessLifetime());
                     status = status.withStored(storable.freshnessLifetime().minus(FreshnessRule.currentAge(asStored, now)));
+                } else if (capture.isCapturing()) {
+                    // Offered to the store all the same, so that writing resumes as soon as the store takes one.
+                    status = status.withDetail(status.detail().orElse("") + "; not announced as stored: the store failed its last write");
                 } else {
                     // Its Content-Length is over the maximum object size: say so rather than "stored".
                     status = status.withDetail(status.detail().orElse("") + "; not stored: larger than the maximum object size");

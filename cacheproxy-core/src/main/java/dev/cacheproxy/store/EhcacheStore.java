@@ -13,6 +13,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.ehcache.Cache;
 import org.ehcache.CacheManager;
@@ -24,6 +25,7 @@ import org.ehcache.event.CacheEventListener;
 import org.ehcache.event.EventFiring;
 import org.ehcache.event.EventOrdering;
 import org.ehcache.event.EventType;
+import org.ehcache.impl.config.resilience.DefaultResilienceStrategyConfiguration;
 import org.ehcache.impl.config.serializer.DefaultSerializerConfiguration;
 import org.ehcache.xml.XmlConfiguration;
 
@@ -49,6 +51,8 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     private final Cache<String, StoredVariants> cache;
     private final Optional<CacheManager> ownedManager;
     private final int maxVariantsPerKey;
+    /** A quarter of the authoritative tier: a larger entry could be refused, or evicted by its own replacement. */
+    private final OptionalLong largestEntry;
     private final StoreCounters counters = new StoreCounters();
     private final CacheEventListener<String, StoredVariants> events = this::onEntryEvent;
     private final TagIndex tags = new TagIndex();
@@ -62,6 +66,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         this.ownedManager = ownedManager;
         this.maxVariantsPerKey = maxVariantsPerKey;
         try {
+            this.largestEntry = EhcacheTiers.largestEntry(cache.getRuntimeConfiguration().getResourcePools());
             cache.getRuntimeConfiguration().registerCacheEventListener(events, EventOrdering.UNORDERED, EventFiring.SYNCHRONOUS,
                     EnumSet.allOf(EventType.class));
             cache.getRuntimeConfiguration().registerCacheEventListener(tagEvents, EventOrdering.ORDERED, EventFiring.SYNCHRONOUS,
@@ -83,7 +88,8 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
 
     /**
      * A builder for a store on a cache of its own, with the defaults: a heap tier of {@value Builder#DEFAULT_HEAP_ENTRIES}
-     * keys, 256 MiB off heap, no disk tier, 16 variants per key.
+     * keys, {@linkplain Builder#defaultOffHeapSize() 64 MiB off heap or a quarter of the JVM's direct memory when
+     * less}, no disk tier, 16 variants per key.
      *
      * @return the builder
      */
@@ -159,7 +165,9 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
                                 .withoutServices(DefaultSerializerConfiguration.class,
                                         serializer -> serializer.getType() == DefaultSerializerConfiguration.Type.VALUE)
                                 .withService(new DefaultSerializerConfiguration<>(new StoredVariantsCodec(),
-                                        DefaultSerializerConfiguration.Type.VALUE)))
+                                        DefaultSerializerConfiguration.Type.VALUE))
+                                .withoutServices(DefaultResilienceStrategyConfiguration.class)
+                                .withService(new DefaultResilienceStrategyConfiguration(ThrowingResilience.class)))
                         .build());
             } catch (IllegalArgumentException refused) {
                 throw refused;
@@ -206,12 +214,16 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         StoredVariants variants;
         try {
             variants = cache.get(key.value());
-        } catch (RuntimeException fault) {
+        } catch (RuntimeException | InternalError fault) {
+            // InternalError: a memory-mapped disk tier faulted on a bad or missing block.
             throw new CacheStoreException("reading " + key + " failed", fault);
         }
         if (variants != null && variants.isUnreadable()) {
             dropUnreadable(key);
-            variants = null;
+            counters.miss();
+            // A fault like any other for the engine: counted, logged once per interval, served as a miss.
+            throw new CacheStoreException("the stored entry of " + key + " was unreadable (damaged, truncated or from another "
+                    + "format version): dropped");
         }
         if (variants == null) {
             counters.miss();
@@ -225,26 +237,38 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     public void store(CacheKey key, StoredResponse response) {
         Objects.requireNonNull(response, "response");
         ensureOpen();
+        StoredVariants alone = fitting(key, new StoredVariants(List.of(response)), response);
         try {
             for (int attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
                 StoredVariants current = cache.get(key.value());
                 if (current == null) {
-                    if (cache.putIfAbsent(key.value(), new StoredVariants(List.of(response))) == null) {
+                    if (cache.putIfAbsent(key.value(), alone) == null) {
                         return;
                     }
                 } else if (current.isUnreadable()) {
                     counters.corrupt(key.value());
-                    if (cache.replace(key.value(), current, new StoredVariants(List.of(response)))) {
+                    if (cache.replace(key.value(), current, alone)) {
                         return;
                     }
-                } else if (cache.replace(key.value(), current, current.with(response, maxVariantsPerKey))) {
+                } else if (cache.replace(key.value(), current, fitting(key, current.with(response, maxVariantsPerKey), response))) {
                     return;
                 }
             }
-        } catch (RuntimeException fault) {
+        } catch (RuntimeException | InternalError fault) {
             throw new CacheStoreException("storing " + key + " failed", fault);
         }
         throw new CacheStoreException("storing " + key + " lost " + MAX_WRITE_ATTEMPTS + " races to other writers");
+    }
+
+    /**
+     * A quarter of the authoritative tier (disk when there is one, else off-heap) less
+     * {@value EhcacheTiers#HEAD_ALLOWANCE} bytes for the head; empty for a cache of your own sized in entries only.
+     */
+    @Override
+    public OptionalLong largestBody() {
+        return largestEntry.isPresent()
+                ? OptionalLong.of(Math.max(0, largestEntry.getAsLong() - EhcacheTiers.HEAD_ALLOWANCE))
+                : OptionalLong.empty();
     }
 
     @Override
@@ -252,7 +276,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         ensureOpen();
         try {
             cache.remove(key.value());
-        } catch (RuntimeException fault) {
+        } catch (RuntimeException | InternalError fault) {
             throw new CacheStoreException("removing " + key + " failed", fault);
         }
     }
@@ -324,6 +348,24 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         }
     }
 
+    /** The entry to write: older variants dropped until it fits the largest entry; refused when the new response alone does not. */
+    private StoredVariants fitting(CacheKey key, StoredVariants entry, StoredResponse response) {
+        if (largestEntry.isEmpty()) {
+            return entry;
+        }
+        return entry.within(largestEntry.getAsLong()).orElseThrow(() -> new CacheStoreException("not storing " + key
+                + ": its body of " + response.body().size() + " bytes does not fit the largest entry this cache keeps ("
+                + largestEntry.getAsLong() + " bytes, a quarter of its authoritative tier)"));
+    }
+
+    /** The tiers of the cache, for messages. */
+    @Override
+    public String toString() {
+        return "EhcacheStore" + cache.getRuntimeConfiguration().getResourcePools().getResourceTypeSet().stream()
+                .map(type -> type + " " + cache.getRuntimeConfiguration().getResourcePools().getPoolForResource(type))
+                .toList();
+    }
+
     private void dropUnreadable(CacheKey key) {
         counters.corrupt(key.value());
         try {
@@ -391,13 +433,17 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         public static final long DEFAULT_HEAP_ENTRIES = 1_024;
         /** The average entry {@link #heapSize(long)} assumes when it turns bytes into entries. */
         public static final long ASSUMED_AVERAGE_ENTRY_BYTES = 32 * 1024;
-        /** Off-heap bytes by default: the main tier. */
-        public static final long DEFAULT_OFF_HEAP_BYTES = 256L * 1024 * 1024;
+        /**
+         * The most off-heap bytes a store takes by default. Ehcache allocates (and touches) its whole
+         * off-heap tier when the store is built, so a library default stays modest; a dedicated proxy
+         * sets {@link #offHeapSize(long)}.
+         */
+        public static final long DEFAULT_OFF_HEAP_BYTES = 64L * 1024 * 1024;
         /** Disk bytes by default, once a directory is given. */
         public static final long DEFAULT_DISK_BYTES = 1024L * 1024 * 1024;
 
         private long heapEntries = DEFAULT_HEAP_ENTRIES;
-        private long offHeapBytes = DEFAULT_OFF_HEAP_BYTES;
+        private long offHeapBytes = defaultOffHeapSize();
         private Optional<Path> diskDirectory = Optional.empty();
         private long diskBytes = DEFAULT_DISK_BYTES;
         private boolean tiersSet;
@@ -405,6 +451,30 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         private Optional<Source> source = Optional.empty();
 
         private Builder() {
+        }
+
+        /**
+         * The off-heap tier of a store whose size is not set: {@value #DEFAULT_OFF_HEAP_BYTES} bytes, or a
+         * quarter of the JVM's {@linkplain #directMemoryLimit() direct-memory limit} when that is less, and
+         * at least 1 MiB. A quarter leaves the rest of direct memory to the server's network buffers.
+         */
+        public static long defaultOffHeapSize() {
+            return Math.max(1024 * 1024, Math.min(DEFAULT_OFF_HEAP_BYTES, directMemoryLimit() / 4));
+        }
+
+        /**
+         * The JVM's limit on direct buffers, where the off-heap tier lives: {@code -XX:MaxDirectMemorySize}
+         * when set, else the maximum heap ({@code -Xmx}), which is the JVM's own default for it.
+         */
+        public static long directMemoryLimit() {
+            try {
+                String option = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                        .getVMOption("MaxDirectMemorySize").getValue();
+                long configured = Long.parseLong(option);
+                return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
+            } catch (RuntimeException notHotSpot) {
+                return Runtime.getRuntime().maxMemory();
+            }
         }
 
         private Builder source(Source userCache) {

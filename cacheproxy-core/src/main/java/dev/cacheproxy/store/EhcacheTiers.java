@@ -2,14 +2,21 @@ package dev.cacheproxy.store;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.ehcache.CacheManager;
+import org.ehcache.PersistentCacheManager;
 import org.ehcache.StateTransitionException;
+import org.ehcache.config.ResourcePools;
+import org.ehcache.config.ResourceType;
+import org.ehcache.config.SizedResourcePool;
 import org.ehcache.config.builders.CacheConfigurationBuilder;
 import org.ehcache.config.builders.CacheManagerBuilder;
 import org.ehcache.config.builders.ExpiryPolicyBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.config.units.EntryUnit;
 import org.ehcache.config.units.MemoryUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The tiers of a cache that {@link EhcacheStore} creates and owns: heap by entries, off-heap and
@@ -23,6 +30,13 @@ record EhcacheTiers(long heapEntries, long offHeapBytes, Optional<DiskTier> disk
 
     /** The alias of the cache in a cache manager that cacheproxy creates. */
     static final String CACHE_ALIAS = "cacheproxy";
+    /**
+     * Room left in an entry for the response's head and our format's framing, beside the largest body.
+     * Jetty's default limit on a response head is 8 KiB; a stored entry holds the head once per variant.
+     */
+    static final long HEAD_ALLOWANCE = 64 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EhcacheTiers.class);
 
     /**
      * @param directory where the disk tier lives; one store at a time may use it
@@ -56,39 +70,88 @@ record EhcacheTiers(long heapEntries, long offHeapBytes, Optional<DiskTier> disk
     static CacheConfigurationBuilder<String, StoredVariants> cacheConfiguration(ResourcePoolsBuilder pools) {
         return CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, StoredVariants.class, pools)
                 .withValueSerializer(new StoredVariantsCodec())
+                .withResilienceStrategy(ThrowingResilience.class)
                 .withExpiry(ExpiryPolicyBuilder.noExpiration());
     }
 
     /**
+     * The largest entry a cache with these pools keeps reliably: a quarter of its authoritative tier
+     * (where every write goes: disk when it has one, else off-heap). Ehcache keeps an entry whole in one
+     * tier, and replacing an entry needs room for the old and the new value at once: measured on Ehcache
+     * 3.12, an entry of two fifths of a tier is evicted by its own replacement, one of a third or less is
+     * kept. Empty for a cache sized in entries only.
+     */
+    static OptionalLong largestEntry(ResourcePools pools) {
+        for (ResourceType.Core tier : new ResourceType.Core[] {ResourceType.Core.DISK, ResourceType.Core.OFFHEAP}) {
+            SizedResourcePool pool = pools.getPoolForResource(tier);
+            if (pool != null && pool.getUnit() instanceof MemoryUnit unit) {
+                return OptionalLong.of(unit.toBytes(pool.getSize()) / 4);
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /**
      * Starts a cache manager holding one cache with these tiers. A persistent disk tier finds what an
-     * earlier store left in its directory.
+     * earlier store left in its directory; one that cannot be read (damaged files, another size) is
+     * started empty and logged, so a damaged directory never stops the store from opening. The disk
+     * tier's space is reserved before the store is used.
      *
-     * @throws IllegalStateException if the directory is in use by another store or process, or cannot be used
+     * @throws IllegalStateException if the directory is in use by another store or process, cannot be
+     *                               used, or its file system cannot hold the disk tier
      */
     CacheManager open() {
         CacheManagerBuilder<CacheManager> builder = CacheManagerBuilder.newCacheManagerBuilder();
-        CacheManager manager;
-        if (disk.isPresent()) {
-            Path directory = disk.get().directory();
-            manager = builder.with(CacheManagerBuilder.persistence(directory.toFile())).build();
-            try {
-                manager.init();
-            } catch (StateTransitionException cannotStart) {
-                throw new IllegalStateException("cannot open the cache directory " + directory.toAbsolutePath()
-                        + ": it is in use by another cacheproxy store or process, or is not a writable directory ("
-                        + rootCause(cannotStart).getMessage() + ")", cannotStart);
-            }
-        } else {
-            manager = builder.build(true);
+        if (disk.isEmpty()) {
+            CacheManager manager = builder.build(true);
+            createCache(manager);
+            return manager;
         }
+        Path directory = disk.get().directory();
+        DiskTierFiles files = new DiskTierFiles(directory, disk.get().bytes());
+        files.checkBeforeOpening();
+        PersistentCacheManager manager = builder.with(CacheManagerBuilder.persistence(directory.toFile())).build();
+        try {
+            manager.init();
+        } catch (StateTransitionException cannotStart) {
+            throw new IllegalStateException("cannot open the cache directory " + directory.toAbsolutePath()
+                    + ": it is in use by another cacheproxy store or process, or is not a writable directory ("
+                    + rootCause(cannotStart).getMessage() + ")", cannotStart);
+        }
+        try {
+            manager.createCache(CACHE_ALIAS, cacheConfiguration(resourcePools()).build());
+        } catch (RuntimeException damaged) {
+            LOG.warn("the disk tier in {} cannot be read ({}): its entries are dropped and it starts empty",
+                    directory.toAbsolutePath(), rootCause(damaged).toString());
+            try {
+                manager.destroyCache(CACHE_ALIAS);
+            } catch (Exception cannotDestroy) {
+                damaged.addSuppressed(cannotDestroy);
+            }
+            createCache(manager);
+        }
+        try {
+            files.reserve();
+        } catch (RuntimeException cannotReserve) {
+            try {
+                manager.close();
+            } catch (RuntimeException cannotWriteIndex) {
+                // On a full file system Ehcache cannot write its index either: the reason to report is the space.
+                cannotReserve.addSuppressed(cannotWriteIndex);
+            }
+            throw cannotReserve;
+        }
+        return manager;
+    }
+
+    private void createCache(CacheManager manager) {
         try {
             manager.createCache(CACHE_ALIAS, cacheConfiguration(resourcePools()).build());
         } catch (RuntimeException cannotCreate) {
             manager.close();
-            throw new IllegalStateException("cannot create the cache with " + this + ": " + rootCause(cannotCreate).getMessage(),
+            throw new IllegalStateException("cannot create the cache with " + this + ": " + rootCause(cannotCreate),
                     cannotCreate);
         }
-        return manager;
     }
 
     private static Throwable rootCause(Throwable fault) {

@@ -2,7 +2,10 @@ package dev.cacheproxy.store;
 
 import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.api.StoredResponse;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The variants stored under one key: the value type of the caches behind {@link EhcacheStore} and
@@ -36,5 +39,22 @@ record StoredVariants(List<StoredResponse> responses) {
     /** These variants with {@code response} stored, as {@link CacheStore#withVariant} merges them for every store. */
     StoredVariants with(StoredResponse response, int maxVariants) {
         return new StoredVariants(CacheStore.withVariant(responses, response, maxVariants));
+    }
+
+    /**
+     * These variants, the oldest dropped until the entry encodes in at most {@code maxBytes}; empty
+     * when the newest alone is larger.
+     */
+    Optional<StoredVariants> within(long maxBytes) {
+        List<StoredResponse> kept = new ArrayList<>(responses);
+        StoredVariants candidate = this;
+        while (StoredVariantsCodec.encodedSize(candidate) > maxBytes) {
+            if (kept.size() <= 1) {
+                return Optional.empty();
+            }
+            kept.remove(kept.stream().min(Comparator.comparing(StoredResponse::responseTime)).orElseThrow());
+            candidate = new StoredVariants(kept);
+        }
+        return Optional.of(candidate);
     }
 }

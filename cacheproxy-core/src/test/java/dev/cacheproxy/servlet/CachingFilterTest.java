@@ -418,7 +418,7 @@ final class CachingFilterTest {
             registration.setInitParameter(CachingFilter.POLICY_CLASS, NoApiPolicy.class.getName());
             registration.setInitParameter(CachingFilter.MAX_OBJECT_SIZE, "1000000");
             registration.setInitParameter(CachingFilter.HEAP_ENTRIES, "100");
-            registration.setInitParameter(CachingFilter.OFF_HEAP_MEGABYTES, "4");
+            registration.setInitParameter(CachingFilter.OFF_HEAP_MEGABYTES, "8");
             registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
             servlets.serve(context, "api", (request, response) -> {
                 response.setHeader("Cache-Control", "max-age=60");

@@ -42,8 +42,10 @@ final class FilterBuilderParityTest {
     void theReadmeGivesTheFiltersDefaultHeapEntries() throws Exception {
         String readme = Files.readString(Path.of("../README.md"));
         assertTrue(readme.contains("| `heap-entries`, `off-heap-megabytes` | sizes of that default store | "
-                        + EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES + ", 256 |"),
-                "the README's filter table states the default store's " + EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES + " heap entries");
+                        + EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES + "; " + (EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES >> 20)
+                        + ", or a quarter of the JVM's direct memory when less |"),
+                "the README's filter table states the default store's " + EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES + " heap entries and "
+                        + (EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES >> 20) + " off-heap megabytes");
     }
 
     @Test

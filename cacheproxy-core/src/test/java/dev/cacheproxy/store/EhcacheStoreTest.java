@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.CacheStoreException;
 import dev.cacheproxy.api.CacheStoreStatistics;
 import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderFields;
@@ -20,13 +21,18 @@ import dev.cacheproxy.testing.ManualClock;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import org.ehcache.Cache;
 import org.ehcache.CacheManager;
 import org.ehcache.config.builders.CacheConfigurationBuilder;
@@ -138,7 +144,10 @@ final class EhcacheStoreTest extends CacheStoreContract {
             }
             store.store(key("bad"), response("gzip", "POISON", T0));
 
-            assertEquals(List.of(), store.variants(key("bad")));
+            CacheStoreException fault = assertThrows(CacheStoreException.class, () -> store.variants(key("bad")),
+                    "reported, so that the engine counts and logs it as a store fault");
+            assertTrue(fault.getMessage().contains("unreadable"), fault.getMessage());
+            assertEquals(List.of(), store.variants(key("bad")), "and dropped: the next read is a plain miss");
             assertEquals(1, store.statistics().corruptEntries());
             assertEquals(null, manager.getCache("c", String.class, StoredVariants.class).get(key("bad").value()), "dropped");
             for (int i = 0; i < 20; i++) {
@@ -184,14 +193,170 @@ final class EhcacheStoreTest extends CacheStoreContract {
     }
 
     @Test
-    void anEightMebibyteBodyFitsTheDefaultOffHeapAndDiskTiers() {
+    void anEightMebibyteBodyFitsTheDefaultOffHeapTierAndADiskTier() {
         byte[] body = randomBody(8, 8 * 1024 * 1024);
-        for (EhcacheStore.Builder builder : List.of(EhcacheStore.builder(), EhcacheStore.builder().persistentDirectory(directory))) {
+        for (EhcacheStore.Builder builder : List.of(EhcacheStore.builder(),
+                EhcacheStore.builder().persistentDirectory(directory).diskSize(128L << 20))) {
             try (EhcacheStore defaults = builder.build()) {
                 defaults.store(key("big"), response("gzip", body, T0));
 
                 assertArrayEquals(body, defaults.variants(key("big")).get(0).body().toByteArray());
             }
+        }
+    }
+
+    @Test
+    void aDiskDirectoryWhoseFilesWereOverwrittenBetweenRunsOpensAndServesNothingDamaged() throws IOException {
+        try (EhcacheStore first = persistentStore()) {
+            for (int i = 0; i < 50; i++) {
+                first.store(key("page-" + i), response("gzip", randomBody(i, 20_000), T0));
+            }
+        }
+        List<Path> files = filesUnder(directory);
+        assertTrue(files.size() >= 3, files.toString());
+        Random random = new Random(7);
+        for (Path file : files) {
+            // Overwrite a stretch of each file, as a bad disk or a stray process would.
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+                long length = channel.size();
+                if (length == 0) {
+                    continue;
+                }
+                byte[] garbage = new byte[(int) Math.min(length, 64 * 1024)];
+                random.nextBytes(garbage);
+                channel.write(ByteBuffer.wrap(garbage), length > garbage.length ? random.nextInt((int) Math.min(length - garbage.length, 1 << 20)) : 0);
+            }
+        }
+
+        try (EhcacheStore second = persistentStore()) {
+            for (int i = 0; i < 50; i++) {
+                try {
+                    List<StoredResponse> found = second.variants(key("page-" + i));
+                    if (!found.isEmpty()) {
+                        assertArrayEquals(randomBody(i, 20_000), found.get(0).body().toByteArray(), "never a damaged body");
+                    }
+                } catch (CacheStoreException dropped) {
+                    assertTrue(dropped.getMessage().contains("unreadable"), dropped.getMessage());
+                }
+            }
+            second.store(key("after"), response("gzip", "taking writes", T0));
+            assertEquals("taking writes", second.variants(key("after")).get(0).body().utf8());
+        }
+        try (EhcacheStore third = persistentStore()) {
+            assertEquals("taking writes", third.variants(key("after")).get(0).body().utf8(), "and persisting them again");
+        }
+    }
+
+    @Test
+    void aDiskTierWhoseDataFileWasTruncatedBetweenRunsStartsEmptyAndOpens() throws IOException {
+        try (EhcacheStore first = persistentStore()) {
+            for (int i = 0; i < 50; i++) {
+                first.store(key("page-" + i), response("gzip", randomBody(i, 20_000), T0));
+            }
+        }
+        for (Path file : filesUnder(directory)) {
+            if (file.getFileName().toString().equals(DiskTierFiles.DATA_FILE)) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    channel.truncate(channel.size() / 3);
+                }
+            }
+        }
+
+        try (EhcacheStore second = persistentStore()) {
+            for (int i = 0; i < 50; i++) {
+                assertEquals(List.of(), second.variants(key("page-" + i)));
+            }
+            second.store(key("after"), response("gzip", "taking writes", T0));
+            assertEquals("taking writes", second.variants(key("after")).get(0).body().utf8());
+        }
+    }
+
+    @Test
+    void aDiskDirectoryLeftWithoutACleanCloseOpens() throws IOException {
+        Path copy = Files.createDirectories(directory.resolve("crashed"));
+        try (EhcacheStore first = EhcacheStore.builder().offHeapMegabytes(4).persistentDirectory(copy).diskSize(16L << 20).build()) {
+            first.store(key("page"), response("gzip", "before the crash", T0));
+            // A process killed here leaves the directory as it is now: copy it while the store is open.
+            Path crashed = Files.createDirectories(directory.resolve("copy"));
+            for (Path file : filesUnder(copy)) {
+                Path target = crashed.resolve(copy.relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                if (!file.getFileName().toString().equals(".lock")) {
+                    Files.copy(file, target);
+                }
+            }
+            try (EhcacheStore afterCrash = EhcacheStore.builder().offHeapMegabytes(4).persistentDirectory(crashed)
+                    .diskSize(16L << 20).build()) {
+                assertEquals(List.of(), afterCrash.variants(key("page")), "Ehcache starts an uncleanly closed tier empty");
+                afterCrash.store(key("page"), response("gzip", "after", T0));
+                assertEquals("after", afterCrash.variants(key("page")).get(0).body().utf8());
+            }
+        }
+    }
+
+    @Test
+    void theDiskTierIsGivenItsWholeSpaceWhenTheStoreOpens() throws IOException, InterruptedException {
+        try (EhcacheStore open = persistentStore()) {
+            assertTrue(open.largestBody().isPresent());
+            Path data = filesUnder(directory).stream()
+                    .filter(file -> file.getFileName().toString().equals(DiskTierFiles.DATA_FILE)).findFirst().orElseThrow();
+            assertEquals(16L << 20, Files.size(data), "the file ends where the tier does, so Ehcache never extends it");
+            Process du = new ProcessBuilder("du", "--block-size=1", data.toString()).redirectErrorStream(true).start();
+            String output = new String(du.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            org.junit.jupiter.api.Assumptions.assumeTrue(du.waitFor() == 0, "du is not available: " + output);
+            long allocated = Long.parseLong(output.split("\\s+")[0]);
+            assertTrue(allocated >= 16L << 20, "no holes: " + allocated + " bytes allocated");
+        }
+    }
+
+    @Test
+    void aTierThatCannotHoldAnEntryThrowsInsteadOfLoggingAndDroppingIt() {
+        try (CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder()
+                .withCache("small", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.heap(10).offheap(1, MemoryUnit.MB)))
+                .build(true)) {
+            Cache<String, StoredVariants> small = manager.getCache("small", String.class, StoredVariants.class);
+            StoredVariants twoMebibytes = new StoredVariants(List.of(response("gzip", randomBody(1, 2 << 20), T0)));
+
+            RuntimeException refused = assertThrows(RuntimeException.class, () -> small.put("big", twoMebibytes));
+            assertTrue(refused.getMessage().contains("too large"), refused.getMessage());
+            assertEquals(null, small.get("big"));
+        }
+    }
+
+    @Test
+    void anEntryIsKeptWithinAQuarterOfItsTierDroppingOlderVariantsFirst() {
+        try (EhcacheStore store = EhcacheStore.builder().offHeapMegabytes(8).build()) {
+            assertEquals((2L << 20) - EhcacheTiers.HEAD_ALLOWANCE, store.largestBody().getAsLong());
+
+            CacheStoreException tooBig = assertThrows(CacheStoreException.class,
+                    () -> store.store(key("huge"), response("gzip", randomBody(1, (2 << 20) + 1), T0)));
+            assertTrue(tooBig.getMessage().contains("does not fit"), tooBig.getMessage());
+
+            int large = 900 * 1024;
+            store.store(key("k"), response("a", randomBody(1, large), T0));
+            store.store(key("k"), response("b", randomBody(2, large), T0.plusSeconds(1)));
+            store.store(key("k"), response("c", randomBody(3, large), T0.plusSeconds(2)));
+            assertEquals(List.of("accept-encoding=b", "accept-encoding=c"),
+                    store.variants(key("k")).stream().map(StoredResponse::variantKey).toList());
+        }
+        try (EhcacheStore withDisk = EhcacheStore.builder().offHeapMegabytes(4).persistentDirectory(directory)
+                .diskSize(16L << 20).build()) {
+            assertEquals((4L << 20) - EhcacheTiers.HEAD_ALLOWANCE, withDisk.largestBody().getAsLong(), "a quarter of the disk tier");
+        }
+    }
+
+    @Test
+    void theDefaultStoreIsSizedFromTheJvmsDirectMemory() {
+        long limit = EhcacheStore.Builder.directMemoryLimit();
+        long offHeap = EhcacheStore.Builder.defaultOffHeapSize();
+
+        assertTrue(offHeap <= EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES, Long.toString(offHeap));
+        assertTrue(offHeap <= Math.max(1 << 20, limit / 4), offHeap + " of " + limit);
+    }
+
+    private static List<Path> filesUnder(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).toList();
         }
     }
 

@@ -4,8 +4,6 @@ import dev.cacheproxy.admin.AdminEndpoint;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.store.EhcacheStore;
-import com.sun.management.HotSpotDiagnosticMXBean;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,17 +23,18 @@ import java.util.Optional;
  * @param offHeapSize   the off-heap tier in bytes
  * @param storeDir      the directory of a persistent disk tier, if any
  * @param diskSize      the disk tier in bytes, used with {@code storeDir}
- * @param maxObjectSize the largest body stored, in bytes
+ * @param maxObjectSize the largest body stored, in bytes, when given (else the engine's default, which fits the tiers)
  * @param adminToken    the admin endpoint's token; empty leaves the endpoint off
  * @param adminAllow    the addresses and CIDR blocks that may use the admin endpoint; empty means any
  * @param pools         every {@code --origin} (a pool), {@code --route} and the pools' settings
  * @param tls           HTTPS, HTTP/2 and the backends' TLS
  * @param rememberMisses how long a key whose response was not storable skips request collapsing; zero never
+ * @param limits        client connections, timeouts and the shutdown grace period
  * @param forwarding    the forwarding settings given, by {@link ClientForwarding#SETTINGS} name
  */
 record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, long heapSize, long offHeapSize,
-                    Optional<Path> storeDir, long diskSize, long maxObjectSize, Optional<String> adminToken,
-                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses,
+                    Optional<Path> storeDir, long diskSize, Optional<Long> maxObjectSize, Optional<String> adminToken,
+                    Optional<String> adminAllow, PoolFlags pools, TlsFlags tls, Duration rememberMisses, ServerLimits limits,
                     Map<String, String> forwarding) {
 
     /** The command-line flag of each forwarding setting. */
@@ -50,7 +49,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
      * {@code -Xmx}), so that {@code java -Xmx128m -jar ...} starts without more flags.
      */
     static final long DEFAULT_OFF_HEAP_SIZE = Math.max(4L * 1024 * 1024,
-            Math.min(EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES, maxDirectMemory() / 2));
+            Math.min(256L * 1024 * 1024, EhcacheStore.Builder.directMemoryLimit() / 2));
     static final long DEFAULT_DISK_SIZE = EhcacheStore.Builder.DEFAULT_DISK_BYTES;
     static final long DEFAULT_MAX_OBJECT_SIZE = CachingEngine.Builder.DEFAULT_MAX_OBJECT_SIZE;
 
@@ -71,13 +70,22 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "  --disk-size SIZE        the disk tier with --store-dir, larger than --offheap-size (default "
                     + ByteSize.format(DEFAULT_DISK_SIZE) + ")",
             "  --max-object-size SIZE  the largest body stored; larger ones stream through uncached",
-            "                          (default " + ByteSize.format(DEFAULT_MAX_OBJECT_SIZE) + ")",
+            "                          (default " + ByteSize.format(DEFAULT_MAX_OBJECT_SIZE) + ", or less to fit the tiers)",
             "  --admin-token TOKEN     turn the admin endpoint on: with Authorization: Bearer TOKEN,",
             "                          PURGE <url> purges that URL; POST /_cacheproxy/purge?tag=T purges a tag,",
             "                          POST /_cacheproxy/purge-all everything; GET /_cacheproxy/stats (default: off,",
             "                          and PURGE and /_cacheproxy go to the origin like any request)",
             "  --admin-allow LIST      the client addresses or CIDR blocks that may use the admin endpoint,",
             "                          e.g. 127.0.0.1,10.0.0.0/8 (default: any address that has the token)",
+            "  --max-connections N     client connections to this proxy open at once, all clients together;",
+            "                          more wait in the accept queue (backends are limited by --max-conns)",
+            "                          (default " + ServerLimits.defaultMaxConnections() + ": from this process's file descriptor limit)",
+            "  --client-idle-timeout D close a client connection idle (or trickling nothing) this long (default "
+                    + ServerLimits.DEFAULT_CLIENT_IDLE_TIMEOUT.toSeconds() + "s)",
+            "  --origin-timeout D      the most a request to the origin may take, head and body; then 504",
+            "                          (default " + ServerLimits.DEFAULT_ORIGIN_TIMEOUT.toSeconds() + "s)",
+            "  --shutdown-grace D      on SIGTERM, stop accepting and give responses in flight this long",
+            "                          to finish before closing the store (default " + ServerLimits.DEFAULT_SHUTDOWN_GRACE.toSeconds() + "s)",
             "  --trusted-proxies LIST  proxies in front whose Forwarded and X-Forwarded-* fields are kept and",
             "                          appended to, e.g. 10.0.0.0/8,fd00::/8 (default: none; every client's are",
             "                          removed and the proxy sends its own)",
@@ -92,7 +100,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             String.join("\n", TlsFlags.USAGE),
             "  --help                  print this and exit",
             "",
-            "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.");
+            "SIZE is a number of bytes, or of KiB, MiB, GiB: 512KiB, 64MiB, 1GiB.",
+            "D is a duration: 500ms, 30s, 2m.");
 
     /** The flags, or an {@link IllegalArgumentException} whose message is the one-line reason. */
     static ExampleFlags parse(List<String> args) {
@@ -103,9 +112,10 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         long offHeapSize = DEFAULT_OFF_HEAP_SIZE;
         Optional<Path> storeDir = Optional.empty();
         Optional<Long> diskSize = Optional.empty();
-        long maxObjectSize = DEFAULT_MAX_OBJECT_SIZE;
+        Optional<Long> maxObjectSize = Optional.empty();
         Optional<String> adminToken = Optional.empty();
         Optional<String> adminAllow = Optional.empty();
+        ServerLimits limits = ServerLimits.defaults();
         PoolFlags pools = PoolFlags.NONE;
         Map<String, String> forwarding = new HashMap<>();
         Duration rememberMisses = CachingEngine.Builder.DEFAULT_REMEMBER_MISSES_FOR;
@@ -122,9 +132,13 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--offheap-size" -> offHeapSize = atLeast(flag, valueOf(args, ++i, flag), 1024 * 1024);
                 case "--store-dir" -> storeDir = Optional.of(parseDirectory(valueOf(args, ++i, flag)));
                 case "--disk-size" -> diskSize = Optional.of(atLeast(flag, valueOf(args, ++i, flag), 1024 * 1024));
-                case "--max-object-size" -> maxObjectSize = parseMaxObjectSize(valueOf(args, ++i, flag));
+                case "--max-object-size" -> maxObjectSize = Optional.of(parseMaxObjectSize(valueOf(args, ++i, flag)));
                 case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
+                case "--max-connections" -> limits = limits.withMaxConnections(parseCount(flag, valueOf(args, ++i, flag)));
+                case "--client-idle-timeout" -> limits = limits.withClientIdleTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
+                case "--origin-timeout" -> limits = limits.withOriginTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
+                case "--shutdown-grace" -> limits = limits.withShutdownGrace(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 case "--trusted-proxies", "--strip-request-headers", "--forwarded-host" ->
                         forwarding.put(FORWARDING_FLAGS.get(flag), valueOf(args, ++i, flag));
                 case "--remember-misses" -> rememberMisses = parseSeconds(flag, valueOf(args, ++i, flag));
@@ -141,11 +155,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             throw new IllegalArgumentException("--disk-size (" + ByteSize.format(disk) + ") must be larger than --offheap-size ("
                     + ByteSize.format(offHeapSize) + ")");
         }
-        // Ehcache stores a value whole in one tier: a body larger than the tier could never be kept.
-        if (maxObjectSize >= offHeapSize) {
-            throw new IllegalArgumentException("--max-object-size (" + ByteSize.format(maxObjectSize) + ") must be smaller than --offheap-size ("
-                    + ByteSize.format(offHeapSize) + ")");
-        }
+        // Whether --max-object-size fits the tiers is the store's rule: the engine checks it when it is built.
         if (adminAllow.isPresent() && adminToken.isEmpty()) {
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
@@ -155,7 +165,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()
                 .flatMap(pool -> pool.backends().stream()).toList();
         return new ExampleFlags(origin, port, bind, help, heapSize, offHeapSize, storeDir, disk, maxObjectSize, adminToken, adminAllow,
-                pools, tls.build(backends), rememberMisses, Map.copyOf(forwarding));
+                pools, tls.build(backends), rememberMisses, limits, Map.copyOf(forwarding));
     }
 
     private static Duration parseSeconds(String flag, String text) {
@@ -185,10 +195,15 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         return parameters;
     }
 
-    /** Every init-parameter of the proxy servlet these flags give: the admin endpoint's and the forwarding fields'. */
+    /**
+     * Every init-parameter of the proxy servlet these flags give: the admin endpoint's, the forwarding
+     * fields' and Jetty's {@code timeout} from {@code --origin-timeout}, so that the servlet checks them
+     * as it checks a {@code web.xml}'s.
+     */
     Map<String, String> servletInitParameters() {
         Map<String, String> parameters = new HashMap<>(adminInitParameters());
         parameters.putAll(forwarding);
+        parameters.put("timeout", Long.toString(limits.originTimeout().toMillis()));
         return parameters;
     }
 
@@ -229,6 +244,18 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
         return bytes;
     }
 
+    private static int parseCount(String flag, String text) {
+        try {
+            int count = Integer.parseInt(text);
+            if (count < 1) {
+                throw new IllegalArgumentException(flag + " must be at least 1, got " + text);
+            }
+            return count;
+        } catch (NumberFormatException notANumber) {
+            throw new IllegalArgumentException(flag + " must be a whole number, got " + text);
+        }
+    }
+
     private static long parseMaxObjectSize(String text) {
         long bytes = atLeast("--max-object-size", text, 1);
         if (bytes > Integer.MAX_VALUE - 8) {
@@ -254,18 +281,6 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             return port;
         } catch (NumberFormatException notANumber) {
             throw new IllegalArgumentException("--port must be a number, got " + text);
-        }
-    }
-
-    /** The JVM's limit on direct buffers, where Ehcache's off-heap tier lives: {@code -XX:MaxDirectMemorySize}, else {@code -Xmx}. */
-    private static long maxDirectMemory() {
-        try {
-            String option = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                    .getVMOption("MaxDirectMemorySize").getValue();
-            long configured = Long.parseLong(option);
-            return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
-        } catch (RuntimeException notHotSpot) {
-            return Runtime.getRuntime().maxMemory();
         }
     }
 }

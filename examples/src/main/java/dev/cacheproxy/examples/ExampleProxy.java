@@ -11,10 +11,13 @@ import java.util.Arrays;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -50,10 +53,18 @@ public final class ExampleProxy {
         }
         CachingEngine engine;
         try {
-            engine = CachingEngine.builder().store(flags.store().build()).maxObjectSize(flags.maxObjectSize())
-                    .rememberMissesFor(flags.rememberMisses()).build();
-        } catch (IllegalStateException | IllegalArgumentException cannotOpenStore) {
-            // A --store-dir that another proxy uses, or that cannot be written, is refused with Ehcache's reason.
+            CachingEngine.Builder builder = CachingEngine.builder().store(flags.store().build())
+                    .rememberMissesFor(flags.rememberMisses());
+            // Unless given, the engine's default applies: 8 MiB, lowered to fit small tiers.
+            flags.maxObjectSize().ifPresent(builder::maxObjectSize);
+            engine = builder.build();
+        } catch (IllegalArgumentException tiersTooSmall) {
+            // A --max-object-size the tiers cannot keep, in the store's own numbers.
+            System.err.println("cacheproxy-example: " + tiersTooSmall.getMessage());
+            System.exit(2);
+            return;
+        } catch (IllegalStateException cannotOpenStore) {
+            // A --store-dir that another proxy uses, that cannot be written, or whose disk cannot hold the tier.
             System.err.println("cacheproxy-example: " + cannotOpenStore.getMessage());
             System.exit(1);
             return;
@@ -72,7 +83,8 @@ public final class ExampleProxy {
 
         Server server;
         try {
-            server = start(routes, flags.bind(), flags.port(), engine, flags.servletInitParameters(), flags.storeDir().isEmpty(), tls);
+            server = start(routes, flags.bind(), flags.port(), engine, flags.servletInitParameters(), flags.storeDir().isEmpty(), tls,
+                    flags.limits());
         } catch (Exception startFailure) {
             System.err.println("cacheproxy-example: cannot listen on " + flags.bind() + ":" + flags.port() + ": " + startFailure.getMessage());
             if (demo != null) {
@@ -82,8 +94,10 @@ public final class ExampleProxy {
             System.exit(1);
             return;
         }
-        // Closing the store on shutdown writes a --store-dir disk tier out for the next start.
-        Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "cacheproxy-store-close"));
+        // One hook, in order: stop accepting and let responses in flight finish (within the grace period),
+        // then close the store, which writes a --store-dir disk tier out for the next start.
+        Server running = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopGracefully(running, engine, demo), "cacheproxy-shutdown"));
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         String proxy = (flags.tls().servesTls() ? "https://" : "http://") + hostForUrl(flags.bind()) + ":" + port;
         System.out.print("cacheproxy: caching proxy on " + proxy + ":\n" + PoolFlags.describe(routes).indent(2));
@@ -118,6 +132,23 @@ public final class ExampleProxy {
     }
 
     /**
+     * Stops the server gracefully (no new connections; requests in flight get the grace period to
+     * finish), then closes the engine and its store. Safe to call once per server.
+     */
+    static void stopGracefully(Server server, CachingEngine engine, DemoOrigin demo) {
+        try {
+            server.stop();
+        } catch (Exception stopFailed) {
+            System.err.println("cacheproxy-example: stopping the server: " + stopFailed);
+        } finally {
+            engine.close();
+            if (demo != null) {
+                demo.close();
+            }
+        }
+    }
+
+    /**
      * Starts the proxy server; {@code port} 0 picks a free port. With the store in memory, hits are
      * answered on the thread that read the request ({@link CachingHandler#forInMemoryStore}); with a disk
      * tier, whose reads may block, on a pool thread.
@@ -125,6 +156,12 @@ public final class ExampleProxy {
     static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
                         boolean storeInMemory, TlsFlags.Loaded tls) throws Exception {
         return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory, tls);
+    }
+
+    /** Starts the proxy server over plain HTTP within these limits; {@code port} 0 picks a free port. */
+    static Server start(URI origin, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory, ServerLimits limits) throws Exception {
+        return start(Routes.to(BackendPool.of(origin)), bind, port, engine, initParameters, storeInMemory, TlsFlags.Loaded.NONE, limits);
     }
 
     /** Starts the proxy server in front of these routes' pools, over plain HTTP/1.1; {@code port} 0 picks a free port. */
@@ -135,10 +172,17 @@ public final class ExampleProxy {
 
     /**
      * Starts the proxy server in front of these routes' pools, with HTTPS, HTTP/2 and the backends' TLS
-     * as {@code tls} says; {@code port} 0 picks a free port.
+     * as {@code tls} says, within the default limits; {@code port} 0 picks a free port.
      */
     static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
                         boolean storeInMemory, TlsFlags.Loaded tls) throws Exception {
+        return start(routes, bind, port, engine, initParameters, storeInMemory, tls, ServerLimits.defaults());
+    }
+
+    /** As {@link #start(Routes, String, int, CachingEngine, Map, boolean, TlsFlags.Loaded)}, within these limits. */
+    static Server start(Routes routes, String bind, int port, CachingEngine engine, Map<String, String> initParameters,
+                        boolean storeInMemory, TlsFlags.Loaded tls, ServerLimits limits) throws Exception {
+        // Bounded threads: waiting for the origin holds none (the servlet is asynchronous), nor does an idle connection.
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("cacheproxy");
         Server server = new Server(threads);
@@ -150,6 +194,12 @@ public final class ExampleProxy {
         connector.setAcceptQueueSize(1024);
         connector.setHost(bind);
         connector.setPort(port);
+        connector.setIdleTimeout(limits.clientIdleTimeout().toMillis());
+        // Bounded descriptors: past the limit Jetty stops accepting, and new connections wait in the accept queue.
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        Map<String, String> parameters = new java.util.HashMap<>(initParameters);
+        parameters.putIfAbsent("timeout", Long.toString(limits.originTimeout().toMillis()));
+        initParameters = parameters;
 
         ServletContextHandler context = new ServletContextHandler("/");
         CachingProxyServlet servlet = new CachingProxyServlet(routes, engine, tls.originTransport());
@@ -159,8 +209,12 @@ public final class ExampleProxy {
         proxy.setInitParameters(initParameters);
         context.addServlet(proxy, "/*");
         // Hits are answered in front of the servlet machinery; everything else goes to the servlet.
-        server.setHandler(storeInMemory ? CachingHandler.forInMemoryStore(context, servlet) : new CachingHandler(context, servlet));
-        server.setStopAtShutdown(true);
+        Handler caching = storeInMemory ? CachingHandler.forInMemoryStore(context, servlet) : new CachingHandler(context, servlet);
+        // Counts requests in flight, so that a graceful stop waits for them (up to the stop timeout).
+        server.setHandler(new GracefulHandler(caching));
+        server.setStopTimeout(limits.shutdownGrace().toMillis());
+        // The caller stops it (ExampleProxy's shutdown hook), before closing the store.
+        server.setStopAtShutdown(false);
         server.start();
         return server;
     }

@@ -21,9 +21,23 @@ final class ExampleFlagsTest {
     @Test
     void noFlagsMeanTheDemoOriginOnLoopbackPort8080() {
         assertEquals(new ExampleFlags(Optional.empty(), 8080, "127.0.0.1", false, 32L << 20, 256L << 20, Optional.empty(), 1L << 30,
-                8L << 20, Optional.empty(), Optional.empty(), PoolFlags.NONE, new TlsFlags(Optional.empty(), Optional.empty(),
-                Optional.empty(), false, Optional.empty(), false, dev.cacheproxy.jetty.OriginTransport.Protocol.HTTP_1_1), Duration.ofSeconds(120),
-                java.util.Map.of()), ExampleFlags.parse(List.of()));
+                Optional.empty(), Optional.empty(), Optional.empty(), PoolFlags.NONE, new TlsFlags(Optional.empty(), Optional.empty(),
+                Optional.empty(), false, Optional.empty(), false, dev.cacheproxy.jetty.OriginTransport.Protocol.HTTP_1_1),
+                Duration.ofSeconds(120), ServerLimits.defaults(), java.util.Map.of()), ExampleFlags.parse(List.of()));
+    }
+
+    @Test
+    void limitsAndTimeoutsAreRead() {
+        ExampleFlags flags = ExampleFlags.parse(List.of("--max-connections", "500", "--client-idle-timeout", "5s",
+                "--origin-timeout", "1500ms", "--shutdown-grace", "2m"));
+
+        assertEquals(new ServerLimits(500, java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(1500),
+                java.time.Duration.ofMinutes(2)), flags.limits());
+        assertEquals("1500", flags.servletInitParameters().get("timeout"));
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ExampleFlags.parse(List.of("--origin-timeout", "soon")));
+        assertEquals("--origin-timeout must be a duration such as 500ms, 30s or 2m, got soon", bad.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(ServerLimits.defaultMaxConnections() >= 64);
     }
 
     @Test
@@ -32,7 +46,7 @@ final class ExampleFlagsTest {
                 "--strip-request-headers", "X-HTTP-Method-Override", "--forwarded-host", "www.example.com"));
 
         assertEquals(java.util.Map.of("trustedProxies", "10.0.0.0/8,fd00::/8", "stripRequestHeaders", "X-HTTP-Method-Override",
-                "forwardedHost", "www.example.com"), flags.servletInitParameters());
+                "forwardedHost", "www.example.com", "timeout", "60000"), flags.servletInitParameters());
     }
 
     @Test
@@ -69,7 +83,7 @@ final class ExampleFlagsTest {
         assertEquals(1L << 30, flags.offHeapSize());
         assertEquals(Optional.of(Path.of("/var/cache/proxy")), flags.storeDir());
         assertEquals(4L << 30, flags.diskSize());
-        assertEquals(512L << 10, flags.maxObjectSize());
+        assertEquals(Optional.of(512L << 10), flags.maxObjectSize());
     }
 
     @ParameterizedTest
@@ -85,7 +99,6 @@ final class ExampleFlagsTest {
         "--heap-size 0                               | --heap-size must be at least 1B",
         "--offheap-size 512KiB                       | --offheap-size must be at least 1MiB",
         "--max-object-size 3GiB                      | --max-object-size must be below 2GiB",
-        "--max-object-size 300MiB                    | --max-object-size (300MiB) must be smaller than --offheap-size (256MiB)",
         "--disk-size 2GiB                            | --disk-size needs --store-dir",
         "--store-dir /tmp/c --disk-size 128MiB       | --disk-size (128MiB) must be larger than --offheap-size (256MiB)",
         "--heap-size 99999999999TiB                  | --heap-size is too large",
@@ -191,8 +204,9 @@ final class ExampleFlagsTest {
 
     @Test
     void helpListsEveryFlag() {
-        for (String flag : List.of("--origin", "--route", "--balance", "--health-path", "--max-conns", "--max-queue", "--port", "--bind", "--heap-size", "--offheap-size", "--store-dir", "--disk-size",
-                "--max-object-size", "--tls-cert", "--tls-key", "--keystore", "--h2c",
+        for (String flag : List.of("--origin", "--route", "--balance", "--health-path", "--max-conns", "--max-queue", "--port", "--bind",
+                "--heap-size", "--offheap-size", "--store-dir", "--disk-size", "--max-object-size", "--max-connections",
+                "--client-idle-timeout", "--origin-timeout", "--shutdown-grace", "--tls-cert", "--tls-key", "--keystore", "--h2c",
                 "--origin-protocol", "--origin-ca", "--origin-insecure", "--help")) {
             assertTrue(ExampleFlags.USAGE.contains(flag), flag);
         }
