@@ -1,12 +1,9 @@
 package dev.cacheproxy.spring.boot;
 
-import dev.cacheproxy.api.CacheStore;
 import dev.cacheproxy.core.CachingEngine;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
-import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -14,9 +11,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.ClassUtils;
 
-/** The Actuator endpoint {@code cacheproxy} and the {@code cacheproxy} health indicator, when Actuator is present. */
+/** The Actuator endpoint {@code cacheproxy}, when Actuator is present; the health contributors are {@link CacheproxyHealthAutoConfiguration}'s. */
 @AutoConfiguration(after = CacheproxyAutoConfiguration.class)
-@ConditionalOnClass({Endpoint.class, HealthIndicator.class})
+@ConditionalOnClass(Endpoint.class)
 @ConditionalOnBean(CachingEngine.class)
 public class CacheproxyActuatorAutoConfiguration {
 
@@ -40,20 +37,6 @@ public class CacheproxyActuatorAutoConfiguration {
     @ConditionalOnAvailableEndpoint
     public CacheproxyEndpoint cacheproxyEndpoint(CachingEngine engine, CacheproxyProperties properties, ListableBeanFactory beanFactory) {
         return new CacheproxyEndpoint(engine, () -> securityInUse(beanFactory), properties.getAdmin().getRole());
-    }
-
-    /**
-     * The health indicator.
-     *
-     * @param store  the store
-     * @param engine the engine
-     * @return the indicator
-     */
-    @Bean
-    @ConditionalOnMissingBean(name = "cacheproxyHealthIndicator")
-    @ConditionalOnEnabledHealthIndicator("cacheproxy")
-    public HealthIndicator cacheproxyHealthIndicator(CacheStore store, CachingEngine engine) {
-        return new CacheproxyHealthIndicator(store, engine);
     }
 
     private static boolean securityInUse(ListableBeanFactory beanFactory) {

@@ -26,6 +26,7 @@ import org.springframework.boot.web.servlet.ServletContextInitializer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Auto-configuration of cacheproxy in a servlet web application: one {@link CachingEngine} and its
@@ -49,7 +50,8 @@ public class CacheproxyAutoConfiguration {
     }
 
     /**
-     * The default store, from {@code cacheproxy.store.*}; closed with the engine.
+     * The default store, from {@code cacheproxy.store.*}, with the library's defaults for what is unset;
+     * closed with the engine.
      *
      * @param properties the {@code cacheproxy.*} properties
      * @return the store
@@ -58,9 +60,10 @@ public class CacheproxyAutoConfiguration {
     @ConditionalOnMissingBean(CacheStore.class)
     public EhcacheStore cacheproxyStore(CacheproxyProperties properties) {
         CacheproxyProperties.Store settings = properties.getStore();
-        EhcacheStore.Builder store = EhcacheStore.builder()
-                .heapSize(settings.getHeapSize().toBytes())
-                .offHeapSize(settings.getOffheapSize().toBytes());
+        EhcacheStore.Builder store = EhcacheStore.builder().heapSize(settings.getHeapSize().toBytes());
+        if (settings.getOffheapSize() != null) {
+            store.offHeapSize(settings.getOffheapSize().toBytes());
+        }
         if (settings.getDirectory() != null) {
             store.persistentDirectory(settings.getDirectory()).diskSize(settings.getDiskSize().toBytes());
         }
@@ -78,6 +81,7 @@ public class CacheproxyAutoConfiguration {
      * @param routeRules  the application's route rules, if any
      * @param normalizer  the application's request normalizer, if any
      * @return the engine; closing it closes the store
+     * @throws IllegalStateException when {@code cacheproxy.max-object-size} is larger than the store keeps
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(CachingEngine.class)
@@ -86,14 +90,27 @@ public class CacheproxyAutoConfiguration {
         CachingEngine.Builder engine = CachingEngine.builder()
                 .store(store)
                 .cacheName(properties.getCacheName())
-                .maxObjectSize(properties.getMaxObjectSize().toBytes())
                 .collapseTimeout(properties.getCollapseTimeout())
                 .showKeyInCacheStatus(properties.isShowKeyInCacheStatus());
+        // Unset, the engine's default applies, and it shrinks to fit a small store; a size the user set must fit.
+        DataSize maxObjectSize = properties.getMaxObjectSize();
+        if (maxObjectSize != null) {
+            engine.maxObjectSize(maxObjectSize.toBytes());
+        }
         policy.ifUnique(engine::policy);
         keys.ifUnique(engine::cacheKeys);
         routeRules.ifUnique(engine::routes);
         normalizer.ifUnique(engine::normalizeRequests);
-        return engine.build();
+        try {
+            return engine.build();
+        } catch (IllegalArgumentException tooLargeForTheStore) {
+            if (maxObjectSize == null) {
+                throw tooLargeForTheStore;
+            }
+            throw new IllegalStateException("cacheproxy.max-object-size=" + maxObjectSize + " does not fit the store: "
+                    + tooLargeForTheStore.getMessage() + " (cacheproxy.store.offheap-size, or cacheproxy.store.disk-size "
+                    + "with a directory), or leave cacheproxy.max-object-size unset", tooLargeForTheStore);
+        }
     }
 
     /**

@@ -67,6 +67,8 @@ public class CacheproxyEndpoint {
      * @return what was purged, or 400 for a bad request and 403 for a user without the role
      */
     @WriteOperation
+    // Spring's @Nullable is what Boot 3 reads to make a parameter optional; Boot 4 reads any @Nullable but deprecates Spring's.
+    @SuppressWarnings({"deprecation", "removal"})
     public WebEndpointResponse<Map<String, Object>> purge(SecurityContext securityContext, @Nullable String url,
             @Nullable String tag, @Nullable Boolean all) {
         if (securityInUse.getAsBoolean() && !securityContext.isUserInRole(purgeRole)) {

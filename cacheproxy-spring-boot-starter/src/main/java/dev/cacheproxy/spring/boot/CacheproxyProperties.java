@@ -25,8 +25,12 @@ public class CacheproxyProperties {
     /** The cache's name in the Cache-Status response field, an RFC 9110 token. */
     private String cacheName = "cacheproxy";
 
-    /** The largest response body stored; larger ones stream through uncached. */
-    private DataSize maxObjectSize = DataSize.ofMegabytes(8);
+    /**
+     * The largest response body stored; larger ones stream through uncached. Unset: 8 MiB, or the largest body
+     * the store keeps when that is less (a quarter of the off-heap tier, or of the disk tier with a directory);
+     * a size set larger than the store keeps stops the application at start.
+     */
+    private DataSize maxObjectSize;
 
     /** How long a request waits for the same one already on its way to the origin (request collapsing); 0 turns it off. */
     private Duration collapseTimeout = Duration.ofSeconds(10);
@@ -63,12 +67,12 @@ public class CacheproxyProperties {
         this.cacheName = cacheName;
     }
 
-    /** {@return the largest response body stored} */
+    /** {@return the largest response body stored, or null for the engine's default} */
     public DataSize getMaxObjectSize() {
         return maxObjectSize;
     }
 
-    /** @param maxObjectSize the largest response body stored */
+    /** @param maxObjectSize the largest response body stored; null for the engine's default */
     public void setMaxObjectSize(DataSize maxObjectSize) {
         this.maxObjectSize = maxObjectSize;
     }
@@ -152,8 +156,11 @@ public class CacheproxyProperties {
         /** The heap tier's budget, for the hottest entries (kept as entries: one per 32 KiB). */
         private DataSize heapSize = DataSize.ofMegabytes(32);
 
-        /** The off-heap tier, the main one. */
-        private DataSize offheapSize = DataSize.ofMegabytes(256);
+        /**
+         * The off-heap tier, the main one, allocated whole at start. Unset: 64 MiB, or a quarter of the JVM's
+         * direct memory (-XX:MaxDirectMemorySize, else -Xmx) when that is less.
+         */
+        private DataSize offheapSize;
 
         /** A directory for a persistent disk tier, so that the cache survives a restart; one application per directory. */
         private Path directory;
@@ -171,12 +178,12 @@ public class CacheproxyProperties {
             this.heapSize = heapSize;
         }
 
-        /** {@return the off-heap tier's size} */
+        /** {@return the off-heap tier's size, or null for the library's default} */
         public DataSize getOffheapSize() {
             return offheapSize;
         }
 
-        /** @param offheapSize the off-heap tier's size, at least 1 MB */
+        /** @param offheapSize the off-heap tier's size, at least 1 MB; null for the library's default */
         public void setOffheapSize(DataSize offheapSize) {
             this.offheapSize = offheapSize;
         }

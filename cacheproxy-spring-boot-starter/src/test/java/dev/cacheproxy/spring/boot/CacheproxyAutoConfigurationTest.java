@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CacheKeyFunction;
 import dev.cacheproxy.api.CachePolicy;
+import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.ForwardingCachePolicy;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.Lookup;
 import dev.cacheproxy.api.RequestHead;
+import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.StoredResponse;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.core.Rfc9111Policy;
@@ -101,6 +103,52 @@ class CacheproxyAutoConfigurationTest {
     }
 
     @Test
+    void unsetTheMaximumObjectSizeShrinksToFitASmallStore() {
+        // 8 MB off heap keeps bodies up to a quarter of it, less room for the head: not the engine's 8 MiB.
+        runner.withPropertyValues("cacheproxy.filter.url-patterns=/*").run(context -> {
+            CachingEngine engine = context.getBean(CachingEngine.class);
+            String oneMebibyte = storingOutcome(engine, 1 << 20);
+
+            assertFalse(oneMebibyte.contains("not stored"), oneMebibyte);
+            assertTrue(storingOutcome(engine, 3 << 20).contains("not stored: larger than the maximum object size"));
+        });
+    }
+
+    @Test
+    void aMaximumObjectSizeSetBelowWhatTheStoreKeepsIsUsed() {
+        runner.withPropertyValues("cacheproxy.filter.url-patterns=/*", "cacheproxy.max-object-size=512KB").run(context -> {
+            CachingEngine engine = context.getBean(CachingEngine.class);
+
+            assertFalse(storingOutcome(engine, 500 * 1024).contains("not stored"));
+            assertTrue(storingOutcome(engine, 1 << 20).contains("not stored: larger than the maximum object size"));
+        });
+    }
+
+    @Test
+    void aMaximumObjectSizeLargerThanTheStoreKeepsStopsTheApplicationNamingTheProperties() {
+        runner.withPropertyValues("cacheproxy.filter.url-patterns=/*", "cacheproxy.max-object-size=8MB").run(context -> {
+            Throwable failure = context.getStartupFailure();
+            assertNotNull(failure, "the application does not start");
+            Throwable cause = failure;
+            while (!(cause instanceof IllegalStateException) && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            assertTrue(cause.getMessage().startsWith("cacheproxy.max-object-size=8388608B does not fit the store"), cause.getMessage());
+            assertTrue(cause.getMessage().contains("cacheproxy.store.offheap-size"), cause.getMessage());
+        });
+    }
+
+    @Test
+    void unsetTheStoreHasTheLibrarysDefaultSize() {
+        new WebApplicationContextRunner().withConfiguration(AutoConfigurations.of(CacheproxyAutoConfiguration.class))
+                .withPropertyValues("cacheproxy.filter.url-patterns=/*").run(context -> {
+                    try (EhcacheStore libraryDefault = EhcacheStore.builder().build()) {
+                        assertEquals(libraryDefault.largestBody(), context.getBean(EhcacheStore.class).largestBody());
+                    }
+                });
+    }
+
+    @Test
     void everyPropertyHasMetadataForIdeCompletion() throws Exception {
         String metadata;
         try (InputStream json = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
@@ -113,6 +161,18 @@ class CacheproxyAutoConfigurationTest {
             assertTrue(metadata.contains("\"name\": \"" + property + "\""), property);
         }
         assertFalse(metadata.contains("\"description\": \"\""));
+    }
+
+    /** The Cache-Status the engine gives a cacheable response of this Content-Length, its body never sent. */
+    private static String storingOutcome(CachingEngine engine, long contentLength) {
+        ExchangePlan.ToOrigin toOrigin = (ExchangePlan.ToOrigin) engine.onClientRequest(get("http://app.test/body-" + contentLength));
+        ResponseHead originResponse = new ResponseHead(200,
+                HeaderFields.of("Cache-Control", "public, max-age=60", "Content-Length", Long.toString(contentLength)));
+        ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(toOrigin, originResponse);
+        if (plan instanceof ExchangePlan.Relay relay) {
+            relay.capture().abandon("the test sends no body");
+        }
+        return plan.cacheStatus().toHeaderValue();
     }
 
     private static RequestHead get(String uri) {
