@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param port          the port to listen on, 0 for any free one
  * @param bind          the address to listen on
  * @param help          whether {@code --help} was given
- * @param heapSize      the heap tier's budget in bytes (turned into entries by {@link EhcacheStore.Builder#heapSize})
+ * @param heapSize      the heap tier's budget in bytes (the weight of its entries, {@link EhcacheStore.Builder#heapSize})
  * @param offHeapSize   the off-heap tier in bytes
  * @param storeDir      the directory of a persistent disk tier, if any
  * @param diskSize      the disk tier in bytes, used with {@code storeDir}
