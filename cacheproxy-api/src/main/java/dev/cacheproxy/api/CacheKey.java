@@ -25,6 +25,11 @@ import java.util.Optional;
  */
 public record CacheKey(String value) {
 
+    /**
+     * Rejects a missing or invalid component with an exception naming it.
+     *
+     * @param value the key, as stores hold it
+     */
     public CacheKey {
         Objects.requireNonNull(value, "value");
         if (value.isEmpty()) {
@@ -32,7 +37,12 @@ public record CacheKey(String value) {
         }
     }
 
-    /** The key for a request's target URI. */
+    /**
+     * The key for a request's target URI.
+     *
+     * @param target the absolute target URI
+     * @return its key: scheme and host in lower case, no default port, no fragment
+     */
     public static CacheKey of(URI target) {
         if (isNormal(target)) {
             String whole = target.toString();
@@ -99,6 +109,7 @@ public record CacheKey(String value) {
      * @param name  the dimension's name, such as {@code header:x-tenant}: visible ASCII without space or
      *              {@code =}, not beginning with {@code @} (the engine's key-only part begins so)
      * @param value the request's value for it; empty when the request has none
+     * @return a new key; this one is unchanged
      * @throws IllegalArgumentException if the name is empty, begins with {@code @}, or has a space, {@code =} or a control character
      */
     public CacheKey withDimension(String name, Optional<String> value) {
@@ -119,6 +130,9 @@ public record CacheKey(String value) {
     /**
      * This key with the request's path rewrite as its last, key-only part: the origin path a request names
      * depends on it as much as on the URI. This key itself when the rewrite is {@link PathRewrite#NONE}.
+     *
+     * @param rewrite the request's path rewrite
+     * @return a new key, or this one for no rewrite
      */
     public CacheKey withPathRewrite(PathRewrite rewrite) {
         Objects.requireNonNull(rewrite, "rewrite");
@@ -146,7 +160,7 @@ public record CacheKey(String value) {
         }
     }
 
-    /** The URI part of the key, without its dimensions. */
+    /** {@return the URI part of the key, without its dimensions} */
     public String uriPart() {
         int space = value.indexOf(' ');
         return space < 0 ? value : value.substring(0, space);

@@ -24,6 +24,14 @@ public record PathRewrite(String clientPrefix, String originPrefix) {
     /** Client paths are origin paths. */
     public static final PathRewrite NONE = new PathRewrite("", "");
 
+    /**
+     * Checks the prefixes and drops their trailing slashes; equal prefixes make {@link #NONE}.
+     *
+     * @param clientPrefix the client's path prefix that is replaced: {@code ""} or a path beginning with {@code /}
+     * @param originPrefix what replaces it: {@code ""} or a path beginning with {@code /}
+     * @throws IllegalArgumentException if a prefix does not begin with {@code /}, or has a space, a control
+     *                                  character, {@code ?} or {@code #}
+     */
     public PathRewrite {
         clientPrefix = checked(clientPrefix, "clientPrefix");
         originPrefix = checked(originPrefix, "originPrefix");
@@ -53,12 +61,17 @@ public record PathRewrite(String clientPrefix, String originPrefix) {
         return path;
     }
 
-    /** Whether client paths go to the origin unchanged. */
+    /** {@return whether client paths go to the origin unchanged} */
     public boolean isNone() {
         return clientPrefix.isEmpty() && originPrefix.isEmpty();
     }
 
-    /** Whether this client path is one the rewrite applies to: the client prefix, or under it. */
+    /**
+     * Whether this client path is one the rewrite applies to: the client prefix, or under it.
+     *
+     * @param clientPath a raw path beginning with {@code /}
+     * @return whether the rewrite applies to it
+     */
     public boolean covers(String clientPath) {
         return isUnder(clientPath, clientPrefix);
     }
@@ -67,6 +80,8 @@ public record PathRewrite(String clientPrefix, String originPrefix) {
      * The origin's path for this client path: {@code /shop/item} to {@code /store/item}; the client
      * prefix alone ({@code /shop}) to the origin prefix ({@code /store}, or {@code /} when that is empty).
      *
+     * @param clientPath a raw path the rewrite {@linkplain #covers covers}
+     * @return the origin's path for it
      * @throws IllegalArgumentException if the path is not {@linkplain #covers covered}
      */
     public String originPath(String clientPath) {
@@ -80,6 +95,9 @@ public record PathRewrite(String clientPrefix, String originPrefix) {
      * The client's path for a path of the origin: the inverse of {@link #originPath}, for a
      * {@code Location} or {@code Content-Location} the origin sent; empty when no client path of this
      * rewrite names it (it lies outside the origin prefix).
+     *
+     * @param originPath a raw path of the origin, beginning with {@code /}
+     * @return the client's path for it, if the rewrite maps one there
      */
     public Optional<String> clientPath(String originPath) {
         if (!isUnder(originPath, originPrefix)) {

@@ -21,6 +21,12 @@ public record RetriedStatuses(Set<Integer> statuses) {
     /** None: a backend's answer is always relayed (nginx's {@code proxy_next_upstream error timeout}). */
     public static final RetriedStatuses NONE = new RetriedStatuses(Set.of());
 
+    /**
+     * Copies and checks the statuses.
+     *
+     * @param statuses the statuses, each from 500 to 599
+     * @throws IllegalArgumentException if one is not a 5xx status
+     */
     public RetriedStatuses {
         Objects.requireNonNull(statuses, "statuses");
         statuses = Set.copyOf(statuses);
@@ -32,12 +38,22 @@ public record RetriedStatuses(Set<Integer> statuses) {
         }
     }
 
-    /** These statuses. */
+    /**
+     * These statuses, e.g. {@code RetriedStatuses.of(500, 502, 503, 504)}.
+     *
+     * @param statuses 5xx statuses
+     * @return the set of them
+     */
     public static RetriedStatuses of(Integer... statuses) {
         return new RetriedStatuses(Set.of(statuses));
     }
 
-    /** Whether a backend's answer with this status may go to another backend instead. */
+    /**
+     * Whether a backend's answer with this status may go to another backend instead.
+     *
+     * @param status a backend's response status
+     * @return whether it is one of these
+     */
     public boolean retries(int status) {
         return statuses.contains(status);
     }
