@@ -549,7 +549,7 @@ public class CachingProxyServlet extends ProxyServlet {
      * @param originRequest the request to the origin, whose fields get the forwarding fields
      */
     protected final void addXForwardedHeaders(HttpServletRequest clientRequest, Request originRequest) {
-        String localAuthority = authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
+        String localAuthority = KeyTargets.authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
         String element = "by=%s;for=%s;host=%s;proto=%s".formatted(
                 HttpField.PARAMETER_TOKENIZER.quote(clientRequest.getLocalAddr()),
                 HttpField.PARAMETER_TOKENIZER.quote(clientRequest.getRemoteAddr()),
