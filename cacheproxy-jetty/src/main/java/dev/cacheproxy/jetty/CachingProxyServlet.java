@@ -727,7 +727,7 @@ public class CachingProxyServlet extends ProxyServlet {
         try {
             // Built as a foreground request to the backend is: Jetty's copy of the client's fields, the
             // forwarding family and the hooks, then the engine's changes (the validators) on top.
-            Request originRequest = getHttpClient().newRequest(backend.get().base + match.backendPathQuery()).method(HttpMethod.GET);
+            Request originRequest = newProxyRequest(clientRequest, backend.get().base + match.backendPathQuery()).method(HttpMethod.GET);
             copyRequestHeaders(clientRequest, originRequest);
             addProxyHeaders(clientRequest, originRequest);
             originRequest.headers(headers -> refresh.applyTo(headers::remove, headers::add));
