@@ -82,7 +82,7 @@ public interface CacheStore extends AutoCloseable {
      * of fixed size); empty when it does not. The engine refuses at build time a maximum object size
      * above it, and never says {@code stored} for a larger body. Default: empty.
      *
-     * @return the largest body in bytes, or empty when the store's capacity does not bound it
+     * @return the largest body in bytes; empty when the store's capacity does not bound it
      */
     default OptionalLong largestBody() {
         return OptionalLong.empty();

@@ -26,7 +26,7 @@ public final class ThrowingResilience<K, V> implements ResilienceStrategy<K, V> 
     /**
      * The constructor Ehcache calls, with the store to clean up.
      *
-     * @param store the store whose failed keys are removed
+     * @param store the store whose keys a failed tier leaves to be cleaned up
      */
     public ThrowingResilience(RecoveryStore<K> store) {
         this.store = store;
