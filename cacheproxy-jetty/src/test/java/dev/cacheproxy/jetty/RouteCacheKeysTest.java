@@ -69,6 +69,16 @@ final class RouteCacheKeysTest {
         return request.send();
     }
 
+    /** Waits until what a GET of this client URL stored is in the store: it is written once the body has ended, which the client may see first. */
+    private void awaitStored(String clientUrl) {
+        var key = engine.keyFor(proxy.servlet().purgeRequest(URI.create(clientUrl)).orElseThrow());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.store().variants(key).isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, clientUrl + " was stored");
+            Thread.onSpinWait();
+        }
+    }
+
     private String body(String host, String pathAndQuery) throws Exception {
         ContentResponse response = send("GET", host, pathAndQuery);
         assertEquals(200, response.getStatus(), response.getContentAsString());
@@ -167,11 +177,13 @@ final class RouteCacheKeysTest {
         proxy = new ProxyUnderTest(new CachingProxyServlet(URI.create(origin.url() + "/v2"), engine), new HashMap<>(Map.of("adminToken", TOKEN)),
                 ProxyUnderTest.FrontEnd.CACHING_HANDLER);
         assertEquals("backend /v2/x", body("p", "/x"));
+        awaitStored("http://p/x");
         assertEquals(0, engine.purge(URI.create("http://p/x")).entries().getAsLong(), "the engine alone cannot know the route");
 
         assertEquals(1, proxy.servlet().purge(URI.create("http://p/x")).entries().getAsLong());
         assertEquals("backend /v2/x", body("p", "/x"));
         assertEquals(2, origin.requestCount(), "fetched again after the purge");
+        awaitStored("http://p/x");
 
         ContentResponse purged = send("PURGE", "p", "/x", "Authorization", "Bearer " + TOKEN);
         assertTrue(purged.getContentAsString().contains("\"entries\":1"), purged.getContentAsString());
@@ -186,6 +198,7 @@ final class RouteCacheKeysTest {
                 Route.prefix("/api", pool("v2", "/v2"))), Map.of(), ProxyUnderTest.FrontEnd.SERVLET);
         for (String path : new String[] {"/x", "/shop/x", "/api/x"}) {
             body("p", path);
+            awaitStored("http://p" + path);
         }
         assertEquals(3, origin.requestCount());
         for (String path : new String[] {"/x", "/shop/x", "/api/x"}) {
