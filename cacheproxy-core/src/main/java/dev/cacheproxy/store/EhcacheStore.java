@@ -320,6 +320,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             return;
         }
         if (ownedManager.isPresent()) {
+            counters.flushLedger();
             ownedManager.get().close();
         } else {
             try {
@@ -548,9 +549,14 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             }
             EhcacheTiers tiers = new EhcacheTiers(heapEntries, offHeapBytes,
                     diskDirectory.map(directory -> new EhcacheTiers.DiskTier(directory, diskBytes)));
-            CacheManager manager = tiers.open();
+            EhcacheTiers.OpenTiers open = tiers.open();
+            CacheManager manager = open.manager();
             Cache<String, StoredVariants> cache = manager.getCache(EhcacheTiers.CACHE_ALIAS, String.class, StoredVariants.class);
-            return new EhcacheStore(cache, Optional.of(manager), maxVariantsPerKey, diskDirectory.isPresent());
+            EhcacheStore store = new EhcacheStore(cache, Optional.of(manager), maxVariantsPerKey, diskDirectory.isPresent());
+            // A disk tier lost at start counts as corrupt entries; its count is kept for the next start to report.
+            store.counters.droppedAtOpen(open.droppedEntries());
+            open.ledger().ifPresent(store.counters::keepIn);
+            return store;
         }
 
         private Builder tiers() {

@@ -45,6 +45,16 @@ record EhcacheTiers(long heapEntries, long offHeapBytes, Optional<DiskTier> disk
     record DiskTier(Path directory, long bytes) {
     }
 
+    /**
+     * A started cache manager holding the cache, with what the store keeps of a persistent disk tier.
+     *
+     * @param manager        the manager, which the store owns
+     * @param ledger         where the disk tier's entry count is kept; empty without a disk tier
+     * @param droppedEntries entries of a disk tier that could not be recovered and were dropped at start
+     */
+    record OpenTiers(CacheManager manager, Optional<DiskTierLedger> ledger, long droppedEntries) {
+    }
+
     EhcacheTiers {
         // Ehcache requires each lower tier to be larger than the one above it.
         disk.ifPresent(tier -> {
@@ -93,23 +103,24 @@ record EhcacheTiers(long heapEntries, long offHeapBytes, Optional<DiskTier> disk
 
     /**
      * Starts a cache manager holding one cache with these tiers. A persistent disk tier finds what an
-     * earlier store left in its directory; one that cannot be read (damaged files, another size) is
-     * started empty and logged, so a damaged directory never stops the store from opening. The disk
-     * tier's space is reserved before the store is used.
+     * earlier store left in its directory; one that cannot be read (damaged files, another size, not
+     * closed cleanly) is started empty and logged with the number of entries lost, so a damaged
+     * directory never stops the store from opening. The disk tier's space is reserved before the store
+     * is used.
      *
      * @throws IllegalStateException if the directory is in use by another store or process, cannot be
      *                               used, or its file system cannot hold the disk tier
      */
-    CacheManager open() {
+    OpenTiers open() {
         CacheManagerBuilder<CacheManager> builder = CacheManagerBuilder.newCacheManagerBuilder();
         if (disk.isEmpty()) {
             CacheManager manager = builder.build(true);
             createCache(manager);
-            return manager;
+            return new OpenTiers(manager, Optional.empty(), 0);
         }
         Path directory = disk.get().directory();
         DiskTierFiles files = new DiskTierFiles(directory, disk.get().bytes());
-        files.checkBeforeOpening();
+        long dropped = files.checkBeforeOpening();
         PersistentCacheManager manager = builder.with(CacheManagerBuilder.persistence(directory.toFile())).build();
         try {
             manager.init();
@@ -121,8 +132,9 @@ record EhcacheTiers(long heapEntries, long offHeapBytes, Optional<DiskTier> disk
         try {
             manager.createCache(CACHE_ALIAS, cacheConfiguration(resourcePools()).build());
         } catch (RuntimeException damaged) {
-            LOG.warn("the disk tier in {} cannot be read ({}): its entries are dropped and it starts empty",
-                    directory.toAbsolutePath(), rootCause(damaged).toString());
+            LOG.warn("the disk tier in {} cannot be read ({}): {} are dropped (counted as corrupt entries) and it starts empty",
+                    directory.toAbsolutePath(), rootCause(damaged).toString(), files.lostEntries());
+            dropped = files.lastCount();
             try {
                 manager.destroyCache(CACHE_ALIAS);
             } catch (Exception cannotDestroy) {
@@ -141,7 +153,7 @@ record EhcacheTiers(long heapEntries, long offHeapBytes, Optional<DiskTier> disk
             }
             throw cannotReserve;
         }
-        return manager;
+        return new OpenTiers(manager, Optional.of(new DiskTierLedger(directory)), dropped);
     }
 
     private void createCache(CacheManager manager) {

@@ -272,10 +272,11 @@ final class EhcacheStoreTest extends CacheStoreContract {
     }
 
     @Test
-    void aDiskDirectoryLeftWithoutACleanCloseOpens() throws IOException {
+    void aDiskDirectoryLeftWithoutACleanCloseOpensAndCountsWhatItLost() throws IOException {
         Path copy = Files.createDirectories(directory.resolve("crashed"));
         try (EhcacheStore first = EhcacheStore.builder().offHeapMegabytes(4).persistentDirectory(copy).diskSize(16L << 20).build()) {
             first.store(key("page"), response("gzip", "before the crash", T0));
+            first.store(key("other"), response("gzip", "also before the crash", T0));
             // A process killed here leaves the directory as it is now: copy it while the store is open.
             Path crashed = Files.createDirectories(directory.resolve("copy"));
             for (Path file : filesUnder(copy)) {
@@ -288,6 +289,7 @@ final class EhcacheStoreTest extends CacheStoreContract {
             try (EhcacheStore afterCrash = EhcacheStore.builder().offHeapMegabytes(4).persistentDirectory(crashed)
                     .diskSize(16L << 20).build()) {
                 assertEquals(List.of(), afterCrash.variants(key("page")), "Ehcache starts an uncleanly closed tier empty");
+                assertEquals(2, afterCrash.statistics().corruptEntries(), "what it lost is counted");
                 afterCrash.store(key("page"), response("gzip", "after", T0));
                 assertEquals("after", afterCrash.variants(key("page")).get(0).body().utf8());
             }
