@@ -10,6 +10,6 @@ import java.util.List;
 @FunctionalInterface
 public interface BackendReport {
 
-    /** The backends' figures now, in a stable order; thread safe and cheap enough for every metrics scrape. */
+    /** {@return the backends' figures now, in a stable order; thread safe and cheap enough for every metrics scrape} */
     List<BackendStatistics> backends();
 }

@@ -33,6 +33,21 @@ public record BackendStatistics(String pool, URI backend, State state, int weigh
         DOWN
     }
 
+    /**
+     * Checks the components: {@code null} throws {@code NullPointerException}, an invalid value {@code IllegalArgumentException}.
+     *
+     * @param pool      the name of the pool the backend belongs to
+     * @param backend   the backend's base URI, e.g. {@code http://10.0.0.2:8080}
+     * @param state     whether requests go to it now, and if not why
+     * @param weight    its share of the pool's requests relative to the others (1 or more)
+     * @param backup    whether it takes requests only when no primary backend is available
+     * @param requests  requests sent to it (retries and failovers included)
+     * @param failures  requests to it that failed: refused, reset, timed out, or answered with a 5xx that
+     *                  counts toward ejection
+     * @param active    requests on their way to it at the moment of the snapshot
+     * @param ejections how many times it was taken out of the pool (passively or by health checks)
+     * @param latency   time from sending a request to it to its response head, or to the failure
+     */
     public BackendStatistics {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(backend, "backend");

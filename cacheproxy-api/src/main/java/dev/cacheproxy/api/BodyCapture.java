@@ -32,18 +32,28 @@ public interface BodyCapture {
         }
     };
 
-    /** Copies the remaining bytes of this chunk; the chunk's position is not moved and it is not kept. */
+    /**
+     * Copies the remaining bytes of this chunk; the chunk's position is not moved and it is not kept.
+     *
+     * @param chunk the next bytes of the body
+     */
     void append(ByteBuffer chunk);
 
     /** The body ended as its framing said it would: store it if it is whole and small enough. */
     void complete();
 
-    /** The body did not arrive whole (origin closed early, reset...): store nothing. */
+    /**
+     * The body did not arrive whole (origin closed early, reset...): store nothing.
+     *
+     * @param reason why, for the log
+     */
     void abandon(String reason);
 
     /**
      * Whether the capture still means to store the body: an adapter whose client went away keeps reading
      * the origin's body into a capture that is still capturing, so the entry being filled is not lost.
+     *
+     * @return {@code true} until the capture is complete, abandoned or gave up (too big)
      */
     default boolean isCapturing() {
         return true;

@@ -22,6 +22,11 @@ import java.util.Optional;
  */
 public record CacheKey(String value) {
 
+    /**
+     * Rejects a missing or invalid component with an exception naming it.
+     *
+     * @param value the key, as stores hold it
+     */
     public CacheKey {
         Objects.requireNonNull(value, "value");
         if (value.isEmpty()) {
@@ -29,7 +34,12 @@ public record CacheKey(String value) {
         }
     }
 
-    /** The key for a request's target URI. */
+    /**
+     * The key for a request's target URI.
+     *
+     * @param target the absolute target URI
+     * @return its key: scheme and host in lower case, no default port, no fragment
+     */
     public static CacheKey of(URI target) {
         if (isNormal(target)) {
             String whole = target.toString();
@@ -95,6 +105,7 @@ public record CacheKey(String value) {
      *
      * @param name  the dimension's name, such as {@code header:x-tenant}: visible ASCII without space or {@code =}
      * @param value the request's value for it; empty when the request has none
+     * @return a new key; this one is unchanged
      * @throws IllegalArgumentException if the name is empty or has a space, {@code =} or a control character
      */
     public CacheKey withDimension(String name, Optional<String> value) {
@@ -119,7 +130,7 @@ public record CacheKey(String value) {
         return new CacheKey(key.toString());
     }
 
-    /** The URI part of the key, without its dimensions. */
+    /** {@return the URI part of the key, without its dimensions} */
     public String uriPart() {
         int space = value.indexOf(' ');
         return space < 0 ? value : value.substring(0, space);

@@ -24,6 +24,8 @@ public interface CacheKeyFunction {
     /**
      * The key this request's response is stored and looked up under.
      *
+     * @param request the request, after normalisation
+     * @return its key
      * @throws NoKey when the request has no safe key: it must neither read nor write the cache
      */
     CacheKey keyFor(RequestHead request);
@@ -36,7 +38,11 @@ public interface CacheKeyFunction {
 
         private static final long serialVersionUID = 1L;
 
-        /** A bypass for this reason, e.g. {@code "cookie lang sent twice with different values"}. */
+        /**
+         * A bypass for this reason, e.g. {@code "cookie lang sent twice with different values"}.
+         *
+         * @param reason why the request has no safe key
+         */
         public NoKey(String reason) {
             // No stack trace: this is an answer about the request, not a fault in the code.
             super(java.util.Objects.requireNonNull(reason, "reason"), null, false, false);

@@ -22,6 +22,7 @@ public interface CachePolicy {
      * @param request  the request as received from the client
      * @param response the origin's response head (for a 304, the stored head updated by it)
      * @param now      the current time
+     * @return store (with the freshness lifetime) or do not store, each with its reason
      */
     Storability storability(RequestHead request, ResponseHead response, Instant now);
 
@@ -31,6 +32,7 @@ public interface CachePolicy {
      * @param request  the request as received from the client
      * @param variants every variant stored for the request's key, possibly none
      * @param now      the current time
+     * @return reuse, validate, forward or unavailable, with the reason
      */
     Lookup lookup(RequestHead request, List<StoredResponse> variants, Instant now);
 
@@ -53,6 +55,7 @@ public interface CachePolicy {
      * When its validation fails and it cannot stand in, the client gets 504 rather than 502.
      *
      * @param stored the stored response whose validation failed
+     * @return {@code true} when the stored response may not stand in for a failed validation
      */
     boolean mustRevalidate(StoredResponse stored);
 
@@ -75,6 +78,7 @@ public interface CachePolicy {
      *
      * @param request the request as received from the client
      * @param now     the current time
+     * @return allowed, or refused with the reason
      */
     default Collapsing collapsing(RequestHead request, Instant now) {
         return Collapsing.ALLOWED;

@@ -52,17 +52,29 @@ public interface CacheStore extends AutoCloseable {
         return List.copyOf(updated);
     }
 
-    /** Every stored variant for this key, in no particular order; empty when there is none. */
+    /**
+     * Every stored variant for this key, in no particular order; empty when there is none.
+     *
+     * @param key the primary key
+     * @return the variants, possibly none
+     */
     List<StoredResponse> variants(CacheKey key);
 
     /**
      * Stores a response, replacing the stored variant of this key that {@linkplain
      * StoredResponse#isSameVariantAs is the same variant}, if there is one. A store may bound the
      * number of variants per key and drop others to make room.
+     *
+     * @param key      the primary key
+     * @param response the response, with its complete body
      */
     void store(CacheKey key, StoredResponse response);
 
-    /** Removes every variant stored for this key; does nothing when there is none. */
+    /**
+     * Removes every variant stored for this key; does nothing when there is none.
+     *
+     * @param key the primary key
+     */
     void remove(CacheKey key);
 
     /**

@@ -16,6 +16,17 @@ package dev.cacheproxy.api;
  */
 public record CacheStoreStatistics(long entries, long bytes, long hits, long misses, long evictions, long corruptEntries) {
 
+    /**
+     * Rejects an invalid component with an exception naming it.
+     *
+     * @param entries        the stored entries: one per {@link CacheKey}, holding all of that key's variants
+     * @param bytes          the approximate size of the stored entries in the store's own encoding
+     * @param hits           reads that found at least one stored variant for their key
+     * @param misses         reads that found none
+     * @param evictions      entries the store dropped to stay within its size budget, each with all its variants
+     * @param corruptEntries entries that could not be read (damaged, or written by another format
+     *                       version) and were dropped instead of served
+     */
     public CacheStoreStatistics {
         if (entries < 0 || bytes < 0 || hits < 0 || misses < 0 || evictions < 0 || corruptEntries < 0) {
             throw new IllegalArgumentException("statistics must not be negative: entries=" + entries + ", bytes=" + bytes

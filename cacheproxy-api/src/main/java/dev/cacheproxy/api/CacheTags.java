@@ -21,6 +21,11 @@ public record CacheTags(Set<String> tags) {
     /** No tags. */
     public static final CacheTags NONE = new CacheTags(Set.of());
 
+    /**
+     * Rejects a missing or invalid component with an exception naming it.
+     *
+     * @param tags the tags, each a non-empty run of characters without whitespace or commas
+     */
     public CacheTags {
         Objects.requireNonNull(tags, "tags");
         for (String tag : tags) {
@@ -31,7 +36,12 @@ public record CacheTags(Set<String> tags) {
         tags = Collections.unmodifiableSet(new LinkedHashSet<>(tags));
     }
 
-    /** The tags stored with this response, if any. */
+    /**
+     * The tags stored with this response, if any.
+     *
+     * @param response a stored response
+     * @return its tags from {@link #FIELD}; {@link #NONE} when it has none
+     */
     public static CacheTags of(StoredResponse response) {
         return parse(response.headers().values(FIELD));
     }
@@ -39,6 +49,9 @@ public record CacheTags(Set<String> tags) {
     /**
      * The tags in these field values, separated by whitespace ({@code Surrogate-Key}) or commas
      * ({@code Cache-Tag}); duplicates once, in order of appearance.
+     *
+     * @param fieldValues the values of every line of the tag fields
+     * @return the tags, possibly none
      */
     public static CacheTags parse(Iterable<String> fieldValues) {
         Set<String> tags = new LinkedHashSet<>();
@@ -52,17 +65,22 @@ public record CacheTags(Set<String> tags) {
         return tags.isEmpty() ? NONE : new CacheTags(tags);
     }
 
-    /** Whether this is a valid tag: what {@link #parse} can produce. */
+    /**
+     * Whether this is a valid tag: what {@link #parse} can produce.
+     *
+     * @param candidate the string to check
+     * @return {@code true} for a non-empty run of characters without whitespace or commas
+     */
     public static boolean isTag(String candidate) {
         return candidate != null && !candidate.isEmpty() && candidate.chars().noneMatch(c -> c == ',' || Character.isWhitespace(c));
     }
 
-    /** Whether there is no tag. */
+    /** {@return whether there is no tag} */
     public boolean isEmpty() {
         return tags.isEmpty();
     }
 
-    /** The value of {@link #FIELD}: the tags, space-separated. */
+    /** {@return the value of {@link #FIELD}: the tags, space-separated} */
     public String toFieldValue() {
         return String.join(" ", tags);
     }

@@ -11,7 +11,7 @@ public sealed interface Collapsing {
     /** Collapse as usual: wait for a request already on its way, or lead the ones that come after. */
     Collapsing ALLOWED = new Allowed("may collapse");
 
-    /** The human-readable reason, as it appears in logs and {@code Cache-Status}. */
+    /** {@return the human-readable reason, as it appears in logs and {@code Cache-Status}} */
     String reason();
 
     /**
@@ -20,6 +20,11 @@ public sealed interface Collapsing {
      * @param reason why
      */
     record Allowed(String reason) implements Collapsing {
+        /**
+         * Checks the components: {@code null} throws {@code NullPointerException}.
+         *
+         * @param reason why
+         */
         public Allowed {
             Objects.requireNonNull(reason, "reason");
         }
@@ -32,6 +37,11 @@ public sealed interface Collapsing {
      * @param reason why, e.g. {@code "route /account/**: not collapsed"}
      */
     record Refused(String reason) implements Collapsing {
+        /**
+         * Checks the components: {@code null} throws {@code NullPointerException}.
+         *
+         * @param reason why, e.g. {@code "route /account/**: not collapsed"}
+         */
         public Refused {
             Objects.requireNonNull(reason, "reason");
         }

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  */
 public sealed interface ExchangePlan {
 
-    /** The cache's part of the {@code Cache-Status} field for this exchange. */
+    /** {@return the cache's part of the {@code Cache-Status} field for this exchange} */
     CacheStatus cacheStatus();
 
     /** What the engine can answer when a client request arrives. */
@@ -49,6 +49,14 @@ public sealed interface ExchangePlan {
      */
     record Answer(ResponseHead response, Body body, CacheStatus cacheStatus, Optional<ToOrigin> refresh)
             implements OnClientRequest, OnOriginResponse, OnOriginFailure {
+        /**
+         * Rejects a missing component with an exception naming it.
+         *
+         * @param response    the status and header fields to send
+         * @param body        the body to send
+         * @param cacheStatus why, for logs
+         * @param refresh     a background revalidation to send once the client is answered, if any
+         */
         public Answer {
             Objects.requireNonNull(response, "response");
             Objects.requireNonNull(body, "body");
@@ -56,7 +64,13 @@ public sealed interface ExchangePlan {
             Objects.requireNonNull(refresh, "refresh");
         }
 
-        /** An answer with no background refresh. */
+        /**
+         * An answer with no background refresh.
+         *
+         * @param response    the status and header fields to send
+         * @param body        the body to send
+         * @param cacheStatus why, for logs
+         */
         public Answer(ResponseHead response, Body body, CacheStatus cacheStatus) {
             this(response, body, cacheStatus, Optional.empty());
         }
@@ -73,6 +87,13 @@ public sealed interface ExchangePlan {
      * @param cacheStatus why, for logs
      */
     record Wait(CompletionStage<Void> ready, Duration timeout, CacheStatus cacheStatus) implements OnClientRequest {
+        /**
+         * Rejects a missing or invalid component with an exception naming it.
+         *
+         * @param ready       completes when the other request's response has been stored or given up
+         * @param timeout     the longest to wait before going on anyway
+         * @param cacheStatus why, for logs
+         */
         public Wait {
             Objects.requireNonNull(ready, "ready");
             Objects.requireNonNull(timeout, "timeout");
@@ -104,6 +125,18 @@ public sealed interface ExchangePlan {
             Optional<StoredResponse> validating,
             Instant requestTime,
             CacheStatus cacheStatus) implements OnClientRequest {
+        /**
+         * Rejects a missing component with an exception naming it. Copies collections: later changes to
+         * the caller's do not show.
+         *
+         * @param clientRequest the request as the client sent it
+         * @param key           the cache key of the request
+         * @param setFields     fields to send instead of any the client sent with the same name
+         * @param removeFields  names of fields the client sent that must not reach the origin
+         * @param validating    the stored response being validated, when the request is conditional on it
+         * @param requestTime   when the request was sent to the origin, for the §4.2.3 age calculation
+         * @param cacheStatus   why the request goes to the origin
+         */
         public ToOrigin {
             Objects.requireNonNull(clientRequest, "clientRequest");
             Objects.requireNonNull(key, "key");
@@ -114,7 +147,11 @@ public sealed interface ExchangePlan {
             Objects.requireNonNull(cacheStatus, "cacheStatus");
         }
 
-        /** Whether the request goes to the origin exactly as the client sent it (less hop-by-hop fields). */
+        /**
+         * Whether the request goes to the origin exactly as the client sent it (less hop-by-hop fields).
+         *
+         * @return {@code true} when no field is set or removed
+         */
         public boolean changesNothing() {
             return removeFields.isEmpty() && setFields.isEmpty();
         }
@@ -135,7 +172,11 @@ public sealed interface ExchangePlan {
             setFields.lines().forEach(line -> add.accept(line.name(), line.value()));
         }
 
-        /** The client's fields as the origin gets them: without hop-by-hop fields, then changed by {@link #applyTo}. */
+        /**
+         * The client's fields as the origin gets them: without hop-by-hop fields, then changed by {@link #applyTo}.
+         *
+         * @return the fields to send the origin
+         */
         public HeaderFields originFields() {
             HeaderFields.Builder fields = HopByHopFields.removeFrom(clientRequest.headers()).toBuilder();
             applyTo(fields::remove, fields::add);
@@ -152,6 +193,13 @@ public sealed interface ExchangePlan {
      * @param cacheStatus why, for logs
      */
     record Relay(ResponseHead response, BodyCapture capture, CacheStatus cacheStatus) implements OnOriginResponse {
+        /**
+         * Rejects a missing component with an exception naming it.
+         *
+         * @param response    the head to send the client (with {@code Cache-Status})
+         * @param capture     where to copy the body as it streams; {@link BodyCapture#NONE} when it is not stored
+         * @param cacheStatus why, for logs
+         */
         public Relay {
             Objects.requireNonNull(response, "response");
             Objects.requireNonNull(capture, "capture");
@@ -167,6 +215,13 @@ public sealed interface ExchangePlan {
      * @param cacheStatus why, for logs
      */
     record Fail(int status, String message, CacheStatus cacheStatus) implements OnOriginFailure {
+        /**
+         * Rejects a missing or invalid component with an exception naming it.
+         *
+         * @param status      502 when the origin failed or could not be reached, 504 when it timed out
+         * @param message     one line naming the problem, sent as a plain-text body
+         * @param cacheStatus why, for logs
+         */
         public Fail {
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(cacheStatus, "cacheStatus");

@@ -21,7 +21,7 @@ public enum ForwardReason {
     /** Only part of the response was stored. */
     PARTIAL;
 
-    /** The token as written in {@code Cache-Status}, e.g. {@code uri-miss}. */
+    /** {@return the token as written in {@code Cache-Status}, e.g. {@code uri-miss}} */
     public String token() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

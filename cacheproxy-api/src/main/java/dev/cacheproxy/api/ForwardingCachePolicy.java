@@ -25,11 +25,16 @@ public abstract class ForwardingCachePolicy implements CachePolicy {
 
     private final CachePolicy delegate;
 
+    /**
+     * A policy that asks this one for every decision it does not override.
+     *
+     * @param delegate the policy to ask, usually {@code Rfc9111Policy.sharedCache()}
+     */
     protected ForwardingCachePolicy(CachePolicy delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
-    /** The policy this one asks. */
+    /** {@return the policy this one asks} */
     protected CachePolicy delegate() {
         return delegate;
     }

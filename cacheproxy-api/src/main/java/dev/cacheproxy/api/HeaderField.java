@@ -11,6 +11,12 @@ import java.util.Objects;
  */
 public record HeaderField(String name, String value) {
 
+    /**
+     * Rejects a missing or invalid component with an exception naming it.
+     *
+     * @param name  the field name, a non-empty RFC 9110 token; compared case-insensitively
+     * @param value the field value, without CR, LF or NUL; leading and trailing white space removed
+     */
     public HeaderField {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
@@ -27,12 +33,17 @@ public record HeaderField(String name, String value) {
         value = value.strip();
     }
 
-    /** Whether this field has the given name, ignoring case. */
+    /**
+     * Whether this field has the given name, ignoring case.
+     *
+     * @param otherName a field name
+     * @return {@code true} when the names are equal ignoring case
+     */
     public boolean hasName(String otherName) {
         return name.equalsIgnoreCase(otherName);
     }
 
-    /** The name in lower case, the form used for comparisons and keys. */
+    /** {@return the name in lower case, the form used for comparisons and keys} */
     public String lowerCaseName() {
         return name.toLowerCase(Locale.ROOT);
     }

@@ -19,16 +19,28 @@ public record HeaderFields(List<HeaderField> lines) {
 
     private static final HeaderFields EMPTY = new HeaderFields(List.of());
 
+    /**
+     * Rejects a missing component with an exception naming it. Copies collections: later changes to
+     * the caller's do not show.
+     *
+     * @param lines the field lines, in the order received
+     */
     public HeaderFields {
         lines = List.copyOf(Objects.requireNonNull(lines, "lines"));
     }
 
-    /** No fields. */
+    /** {@return no fields} */
     public static HeaderFields empty() {
         return EMPTY;
     }
 
-    /** Fields from alternating names and values: {@code of("Cache-Control", "max-age=60", "ETag", "\"a\"")}. */
+    /**
+     * Fields from alternating names and values: {@code of("Cache-Control", "max-age=60", "ETag", "\"a\"")}.
+     *
+     * @param namesAndValues a name, its value, the next name, its value...
+     * @return the fields, in that order
+     * @throws IllegalArgumentException for an odd number of strings or a bad name or value
+     */
     public static HeaderFields of(String... namesAndValues) {
         if (namesAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("names and values must come in pairs, got " + namesAndValues.length + " strings");
@@ -40,12 +52,12 @@ public record HeaderFields(List<HeaderField> lines) {
         return builder.build();
     }
 
-    /** A builder for a new list of fields. */
+    /** {@return a builder for a new list of fields} */
     public static Builder builder() {
         return new Builder(List.of());
     }
 
-    /** A builder that starts with these fields. */
+    /** {@return a builder that starts with these fields} */
     public Builder toBuilder() {
         return new Builder(lines);
     }
@@ -53,7 +65,12 @@ public record HeaderFields(List<HeaderField> lines) {
     // Indexed loops over the lines (an immutable, random-access list) below: they run on every hit, and
     // an iterator is an allocation the JIT does not always remove.
 
-    /** The value of every line with this name, in order; empty when there is none. */
+    /**
+     * The value of every line with this name, in order; empty when there is none.
+     *
+     * @param name the field name, any case
+     * @return the values
+     */
     public List<String> values(String name) {
         List<String> values = List.of();
         for (int i = 0; i < lines.size(); i++) {
@@ -68,7 +85,12 @@ public record HeaderFields(List<HeaderField> lines) {
         return values;
     }
 
-    /** The value of the first line with this name. */
+    /**
+     * The value of the first line with this name.
+     *
+     * @param name the field name, any case
+     * @return its value, or empty when there is no such line
+     */
     public Optional<String> first(String name) {
         for (int i = 0; i < lines.size(); i++) {
             HeaderField line = lines.get(i);
@@ -82,13 +104,21 @@ public record HeaderFields(List<HeaderField> lines) {
     /**
      * All lines with this name joined with {@code ", "}, the combined field value of RFC 9110 §5.3;
      * empty when there is no such line.
+     *
+     * @param name the field name, any case
+     * @return the combined value
      */
     public Optional<String> combined(String name) {
         List<String> values = values(name);
         return values.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", values));
     }
 
-    /** Whether at least one line has this name. */
+    /**
+     * Whether at least one line has this name.
+     *
+     * @param name the field name, any case
+     * @return {@code true} when it is present
+     */
     public boolean contains(String name) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).hasName(name)) {
@@ -98,7 +128,7 @@ public record HeaderFields(List<HeaderField> lines) {
         return false;
     }
 
-    /** The distinct names, in the case and order of their first occurrence. */
+    /** {@return the distinct names, in the case and order of their first occurrence} */
     public Set<String> names() {
         Set<String> seen = new LinkedHashSet<>();
         Set<String> names = new LinkedHashSet<>();
@@ -110,17 +140,29 @@ public record HeaderFields(List<HeaderField> lines) {
         return names;
     }
 
-    /** These fields with every line of this name replaced by one line with this value, kept at the first one's place. */
+    /**
+     * These fields with every line of this name replaced by one line with this value, kept at the first
+     * one's place.
+     *
+     * @param name  the field name
+     * @param value its one value
+     * @return the new fields; these are unchanged
+     */
     public HeaderFields with(String name, String value) {
         return toBuilder().set(name, value).build();
     }
 
-    /** These fields without any line of the given names. */
+    /**
+     * These fields without any line of the given names.
+     *
+     * @param names the field names to drop, any case
+     * @return the new fields; these are unchanged
+     */
     public HeaderFields without(String... names) {
         return toBuilder().removeAll(List.of(names)).build();
     }
 
-    /** Whether there are no lines. */
+    /** {@return whether there are no lines} */
     public boolean isEmpty() {
         return lines.isEmpty();
     }
@@ -135,25 +177,47 @@ public record HeaderFields(List<HeaderField> lines) {
             this.lines.addAll(initial);
         }
 
-        /** Appends a line. */
+        /**
+         * Appends a line.
+         *
+         * @param name  the field name
+         * @param value its value
+         * @return this builder
+         */
         public Builder add(String name, String value) {
             lines.add(new HeaderField(name, value));
             return this;
         }
 
-        /** Appends a line. */
+        /**
+         * Appends a line.
+         *
+         * @param line the line
+         * @return this builder
+         */
         public Builder add(HeaderField line) {
             lines.add(Objects.requireNonNull(line, "line"));
             return this;
         }
 
-        /** Appends every line of these fields. */
+        /**
+         * Appends every line of these fields.
+         *
+         * @param fields the lines to append, in their order
+         * @return this builder
+         */
         public Builder addAll(HeaderFields fields) {
             lines.addAll(fields.lines());
             return this;
         }
 
-        /** Replaces every line of this name with one line, at the place of the first (or at the end). */
+        /**
+         * Replaces every line of this name with one line, at the place of the first (or at the end).
+         *
+         * @param name  the field name
+         * @param value its one value
+         * @return this builder
+         */
         public Builder set(String name, String value) {
             HeaderField replacement = new HeaderField(name, value);
             int first = -1;
@@ -176,23 +240,39 @@ public record HeaderFields(List<HeaderField> lines) {
             return this;
         }
 
-        /** Removes every line of this name. */
+        /**
+         * Removes every line of this name.
+         *
+         * @param name the field name, any case
+         * @return this builder
+         */
         public Builder remove(String name) {
             lines.removeIf(line -> line.hasName(name));
             return this;
         }
 
-        /** Removes every line whose name is one of these, ignoring case. */
+        /**
+         * Removes every line whose name is one of these, ignoring case.
+         *
+         * @param names the field names
+         * @return this builder
+         */
         public Builder removeAll(Collection<String> names) {
             return removeIf(line -> names.stream().anyMatch(line::hasName));
         }
 
-        /** Removes every line matching the predicate. */
+        /**
+         * Removes every line matching the predicate.
+         *
+         * @param predicate chooses the lines to remove
+         * @return this builder
+         */
         public Builder removeIf(Predicate<HeaderField> predicate) {
             lines.removeIf(predicate);
             return this;
         }
 
+        /** {@return the fields added so far} */
         public HeaderFields build() {
             return new HeaderFields(lines);
         }

@@ -23,12 +23,22 @@ public final class HopByHopFields {
     private HopByHopFields() {
     }
 
-    /** Whether a field of this name, in any case, is on the fixed list. */
+    /**
+     * Whether a field of this name, in any case, is on the fixed list.
+     *
+     * @param name a field name
+     * @return {@code true} for a hop-by-hop field
+     */
     public static boolean isHopByHop(String name) {
         return NAMES.contains(name.toLowerCase(Locale.ROOT));
     }
 
-    /** These fields without any on the fixed list or named by their own {@code Connection} field. */
+    /**
+     * These fields without any on the fixed list or named by their own {@code Connection} field.
+     *
+     * @param fields a message's fields
+     * @return the end-to-end fields among them
+     */
     public static HeaderFields removeFrom(HeaderFields fields) {
         if (fields.lines().stream().noneMatch(line -> NAMES.contains(line.lowerCaseName()))) {
             return fields; // most requests: nothing to remove, nothing to copy

@@ -6,7 +6,7 @@ import java.util.Objects;
 /** What to do with a request given what is stored for it; each answer says why. */
 public sealed interface Lookup {
 
-    /** The human-readable reason, as it appears in logs and {@code Cache-Status}. */
+    /** {@return the human-readable reason, as it appears in logs and {@code Cache-Status}} */
     String reason();
 
     /**
@@ -21,6 +21,16 @@ public sealed interface Lookup {
      */
     record Reuse(StoredResponse response, Duration age, Duration ttl, String reason, boolean revalidateInBackground)
             implements Lookup {
+        /**
+         * Rejects a missing component with an exception naming it.
+         *
+         * @param response               the stored response to send
+         * @param age                    its current age (RFC 9111 §4.2.3), sent in {@code Age}
+         * @param ttl                    its remaining freshness; negative when it is served stale
+         * @param reason                 why it may be reused, e.g. {@code "fresh"} or {@code "max-stale"}
+         * @param revalidateInBackground whether the origin should be asked for a fresh one after answering
+         *                               ({@code stale-while-revalidate}, RFC 5861 §3)
+         */
         public Reuse {
             Objects.requireNonNull(response, "response");
             Objects.requireNonNull(age, "age");
@@ -28,7 +38,14 @@ public sealed interface Lookup {
             Objects.requireNonNull(reason, "reason");
         }
 
-        /** Reuse with no background revalidation. */
+        /**
+         * Reuse with no background revalidation.
+         *
+         * @param response the stored response to send
+         * @param age      its current age
+         * @param ttl      how long it stays fresh (negative when stale)
+         * @param reason   why, for logs
+         */
         public Reuse(StoredResponse response, Duration age, Duration ttl, String reason) {
             this(response, age, ttl, reason, false);
         }
@@ -43,6 +60,14 @@ public sealed interface Lookup {
      * @param reason        why it cannot be reused as it is, e.g. {@code "stale"} or {@code "no-cache"}
      */
     record Validate(StoredResponse response, ForwardReason forwardReason, String reason) implements Lookup {
+        /**
+         * Rejects a missing component with an exception naming it.
+         *
+         * @param response      the stored response whose validators go with the request
+         * @param forwardReason the RFC 9211 {@code fwd} value: {@code STALE}, or {@code REQUEST} when the
+         *                      request's own directives asked for validation
+         * @param reason        why it cannot be reused as it is, e.g. {@code "stale"} or {@code "no-cache"}
+         */
         public Validate {
             Objects.requireNonNull(response, "response");
             Objects.requireNonNull(forwardReason, "forwardReason");
@@ -57,6 +82,12 @@ public sealed interface Lookup {
      * @param reason        the detail, e.g. {@code "method POST"}
      */
     record Forward(ForwardReason forwardReason, String reason) implements Lookup {
+        /**
+         * Rejects a missing component with an exception naming it.
+         *
+         * @param forwardReason the RFC 9211 {@code fwd} value
+         * @param reason        the detail, e.g. {@code "method POST"}
+         */
         public Forward {
             Objects.requireNonNull(forwardReason, "forwardReason");
             Objects.requireNonNull(reason, "reason");
@@ -70,6 +101,11 @@ public sealed interface Lookup {
      * @param reason why nothing stored could be used
      */
     record Unavailable(String reason) implements Lookup {
+        /**
+         * Rejects a missing component with an exception naming it.
+         *
+         * @param reason why nothing stored could be used
+         */
         public Unavailable {
             Objects.requireNonNull(reason, "reason");
         }

@@ -8,7 +8,10 @@ public interface ObservableStore extends CacheStore {
 
     /**
      * A snapshot of the store's statistics; thread safe and cheap enough to call for every scrape of a
-     * metrics endpoint. Throws {@link CacheStoreException} when the store cannot tell.
+     * metrics endpoint.
+     *
+     * @return the statistics now
+     * @throws CacheStoreException when the store cannot tell
      */
     CacheStoreStatistics statistics();
 }

@@ -21,7 +21,12 @@ import java.util.Optional;
  */
 public interface ProxyEngine {
 
-    /** Phase 1: a client's request arrived. Answer it from the cache, or say how to ask the origin. */
+    /**
+     * Phase 1: a client's request arrived. Answer it from the cache, or say how to ask the origin.
+     *
+     * @param clientRequest the request as the client sent it
+     * @return an answer, a wait for another request's response, or a request to send to the origin
+     */
     ExchangePlan.OnClientRequest onClientRequest(RequestHead clientRequest);
 
     /**
@@ -29,16 +34,28 @@ public interface ProxyEngine {
      * 304 or a range of a stored response, a 504 for {@code only-if-cached}), else empty, in which case
      * the adapter goes on with {@link #onClientRequest}. It has no side effects: it never makes the
      * request the one others wait for, and never starts a background refresh.
+     *
+     * @param clientRequest the request as the client sent it
+     * @return the answer, or empty
      */
     Optional<ExchangePlan.Answer> answerFromCache(RequestHead clientRequest);
 
     /**
      * Phase 1 again, after a {@link ExchangePlan.Wait} ended or timed out: answer from what is stored
      * now, or send the request to the origin. Never answers {@code Wait}.
+     *
+     * @param clientRequest the request as the client sent it
+     * @return an answer or a request to send to the origin
      */
     ExchangePlan.OnClientRequest onClientRequestAfterWait(RequestHead clientRequest);
 
-    /** Phase 2: the origin's response head arrived for a request sent as {@code toOrigin} said. */
+    /**
+     * Phase 2: the origin's response head arrived for a request sent as {@code toOrigin} said.
+     *
+     * @param toOrigin       the plan that sent the request
+     * @param originResponse the origin's status and header fields
+     * @return the response to relay (with where to capture its body) or an answer from the cache
+     */
     ExchangePlan.OnOriginResponse onOriginResponse(ExchangePlan.ToOrigin toOrigin, ResponseHead originResponse);
 
     /**
@@ -46,6 +63,7 @@ public interface ProxyEngine {
      *
      * @param toOrigin the plan that sent the request
      * @param failure  what went wrong, with one line naming the problem
+     * @return a stale response to serve instead, or the error to send
      */
     ExchangePlan.OnOriginFailure onOriginFailure(ExchangePlan.ToOrigin toOrigin, OriginFailure failure);
 
@@ -53,6 +71,8 @@ public interface ProxyEngine {
      * A background refresh ({@link ExchangePlan.Answer#refresh}) will not be sent: the engine may offer it
      * to the next request at once, and forgets it. Adapters call this, or one of the phase 2 methods, for
      * every refresh they are given; default nothing, for engines that keep no refresh in flight.
+     *
+     * @param refresh the refresh the adapter was given in an answer and will not send
      */
     default void onRefreshDeclined(ExchangePlan.ToOrigin refresh) {
     }

@@ -11,6 +11,12 @@ import java.util.OptionalLong;
  */
 public record PurgeResult(String scope, OptionalLong entries) {
 
+    /**
+     * Rejects a missing or invalid component with an exception naming it.
+     *
+     * @param scope   what was purged, for people: {@code "url http://origin/page"}, {@code "tag product-7"}, {@code "all"}
+     * @param entries the cache entries removed (one per URI, with all its variants), when the store can tell
+     */
     public PurgeResult {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(entries, "entries");

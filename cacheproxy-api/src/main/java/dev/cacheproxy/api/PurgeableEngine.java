@@ -16,6 +16,9 @@ public interface PurgeableEngine extends ProxyEngine {
     /**
      * Removes the responses stored for this target URI, every {@code Vary} variant of it: those stored
      * under the key the engine's {@link CacheKeyFunction} gives a {@code GET} of it with no header fields.
+     *
+     * @param target the URI responses are stored under: the origin's
+     * @return what was removed
      */
     PurgeResult purge(URI target);
 
@@ -23,6 +26,9 @@ public interface PurgeableEngine extends ProxyEngine {
      * Removes the responses stored under the key of this request, as Varnish's {@code return(purge)} does:
      * with a key that has a header or cookie dimension, the request carries the value whose responses go.
      * By default, those of its target URI.
+     *
+     * @param request the purge request, whose fields fill the key's dimensions
+     * @return what was removed
      */
     default PurgeResult purge(RequestHead request) {
         return purge(request.uri());
@@ -31,10 +37,16 @@ public interface PurgeableEngine extends ProxyEngine {
     /**
      * Removes every response stored with this tag (see {@link CacheTags}), with all variants of its URI.
      *
+     * @param tag the tag
+     * @return what was removed
      * @throws UnsupportedOperationException when the store keeps no tags (it is not a {@link TaggedStore})
      */
     PurgeResult purgeTag(String tag);
 
-    /** Removes everything stored. */
+    /**
+     * Removes everything stored.
+     *
+     * @return what was removed
+     */
     PurgeResult purgeAll();
 }

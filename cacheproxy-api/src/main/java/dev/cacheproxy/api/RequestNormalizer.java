@@ -19,10 +19,20 @@ public interface RequestNormalizer {
     /** Leaves every request as it is. */
     RequestNormalizer NONE = RequestHead::headers;
 
-    /** The header fields the cache and the origin get for this request. */
+    /**
+     * The header fields the cache and the origin get for this request.
+     *
+     * @param clientRequest the request as the client sent it
+     * @return the fields to use instead of its own
+     */
     HeaderFields normalize(RequestHead clientRequest);
 
-    /** This normalizer, then that one on its result. */
+    /**
+     * This normalizer, then that one on its result.
+     *
+     * @param next the normalizer to apply second
+     * @return the combined normalizer
+     */
     default RequestNormalizer andThen(RequestNormalizer next) {
         Objects.requireNonNull(next, "next");
         return request -> next.normalize(request.withHeaders(normalize(request)));

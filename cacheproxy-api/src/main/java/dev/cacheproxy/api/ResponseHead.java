@@ -10,6 +10,12 @@ import java.util.Objects;
  */
 public record ResponseHead(int status, HeaderFields headers) {
 
+    /**
+     * Rejects a missing or invalid component with an exception naming it.
+     *
+     * @param status  the status code, 100 to 599
+     * @param headers the response header fields, hop-by-hop fields already removed
+     */
     public ResponseHead {
         Objects.requireNonNull(headers, "headers");
         if (status < 100 || status > 599) {
@@ -17,12 +23,22 @@ public record ResponseHead(int status, HeaderFields headers) {
         }
     }
 
-    /** This response with other header fields. */
+    /**
+     * This response with other header fields.
+     *
+     * @param newHeaders the fields instead of these
+     * @return a copy with them
+     */
     public ResponseHead withHeaders(HeaderFields newHeaders) {
         return new ResponseHead(status, newHeaders);
     }
 
-    /** This response with another status code. */
+    /**
+     * This response with another status code.
+     *
+     * @param newStatus the status code instead of this one
+     * @return a copy with it
+     */
     public ResponseHead withStatus(int newStatus) {
         return new ResponseHead(newStatus, headers);
     }

@@ -26,6 +26,20 @@ public record StoredResponse(
         Instant responseTime,
         Duration freshnessLifetime) {
 
+    /**
+     * Rejects a missing or invalid component with an exception naming it.
+     *
+     * @param head              the status and header fields as received from the origin (hop-by-hop
+     *                          fields and fields the cache must not store already removed)
+     * @param body              the whole body; never a part of one
+     * @param variantKey        the request field values that the response's {@code Vary} nominates,
+     *                          normalised; two responses with equal keys are the same variant
+     *                          (empty when the response has no {@code Vary})
+     * @param requestTime       when the request that produced this response was sent (RFC 9111 §4.2.3)
+     * @param responseTime      when the response was received (RFC 9111 §4.2.3)
+     * @param freshnessLifetime how long the response is fresh from its generation, as the policy decided
+     *                          when it was stored; zero means it must be validated before reuse
+     */
     public StoredResponse {
         Objects.requireNonNull(head, "head");
         Objects.requireNonNull(body, "body");
@@ -41,17 +55,22 @@ public record StoredResponse(
         }
     }
 
-    /** The stored header fields. */
+    /** {@return the stored header fields} */
     public HeaderFields headers() {
         return head.headers();
     }
 
-    /** The stored status code. */
+    /** {@return the stored status code} */
     public int status() {
         return head.status();
     }
 
-    /** Whether this and the other are the same variant of one URI (equal variant keys). */
+    /**
+     * Whether this and the other are the same variant of one URI (equal variant keys).
+     *
+     * @param other another stored response of the same key
+     * @return {@code true} when one would replace the other
+     */
     public boolean isSameVariantAs(StoredResponse other) {
         return variantKey.equals(other.variantKey);
     }

@@ -18,6 +18,7 @@ public interface TaggedStore extends CacheStore {
     /**
      * Removes every key that holds a response tagged {@code tag}, with all its variants.
      *
+     * @param tag the tag
      * @return the keys removed
      * @throws CacheStoreException when the store cannot do it; some keys may have been removed
      */

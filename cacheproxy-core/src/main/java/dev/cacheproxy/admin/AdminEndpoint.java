@@ -62,7 +62,13 @@ public final class AdminEndpoint {
         this.allowlist = allowlist;
     }
 
-    /** A builder for an endpoint on this engine, which purges and reports statistics (a {@code CachingEngine} does). */
+    /**
+     * A builder for an endpoint on this engine, which purges and reports statistics (a {@code CachingEngine} does).
+     *
+     * @param <E>    the engine's type
+     * @param engine the engine to purge and report on
+     * @return the builder
+     */
     public static <E extends PurgeableEngine & ObservableEngine> Builder builder(E engine) {
         return new Builder(engine, engine);
     }
@@ -72,6 +78,9 @@ public final class AdminEndpoint {
      * {@code adminAllow} describe: {@link #OFF} without {@code adminToken}.
      *
      * @param initParameter an init-parameter by name, null when absent
+     * @param <E>    the engine's type
+     * @param engine the engine to purge and report on
+     * @return the endpoint
      * @throws IllegalArgumentException for a value that is not valid, naming it
      */
     public static <E extends PurgeableEngine & ObservableEngine> AdminEndpoint fromInitParameters(
@@ -97,6 +106,7 @@ public final class AdminEndpoint {
      * Checks an admin token as every way of configuring one does (builder, init-parameter, command line):
      * at least 16 characters, no spaces around it.
      *
+     * @param token the token to check
      * @throws IllegalArgumentException saying what is wrong with it (never the token itself)
      */
     public static void checkToken(String token) {
@@ -114,7 +124,7 @@ public final class AdminEndpoint {
         return fields.build();
     }
 
-    /** Whether the endpoint answers anything at all. */
+    /** {@return whether the endpoint answers anything at all} */
     public boolean isOn() {
         return token.isPresent();
     }
@@ -123,6 +133,10 @@ public final class AdminEndpoint {
      * Whether {@link #handle} would answer a request with this method and path (within the context,
      * still percent-encoded): for a server adapter that must leave such requests to it rather than
      * ask the cache first.
+     *
+     * @param method        the request method
+     * @param pathInContext the request path within the context, still percent-encoded
+     * @return {@code true} when the endpoint would answer it
      */
     public boolean claims(String method, String pathInContext) {
         return token.isPresent() && (method.equals(purgeMethod)
@@ -133,7 +147,10 @@ public final class AdminEndpoint {
      * Answers the request if it is an admin request, and says so; otherwise leaves it alone.
      *
      * @param purgeTarget the URI the request's responses are stored under, for a purge of its URL
+     * @param request  the client's request
+     * @param response the response to answer an admin request on
      * @return whether the request was answered here (then the caller does nothing more with it)
+     * @throws IOException when writing the answer fails
      */
     public boolean handle(HttpServletRequest request, HttpServletResponse response, Function<HttpServletRequest, URI> purgeTarget)
             throws IOException {
@@ -234,13 +251,23 @@ public final class AdminEndpoint {
             this.observing = Objects.requireNonNull(observing, "engine");
         }
 
-        /** The secret every admin request must send as {@code Authorization: Bearer TOKEN}; required. */
+        /**
+         * The secret every admin request must send as {@code Authorization: Bearer TOKEN}; required.
+         *
+         * @param token the secret, at least 16 characters
+         * @return this builder
+         */
         public Builder token(String token) {
             this.token = Optional.of(new BearerToken(token));
             return this;
         }
 
-        /** Where the admin resources are, e.g. {@code /_cacheproxy} (the default): a path starting with {@code /}. */
+        /**
+         * Where the admin resources are, e.g. {@code /_cacheproxy} (the default): a path starting with {@code /}.
+         *
+         * @param path the path prefix of the admin resources
+         * @return this builder
+         */
         public Builder path(String path) {
             if (path == null || !path.matches("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*[^/]")) {
                 throw new IllegalArgumentException("the admin path must start with / and not end with one, got \"" + path + "\"");
@@ -249,7 +276,12 @@ public final class AdminEndpoint {
             return this;
         }
 
-        /** The method that purges the URL it is sent to; default {@code PURGE}. An RFC 9110 token, compared case-sensitively. */
+        /**
+         * The method that purges the URL it is sent to; default {@code PURGE}. An RFC 9110 token, compared case-sensitively.
+         *
+         * @param method the method name
+         * @return this builder
+         */
         public Builder purgeMethod(String method) {
             if (method == null || !method.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")
                     || method.equals("GET") || method.equals("HEAD") || method.equals("POST")) {
@@ -260,13 +292,22 @@ public final class AdminEndpoint {
             return this;
         }
 
-        /** The client addresses allowed, e.g. {@code 127.0.0.1, 10.0.0.0/8, ::1}; default every address. */
+        /**
+         * The client addresses allowed, e.g. {@code 127.0.0.1, 10.0.0.0/8, ::1}; default every address.
+         *
+         * @param addressesAndCidrBlocks addresses and CIDR blocks, separated by commas
+         * @return this builder
+         */
         public Builder allow(String addressesAndCidrBlocks) {
             this.allowlist = AddressAllowlist.parse(Objects.requireNonNull(addressesAndCidrBlocks, "addressesAndCidrBlocks"));
             return this;
         }
 
-        /** @throws IllegalStateException without a token: an endpoint without one is {@link AdminEndpoint#OFF} */
+        /**
+         *
+         * @return the endpoint
+         * @throws IllegalStateException without a token: an endpoint without one is {@link AdminEndpoint#OFF}
+         */
         public AdminEndpoint build() {
             if (token.isEmpty()) {
                 throw new IllegalStateException("an admin endpoint needs a token; without one use AdminEndpoint.OFF");

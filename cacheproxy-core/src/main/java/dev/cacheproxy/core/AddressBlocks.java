@@ -50,6 +50,8 @@ public final class AddressBlocks {
     /**
      * Parses a list separated by commas or whitespace; an empty or blank list is {@link #NONE}.
      *
+     * @param list addresses and CIDR blocks
+     * @return the blocks
      * @throws IllegalArgumentException naming the first entry that is not an IP address or CIDR block
      */
     public static AddressBlocks parse(String list) {
@@ -65,12 +67,21 @@ public final class AddressBlocks {
         return blocks.isEmpty() ? NONE : new AddressBlocks(blocks, String.join(", ", entries));
     }
 
-    /** Whether the list has no entry. */
+    /**
+     * Whether the list has no entry.
+     *
+     * @return {@code true} without an entry
+     */
     public boolean isEmpty() {
         return blocks.isEmpty();
     }
 
-    /** Whether this address (as a servlet container reports it, e.g. {@code 10.1.2.3} or {@code [::1]}) is in a block. */
+    /**
+     * Whether this address (as a servlet container reports it, e.g. {@code 10.1.2.3} or {@code [::1]}) is in a block.
+     *
+     * @param address an IP address
+     * @return {@code true} when a block holds it
+     */
     public boolean contains(String address) {
         if (blocks.isEmpty() || address == null) {
             return false;

@@ -44,7 +44,12 @@ public final class BoundedMemo<K, V> {
         this.function = Objects.requireNonNull(function, "function");
     }
 
-    /** What the function gives for this input: remembered, or worked out now and remembered. */
+    /**
+     * What the function gives for this input: remembered, or worked out now and remembered.
+     *
+     * @param input the function's input
+     * @return its result
+     */
     public V apply(K input) {
         int slot = spread(input.hashCode()) & mask;
         Entry<K, V> entry = slots[slot];
@@ -56,7 +61,7 @@ public final class BoundedMemo<K, V> {
         return value;
     }
 
-    /** The number of slots: the most inputs it remembers at once. */
+    /** {@return the number of slots: the most inputs it remembers at once} */
     public int capacity() {
         return slots.length;
     }

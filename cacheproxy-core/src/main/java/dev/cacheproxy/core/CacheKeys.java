@@ -56,7 +56,7 @@ public final class CacheKeys implements CacheKeyFunction {
         this.dimensions = List.copyOf(dimensions);
     }
 
-    /** The key of RFC 9111 §2, to build on: the normalised target URI, query as sent. */
+    /** {@return the key of RFC 9111 §2, to build on: the normalised target URI, query as sent} */
     public static CacheKeys targetUri() {
         return TARGET_URI;
     }
@@ -88,6 +88,9 @@ public final class CacheKeys implements CacheKeyFunction {
      * {@code ;} is never left out: origins that also split on {@code ;} (Rack 2, older Python) would
      * read a hidden parameter in it ({@code utm_content=1;callback=evil}), which would then change a
      * response stored under a key without it.
+     *
+     * @param namePatterns parameter names, each with at most one {@code *}
+     * @return these pieces and that one
      */
     public CacheKeys ignoreQueryParameters(String... namePatterns) {
         Predicate<String> ignored = anyOf(namePatterns);
@@ -98,6 +101,9 @@ public final class CacheKeys implements CacheKeyFunction {
      * Keeps only these query parameters in the key (patterns as in {@link #ignoreQueryParameters}); an
      * allow-list. A parameter whose raw name or value contains {@code ;} stays in the key all the same,
      * for the reason {@link #ignoreQueryParameters} gives.
+     *
+     * @param namePatterns parameter names, each with at most one {@code *}
+     * @return these pieces and that one
      */
     public CacheKeys keepOnlyQueryParameters(String... namePatterns) {
         Predicate<String> kept = anyOf(namePatterns);
@@ -107,17 +113,27 @@ public final class CacheKeys implements CacheKeyFunction {
     /**
      * Sorts the query parameters by name (then by value, so repeated names keep a stable order), so that
      * their order in the request does not split the cache.
+     *
+     * @return these pieces and that one
      */
     public CacheKeys sortQueryParameters() {
         return withUriStep(uri -> uri.parameters.sort(Comparator.comparing(QueryParameter::name).thenComparing(QueryParameter::raw)));
     }
 
-    /** Leaves the whole query out of the key: {@code /page?x=1} and {@code /page} share a response. */
+    /**
+     * Leaves the whole query out of the key: {@code /page?x=1} and {@code /page} share a response.
+     *
+     * @return the key piece
+     */
     public CacheKeys dropQuery() {
         return withUriStep(uri -> uri.parameters.clear());
     }
 
-    /** Lower-cases the path in the key, for origins whose paths are case-insensitive (IIS, some object stores). */
+    /**
+     * Lower-cases the path in the key, for origins whose paths are case-insensitive (IIS, some object stores).
+     *
+     * @return the key piece
+     */
     public CacheKeys lowerCasePath() {
         return withUriStep(uri -> uri.path = uri.path.toLowerCase(Locale.ROOT));
     }
@@ -127,6 +143,9 @@ public final class CacheKeys implements CacheKeyFunction {
      * value, or absent when the request has none. A request that sends the field more than once with
      * different values has no key ({@link CacheKeyFunction.NoKey}): origins take the first, the last or
      * all of them, so no one value would be safe to key on; it goes to the origin uncached.
+     *
+     * @param fieldName the request field's name, any case
+     * @return these pieces and that one
      */
     public CacheKeys withHeader(String fieldName) {
         Objects.requireNonNull(fieldName, "fieldName");
@@ -141,6 +160,9 @@ public final class CacheKeys implements CacheKeyFunction {
      * that sends the cookie more than once with different values ({@code lang=en; lang=fr}) has no key
      * ({@link CacheKeyFunction.NoKey}): some origins take the first, others the last; it goes to the
      * origin uncached.
+     *
+     * @param cookieName the cookie's name, case-sensitive
+     * @return these pieces and that one
      */
     public CacheKeys withCookie(String cookieName) {
         Objects.requireNonNull(cookieName, "cookieName");
@@ -168,6 +190,7 @@ public final class CacheKeys implements CacheKeyFunction {
      *
      * @param name  the dimension's name in the key: visible ASCII without space or {@code =}
      * @param value the request's value for it, or empty when it has none; must be pure and thread safe
+     * @return these pieces and that one
      */
     public CacheKeys withDimension(String name, Function<RequestHead, Optional<String>> value) {
         Objects.requireNonNull(value, "value");

@@ -87,7 +87,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
                 new RequestNormalization(builder.normalizer, builder.faultLogInterval));
     }
 
-    /** A builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock. */
+    /** {@return a builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock} */
     public static Builder builder() {
         return new Builder();
     }
@@ -271,7 +271,12 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         return purging.request(request);
     }
 
-    /** The key this request's response is stored under (after normalisation), e.g. for a backend pool to hash on. */
+    /**
+     * The key this request's response is stored under (after normalisation), e.g. for a backend pool to hash on.
+     *
+     * @param request the client's request
+     * @return its key
+     */
     public CacheKey keyFor(RequestHead request) {
         return keying.keyForNormalized(request);
     }
@@ -288,7 +293,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         return purging.all();
     }
 
-    /** The store behind the engine, for purging and for tests. */
+    /** {@return the store behind the engine, for purging and for tests} */
     public CacheStore store() {
         return store.unguarded();
     }
@@ -372,25 +377,45 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         private Builder() {
         }
 
-        /** Where responses are kept; default {@link DefaultStore#inMemory()}, an in-memory Ehcache store. */
+        /**
+         * Where responses are kept; default {@link DefaultStore#inMemory()}, an in-memory Ehcache store.
+         *
+         * @param store where responses are kept
+         * @return this builder
+         */
         public Builder store(CacheStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
         }
 
-        /** What may be stored and reused; default {@link Rfc9111Policy#sharedCache()}. */
+        /**
+         * What may be stored and reused; default {@link Rfc9111Policy#sharedCache()}.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder policy(CachePolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** The only source of time for every HTTP rule; default the system UTC clock. */
+        /**
+         * The only source of time for every HTTP rule; default the system UTC clock.
+         *
+         * @param clock the clock; tests pass a fixed or manual one
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** The name this cache gives itself in {@code Cache-Status}; an RFC 9110 token. Default {@code cacheproxy}. */
+        /**
+         * The name this cache gives itself in {@code Cache-Status}; an RFC 9110 token. Default {@code cacheproxy}.
+         *
+         * @param cacheName the name, e.g. {@code edge}
+         * @return this builder
+         */
         public Builder cacheName(String cacheName) {
             Objects.requireNonNull(cacheName, "cacheName");
             if (cacheName.isEmpty() || !cacheName.matches("[A-Za-z*][A-Za-z0-9:/!#$%&'*+\\-.^_`|~]*")) {
@@ -404,6 +429,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
          * The largest body that is stored, in bytes; larger ones stream through uncached. Default 8 MiB, or
          * the store's {@linkplain CacheStore#largestBody largest body} when that is less. A size the store
          * cannot keep fails {@link #build()}.
+         *
+         * @param bytes the limit, at least 1
+         * @return this builder
          */
         public Builder maxObjectSize(long bytes) {
             if (bytes <= 0 || bytes > Integer.MAX_VALUE - 8) {
@@ -414,7 +442,12 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
             return this;
         }
 
-        /** How often each kind of store fault is logged at WARN at most; default 10 seconds. */
+        /**
+         * How often each kind of store fault is logged at WARN at most; default 10 seconds.
+         *
+         * @param interval the shortest time between two WARN lines about one kind of fault
+         * @return this builder
+         */
         public Builder faultLogInterval(Duration interval) {
             Objects.requireNonNull(interval, "interval");
             if (interval.isNegative()) {
@@ -428,6 +461,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
          * Request collapsing: while a request for a URL is on its way to the origin, others for it wait
          * up to this long for its response instead of going too, then go themselves. Zero turns
          * collapsing off. Default 10 seconds.
+         *
+         * @param timeout the longest a request waits for another's response; zero for no collapsing
+         * @return this builder
          */
         public Builder collapseTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
@@ -441,6 +477,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         /**
          * The response fields whose values tag a response for {@linkplain CachingEngine#purgeTag purging by tag},
          * separated by whitespace or commas. Default {@code Surrogate-Key} and {@code Cache-Tag}; none turns tags off.
+         *
+         * @param names the field names, any case
+         * @return this builder
          */
         public Builder tagFields(String... names) {
             for (String name : names) {
@@ -452,7 +491,12 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
             return this;
         }
 
-        /** Whether the tag fields are removed from responses before they reach clients. Default true. */
+        /**
+         * Whether the tag fields are removed from responses before they reach clients. Default true.
+         *
+         * @param hide {@code false} to let clients see the tag fields
+         * @return this builder
+         */
         public Builder hideTagFields(boolean hide) {
             this.hideTagFields = hide;
             return this;
@@ -462,6 +506,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
          * How the primary cache key is computed from a request; default the normalised target URI
          * ({@link CacheKeyFunction#TARGET_URI}). See {@link CacheKeys} for the ready-made pieces. Purging
          * by URL, collapsing and remembered misses go by the same key.
+         *
+         * @param keys the key function
+         * @return this builder
          */
         public Builder cacheKeys(CacheKeyFunction keys) {
             this.cacheKeys = Objects.requireNonNull(keys, "keys");
@@ -471,6 +518,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         /**
          * A debugging aid: whether {@code Cache-Status} shows each response's cache key as {@code key="..."}.
          * Off by default, since a key can carry a header's or cookie's value.
+         *
+         * @param show {@code true} to show it
+         * @return this builder
          */
         public Builder showKeyInCacheStatus(boolean show) {
             this.showKeyInCacheStatus = show;
@@ -480,6 +530,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         /**
          * Per-route rules chosen by path pattern and method (TTLs, never cache, ignored response fields,
          * default {@code stale-*} windows, bypass, no collapsing), applied over the {@linkplain #policy policy}.
+         *
+         * @param routes the route rules
+         * @return this builder
          */
         public Builder routes(RouteRules routes) {
             this.routes = Objects.requireNonNull(routes, "routes");
@@ -489,6 +542,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         /**
          * Rewrites each request's fields before lookup and before it goes to the origin ({@code vcl_recv});
          * see {@link RequestNormalizers}. Default none.
+         *
+         * @param normalizer the normalizer
+         * @return this builder
          */
         public Builder normalizeRequests(RequestNormalizer normalizer) {
             this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
@@ -501,6 +557,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
          * to the origin at once for this long, rather than wait for one another behind request
          * collapsing; less when the response's {@code max-age} says so. A storable response for the key,
          * or a purge of it, ends it. Zero turns it off. Default 120 seconds.
+         *
+         * @param longest the longest a miss is remembered
+         * @return this builder
          */
         public Builder rememberMissesFor(Duration longest) {
             Objects.requireNonNull(longest, "longest");
@@ -511,7 +570,12 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
             return this;
         }
 
-        /** How many keys' misses are remembered at most, the oldest forgotten first. Default 10000. */
+        /**
+         * How many keys' misses are remembered at most, the oldest forgotten first. Default 10000.
+         *
+         * @param keys the number of keys, at least 1
+         * @return this builder
+         */
         public Builder rememberedMissesLimit(int keys) {
             if (keys < 1) {
                 throw new IllegalArgumentException("remembered misses limit must be at least 1, got " + keys);
@@ -524,6 +588,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
          * Whether {@code TRACE} requests go on to the origin. Default false: they are answered 501 here,
          * so the request's cookies and credentials are never reflected back through the proxy.
          * {@code CONNECT} is always answered 501.
+         *
+         * @param allow {@code true} to forward {@code TRACE}
+         * @return this builder
          */
         public Builder allowTrace(boolean allow) {
             this.traceAllowed = allow;
@@ -533,6 +600,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         /**
          * The engine.
          *
+         * @return the engine, ready to use; closing it closes its store
          * @throws IllegalArgumentException when the maximum object size set is larger than the store can keep
          */
         public CachingEngine build() {

@@ -51,7 +51,11 @@ public final class ClientForwarding {
         this.removedFromUntrusted = Set.copyOf(removed);
     }
 
-    /** The default: no trusted proxy, nothing more stripped, the host the proxy listens on as the forwarded host. */
+    /**
+     * The default: no trusted proxy, nothing more stripped, the host the proxy listens on as the forwarded host.
+     *
+     * @return the default configuration
+     */
     public static ClientForwarding defaults() {
         return DEFAULTS;
     }
@@ -64,6 +68,7 @@ public final class ClientForwarding {
      * the proxy servlet's init-parameters, the filter's and the example's command line.
      *
      * @param setting a setting by its name in {@link #SETTINGS}, null when absent
+     * @return the configuration, or empty
      * @throws IllegalArgumentException naming the setting and its bad value
      */
     public static Optional<ClientForwarding> fromSettings(UnaryOperator<String> setting) {
@@ -88,22 +93,42 @@ public final class ClientForwarding {
         return any ? Optional.of(builder.build()) : Optional.empty();
     }
 
-    /** A builder starting from the defaults. */
+    /**
+     * A builder starting from the defaults.
+     *
+     * @return the builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Whether a request from this address (the peer of the connection) may keep its forwarding fields. */
+    /**
+     * Whether a request from this address (the peer of the connection) may keep its forwarding fields.
+     *
+     * @param remoteAddress the connection's peer
+     * @return {@code true} for a trusted proxy
+     */
     public boolean trusts(String remoteAddress) {
         return trustedProxies.contains(remoteAddress);
     }
 
-    /** The lower-case names of the fields removed from a request from this address. */
+    /**
+     * The lower-case names of the fields removed from a request from this address.
+     *
+     * @param remoteAddress the connection's peer
+     * @return the field names
+     */
     public Set<String> removedFrom(String remoteAddress) {
         return trusts(remoteAddress) ? stripped : removedFromUntrusted;
     }
 
-    /** The client's fields as they may go on from this address: the ones {@link #removedFrom} names taken out. */
+    /**
+     * The client's fields as they may go on from this address: the ones {@link #removedFrom} names taken out.
+     *
+     * @param clientFields  the client's fields
+     * @param remoteAddress the connection's peer
+     * @return the fields that may go on
+     */
     public HeaderFields inbound(HeaderFields clientFields, String remoteAddress) {
         Set<String> removed = removedFrom(remoteAddress);
         for (HeaderField line : clientFields.lines()) {
@@ -121,6 +146,7 @@ public final class ClientForwarding {
      * @param remoteAddress  the address of the connection's peer
      * @param secure         whether the client's connection was TLS
      * @param localAuthority the address and port the proxy received the request on, e.g. {@code 10.0.0.5:8080}
+     * @return the fields to send on
      */
     public HeaderFields proxyFields(HeaderFields inbound, String remoteAddress, boolean secure, String localAuthority) {
         boolean trusted = trusts(remoteAddress);
@@ -138,6 +164,9 @@ public final class ClientForwarding {
      * The host the proxy vouches for, for {@code X-Forwarded-Host} and {@code Forwarded: host=}: the one
      * configured, else the address the request arrived on. Never the client's {@code Host}: that is not
      * in the cache key either.
+     *
+     * @param localAuthority the address and port the request arrived on
+     * @return the host
      */
     public String forwardedHost(String localAuthority) {
         return forwardedHost.orElse(localAuthority);
@@ -169,6 +198,8 @@ public final class ClientForwarding {
          * and CIDR blocks, IPv4 or IPv6, separated by commas or spaces, e.g. {@code 10.0.0.0/8, fd00::/8}.
          * Default none: every client's forwarding fields are removed.
          *
+         * @param addressesAndCidrBlocks addresses and CIDR blocks
+         * @return this builder
          * @throws IllegalArgumentException naming the first entry that is not an address or block
          */
         public Builder trustedProxies(String addressesAndCidrBlocks) {
@@ -180,6 +211,8 @@ public final class ClientForwarding {
          * More request fields to remove from every request, trusted or not, separated by commas or spaces,
          * e.g. {@code X-HTTP-Method-Override, X-Debug}.
          *
+         * @param names field names
+         * @return this builder
          * @throws IllegalArgumentException naming an entry that is not a field name, or one the cache needs
          */
         public Builder stripRequestHeaders(String names) {
@@ -206,6 +239,8 @@ public final class ClientForwarding {
          * {@code www.example.com}: sent as {@code X-Forwarded-Host} and {@code Forwarded: host=} so that an
          * origin builds links with it. Default the address and port the request arrived on.
          *
+         * @param hostAndPort a host, optionally with a port
+         * @return this builder
          * @throws IllegalArgumentException if it is not a host, optionally with a port
          */
         public Builder forwardedHost(String hostAndPort) {
@@ -219,7 +254,11 @@ public final class ClientForwarding {
             return this;
         }
 
-        /** The configuration. */
+        /**
+         * The configuration.
+         *
+         * @return the configuration
+         */
         public ClientForwarding build() {
             return new ClientForwarding(this);
         }

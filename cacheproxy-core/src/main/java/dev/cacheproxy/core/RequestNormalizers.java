@@ -28,7 +28,12 @@ public final class RequestNormalizers {
     private RequestNormalizers() {
     }
 
-    /** Removes these fields from every request ({@code unset req.http.X}). */
+    /**
+     * Removes these fields from every request ({@code unset req.http.X}).
+     *
+     * @param names field names, any case
+     * @return the normalizer
+     */
     public static RequestNormalizer removeFields(String... names) {
         List<String> removed = fieldNames(names);
         return request -> request.headers().toBuilder().removeAll(removed).build();
@@ -37,6 +42,10 @@ public final class RequestNormalizers {
     /**
      * Sets a field to the value computed from the request, or removes it when the value is empty
      * ({@code set req.http.X = ...}).
+     *
+     * @param name  the field's name
+     * @param value computes its value from the request; must be pure and thread safe
+     * @return the normalizer
      */
     public static RequestNormalizer setField(String name, Function<RequestHead, Optional<String>> value) {
         new HeaderField(name, ""); // validates the name
@@ -52,6 +61,9 @@ public final class RequestNormalizers {
      * §12.5.3: listed or covered by {@code *}, with a non-zero {@code q}), or removes it when the client
      * accepts none of them. With the origin's {@code Vary: Accept-Encoding} that leaves at most one
      * stored variant per coding, instead of one per browser's way of writing the field.
+     *
+     * @param preferredCodings content codings, most preferred first, e.g. {@code br}, {@code gzip}
+     * @return the normalizer
      */
     public static RequestNormalizer acceptEncoding(String... preferredCodings) {
         if (preferredCodings.length == 0) {
@@ -79,6 +91,9 @@ public final class RequestNormalizers {
     /**
      * Keeps only these cookies in the request's {@code Cookie} field and removes the field when none is
      * left: analytics cookies then no longer reach the origin or make a response look personal.
+     *
+     * @param cookieNames the cookies to keep
+     * @return the normalizer
      */
     public static RequestNormalizer keepOnlyCookies(String... cookieNames) {
         List<String> kept = new ArrayList<>();
@@ -89,7 +104,12 @@ public final class RequestNormalizers {
         return cookieFilter(kept::contains);
     }
 
-    /** Removes the cookies whose names match these patterns ({@code _ga*}, {@code *_utm}) from {@code Cookie}. */
+    /**
+     * Removes the cookies whose names match these patterns ({@code _ga*}, {@code *_utm}) from {@code Cookie}.
+     *
+     * @param namePatterns cookie names, each with at most one {@code *}
+     * @return the normalizer
+     */
     public static RequestNormalizer removeCookies(String... namePatterns) {
         if (namePatterns.length == 0) {
             throw new IllegalArgumentException("name at least one cookie pattern");

@@ -46,17 +46,19 @@ public final class Rfc9111Policy implements CachePolicy {
      * freshness up to one hour stale while the origin cannot be reached, unless the response forbids it.
      * Safe by default where RFC 9111 is not: a response that sets a cookie is not stored, and a response
      * to a request with {@code Cookie} or {@code Authorization} is not given heuristic freshness.
+     *
+     * @return the policy
      */
     public static Rfc9111Policy sharedCache() {
         return SHARED_CACHE;
     }
 
-    /** A builder starting from {@link #sharedCache()}'s settings. */
+    /** {@return a builder starting from {@link #sharedCache()}'s settings} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The targeted cache-control fields this policy obeys, highest precedence first. */
+    /** {@return the targeted cache-control fields this policy obeys, highest precedence first} */
     public List<String> targetedFields() {
         return targetedFields;
     }
@@ -101,6 +103,9 @@ public final class Rfc9111Policy implements CachePolicy {
         /**
          * Obeys this targeted field (RFC 9213) before any other, e.g. {@code Acme-Cache-Control} for a
          * field only this cache reads; {@code CDN-Cache-Control} stays next in line.
+         *
+         * @param fieldName the field's name, an RFC 9110 token
+         * @return this builder
          */
         public Builder targetedField(String fieldName) {
             Objects.requireNonNull(fieldName, "fieldName");
@@ -113,7 +118,11 @@ public final class Rfc9111Policy implements CachePolicy {
             return this;
         }
 
-        /** Obeys no targeted field at all, not even {@code CDN-Cache-Control}: only {@code Cache-Control}. */
+        /**
+         * Obeys no targeted field at all, not even {@code CDN-Cache-Control}: only {@code Cache-Control}.
+         *
+         * @return this builder
+         */
         public Builder noTargetedFields() {
             targetedFields.clear();
             return this;
@@ -124,6 +133,9 @@ public final class Rfc9111Policy implements CachePolicy {
          * {@code Expires}) may be served when the origin cannot be reached and the response neither allows
          * it ({@code stale-if-error}) nor forbids it ({@code must-revalidate}...); zero never. Default one
          * hour. A response whose freshness was only guessed is never served stale this way.
+         *
+         * @param maximumStaleness the longest past its freshness a response may then be served
+         * @return this builder
          */
         public Builder staleIfUnreachable(Duration maximumStaleness) {
             Objects.requireNonNull(maximumStaleness, "maximumStaleness");
@@ -139,6 +151,9 @@ public final class Rfc9111Policy implements CachePolicy {
          * or {@code s-maxage}). It is then stored without its {@code Set-Cookie}: the cookie reaches only
          * the client whose request produced it. Default false: such a response is not stored at all, as
          * nginx and Varnish do.
+         *
+         * @param store {@code true} to store them without their cookies
+         * @return this builder
          */
         public Builder storeResponsesThatSetCookies(boolean store) {
             this.storeResponsesThatSetCookies = store;
@@ -150,13 +165,20 @@ public final class Rfc9111Policy implements CachePolicy {
          * filter, an authenticated principal) may be given heuristic freshness (RFC 9111 §4.2.2) when it
          * has no explicit freshness. Default false: such a response is not stored; explicit freshness
          * ({@code max-age}, {@code s-maxage}, {@code Expires}) still applies.
+         *
+         * @param allow {@code true} to allow it
+         * @return this builder
          */
         public Builder heuristicFreshnessForCredentials(boolean allow) {
             this.heuristicFreshnessForCredentials = allow;
             return this;
         }
 
-        /** The policy. */
+        /**
+         * The policy.
+         *
+         * @return the policy
+         */
         public Rfc9111Policy build() {
             return new Rfc9111Policy(this);
         }

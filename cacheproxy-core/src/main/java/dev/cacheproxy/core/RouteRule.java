@@ -47,6 +47,25 @@ public record RouteRule(
         List<String> bypassCookies,
         boolean collapse) {
 
+    /**
+     * Checks the components: {@code null} throws {@code NullPointerException}, an invalid value {@code IllegalArgumentException}. Collections are copied, so later changes to the caller's do not show.
+     *
+     * @param pattern               the path pattern as written, e.g. {@code /api/products/**} or {@code /static/}
+     * @param glob                  whether the pattern is a glob ({@code *}, {@code **}, {@code ?}) rather than a prefix
+     * @param methods               the methods it applies to; empty for every method
+     * @param neverCache            whether responses on this route are never stored nor served from the cache
+     * @param ttlWhenOriginSilent   the freshness lifetime of a response that gives none ({@code max-age},
+     *                              {@code s-maxage} or {@code Expires}), like nginx's {@code proxy_cache_valid}
+     * @param ttlOverride           the freshness lifetime of every stored response, whatever the origin says
+     * @param ignoredResponseFields response fields ignored for caching decisions (lower case), as nginx's
+     *                              {@code proxy_ignore_headers}; {@code set-cookie} and {@code vary} are also
+     *                              left out of the stored copy
+     * @param staleWhileRevalidate  {@code stale-while-revalidate} for responses that give none
+     * @param staleIfError          {@code stale-if-error} for responses that give none
+     * @param bypassHeaders         request fields whose presence bypasses the cache (lower case)
+     * @param bypassCookies         cookies whose presence bypasses the cache
+     * @param collapse              whether requests on this route may wait for one another (request collapsing)
+     */
     public RouteRule {
         Objects.requireNonNull(pattern, "pattern");
         if (!pattern.startsWith("/")) {
@@ -110,7 +129,12 @@ public record RouteRule(
             this.glob = glob;
         }
 
-        /** Applies the route only to these methods (case-sensitive, e.g. {@code GET}); by default to every method. */
+        /**
+         * Applies the route only to these methods (case-sensitive, e.g. {@code GET}); by default to every method.
+         *
+         * @param names the methods, e.g. {@code GET}
+         * @return this builder
+         */
         public Builder methods(String... names) {
             for (String name : names) {
                 try {
@@ -123,7 +147,11 @@ public record RouteRule(
             return this;
         }
 
-        /** Never stores a response on this route and never answers one from the cache ({@code return(pass)}). */
+        /**
+         * Never stores a response on this route and never answers one from the cache ({@code return(pass)}).
+         *
+         * @return this builder
+         */
         public Builder neverCache() {
             this.neverCache = true;
             return this;
@@ -133,6 +161,9 @@ public record RouteRule(
          * The freshness lifetime of a response that states none (no {@code max-age}, {@code s-maxage} or
          * {@code Expires}), as nginx's {@code proxy_cache_valid}. {@code private}, {@code no-store} and the
          * other reasons not to store still apply.
+         *
+         * @param ttl the freshness lifetime
+         * @return this builder
          */
         public Builder ttlWhenOriginSilent(Duration ttl) {
             this.ttlWhenOriginSilent = Optional.of(positive(ttl, "ttlWhenOriginSilent"));
@@ -143,6 +174,9 @@ public record RouteRule(
          * The freshness lifetime of every response stored on this route, whatever its {@code max-age},
          * {@code s-maxage} or {@code Expires} say (Varnish's {@code beresp.ttl}). {@code private} and
          * {@code no-store} still prevent storing unless {@link #ignoreResponseFields ignored}.
+         *
+         * @param ttl the freshness lifetime
+         * @return this builder
          */
         public Builder ttlOverride(Duration ttl) {
             this.ttlOverride = Optional.of(positive(ttl, "ttlOverride"));
@@ -154,6 +188,9 @@ public record RouteRule(
          * e.g. {@code Cache-Control} and {@code Expires} (then the route's TTLs or heuristics decide),
          * {@code Set-Cookie} (the response is shared, without its cookies: those reach only the client
          * whose request fetched it), {@code Vary} (one variant for all: not stored either).
+         *
+         * @param names response field names, any case
+         * @return this builder
          */
         public Builder ignoreResponseFields(String... names) {
             for (String name : names) {
@@ -163,13 +200,23 @@ public record RouteRule(
             return this;
         }
 
-        /** {@code stale-while-revalidate} (RFC 5861 §3) for responses that give none and do not forbid serving stale. */
+        /**
+         * {@code stale-while-revalidate} (RFC 5861 §3) for responses that give none and do not forbid serving stale.
+         *
+         * @param window how long past freshness a response may be served while it is refreshed
+         * @return this builder
+         */
         public Builder staleWhileRevalidate(Duration window) {
             this.staleWhileRevalidate = Optional.of(positive(window, "staleWhileRevalidate"));
             return this;
         }
 
-        /** {@code stale-if-error} (RFC 5861 §4) for responses that give none and do not forbid serving stale. */
+        /**
+         * {@code stale-if-error} (RFC 5861 §4) for responses that give none and do not forbid serving stale.
+         *
+         * @param window how long past freshness a response may be served when the origin fails
+         * @return this builder
+         */
         public Builder staleIfError(Duration window) {
             this.staleIfError = Optional.of(positive(window, "staleIfError"));
             return this;
@@ -178,6 +225,9 @@ public record RouteRule(
         /**
          * Bypasses the cache for a request with this header field, as nginx's {@code proxy_cache_bypass}:
          * it goes to the origin and its response is not stored (so it cannot change what others get).
+         *
+         * @param fieldName the request field's name, any case
+         * @return this builder
          */
         public Builder bypassWhenHeader(String fieldName) {
             new HeaderField(fieldName, ""); // validates the name
@@ -185,14 +235,23 @@ public record RouteRule(
             return this;
         }
 
-        /** Bypasses the cache for a request with this cookie, e.g. a logged-in session; see {@link #bypassWhenHeader}. */
+        /**
+         * Bypasses the cache for a request with this cookie, e.g. a logged-in session; see {@link #bypassWhenHeader}.
+         *
+         * @param cookieName the cookie's name
+         * @return this builder
+         */
         public Builder bypassWhenCookie(String cookieName) {
             CacheKeys.requireCookieName(cookieName);
             bypassCookies.add(cookieName);
             return this;
         }
 
-        /** Requests on this route go to the origin at once, never waiting for one another (no request collapsing). */
+        /**
+         * Requests on this route go to the origin at once, never waiting for one another (no request collapsing).
+         *
+         * @return this builder
+         */
         public Builder doNotCollapse() {
             this.collapse = false;
             return this;

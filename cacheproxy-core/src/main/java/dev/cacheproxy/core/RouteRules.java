@@ -43,22 +43,27 @@ public final class RouteRules {
         this.matchers = List.copyOf(matchers);
     }
 
-    /** No routes: every request is decided by the policy alone. */
+    /** {@return no routes: every request is decided by the policy alone} */
     public static RouteRules none() {
         return NONE;
     }
 
-    /** A builder for routes, tried in the order they are added. */
+    /** {@return a builder for routes, tried in the order they are added} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The routes, in the order they are tried. */
+    /** {@return the routes, in the order they are tried} */
     public List<RouteRule> rules() {
         return rules;
     }
 
-    /** The first route that selects this request, if any. */
+    /**
+     * The first route that selects this request, if any.
+     *
+     * @param request the client's request
+     * @return its route, or empty
+     */
     public Optional<RouteRule> routeFor(RequestHead request) {
         if (rules.isEmpty()) {
             return Optional.empty();
@@ -120,7 +125,12 @@ public final class RouteRules {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
     }
 
-    /** That policy with these routes' rules over it; the policy itself when there are no routes. */
+    /**
+     * That policy with these routes' rules over it; the policy itself when there are no routes.
+     *
+     * @param policy the policy the rules refine
+     * @return the combined policy
+     */
     public CachePolicy over(CachePolicy policy) {
         Objects.requireNonNull(policy, "policy");
         return rules.isEmpty() ? policy : new RoutePolicy(this, policy);
@@ -137,6 +147,10 @@ public final class RouteRules {
         /**
          * A route for every path that starts with this prefix, e.g. {@code /api/cart/} (nginx's
          * {@code location /api/cart/}).
+         *
+         * @param pathPrefix the path prefix, starting with {@code /}
+         * @param rules      sets the route's rules
+         * @return this builder
          */
         public Builder prefix(String pathPrefix, Consumer<RouteRule.Builder> rules) {
             return add(new RouteRule.Builder(pathPrefix, false), rules, path -> path.startsWith(pathPrefix));
@@ -145,7 +159,12 @@ public final class RouteRules {
         /**
          * A route for every path this glob matches: {@code **} any run of characters including {@code /},
          * {@code *} any run within one segment, {@code ?} one character other than {@code /}. A trailing
+        /**
          * {@code /**} also matches the directory itself: {@code /api/**} matches {@code /api}.
+         *
+         * @param pathGlob the path pattern, starting with {@code /}
+         * @param rules    sets the route's rules
+         * @return this builder
          */
         public Builder glob(String pathGlob, Consumer<RouteRule.Builder> rules) {
             return add(new RouteRule.Builder(pathGlob, true), rules, Globs.pathGlob(pathGlob));
@@ -159,7 +178,11 @@ public final class RouteRules {
             return this;
         }
 
-        /** The routes, in the order they were added. */
+        /**
+         * The routes, in the order they were added.
+         *
+         * @return the routes
+         */
         public RouteRules build() {
             return new RouteRules(rules, matchers);
         }

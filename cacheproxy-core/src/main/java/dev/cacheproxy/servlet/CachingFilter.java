@@ -117,12 +117,16 @@ public final class CachingFilter implements Filter {
     public CachingFilter() {
     }
 
-    /** A filter that asks this engine; the engine stays the caller's to close. */
+    /**
+     * A filter that asks this engine; the engine stays the caller's to close.
+     *
+     * @param engine the engine to ask for every request
+     */
     public CachingFilter(ProxyEngine engine) {
         this.engine = Objects.requireNonNull(engine, "engine");
     }
 
-    /** A builder for a filter with its own {@link CachingEngine}. */
+    /** {@return a builder for a filter with its own {@link CachingEngine}} */
     public static Builder builder() {
         return new Builder();
     }
@@ -158,6 +162,7 @@ public final class CachingFilter implements Filter {
      * The engine this filter asks: the one it was given or built, or the one its init-params made, for
      * statistics ({@code CacheproxyMetrics}), purges and the admin endpoint.
      *
+     * @return the engine
      * @throws IllegalStateException before {@link #init} for a filter configured by init-params
      */
     public ProxyEngine engine() {
@@ -168,7 +173,11 @@ public final class CachingFilter implements Filter {
         return current;
     }
 
-    /** The engine as a {@link CachingEngine}, which it is unless the filter was given another {@link ProxyEngine}. */
+    /**
+     * The engine as a {@link CachingEngine}, which it is unless the filter was given another {@link ProxyEngine}.
+     *
+     * @return the engine, or empty when it is another kind
+     */
     public Optional<CachingEngine> cachingEngine() {
         return engine() instanceof CachingEngine caching ? Optional.of(caching) : Optional.empty();
     }
@@ -272,13 +281,21 @@ public final class CachingFilter implements Filter {
         /**
          * Which forwarding fields ({@code X-Forwarded-*}, {@code Forwarded}...) the servlet sees: by default
          * none, from any client; from a trusted proxy, theirs. With an engine or without.
+         *
+         * @param forwarding the forwarding configuration
+         * @return this builder
          */
         public Builder forwarding(ClientForwarding forwarding) {
             this.forwarding = Objects.requireNonNull(forwarding, "forwarding");
             return this;
         }
 
-        /** Whether {@code TRACE} reaches the servlet; default false (answered 501). */
+        /**
+         * Whether {@code TRACE} reaches the servlet; default false (answered 501).
+         *
+         * @param allow {@code true} to let it through
+         * @return this builder
+         */
         public Builder allowTrace(boolean allow) {
             engineBuilder.allowTrace(allow);
             engineSettings = true;
@@ -288,111 +305,191 @@ public final class CachingFilter implements Filter {
         private Builder() {
         }
 
-        /** Use this engine rather than build one; it stays the caller's to close. Excludes the other settings. */
+        /**
+         * Use this engine rather than build one; it stays the caller's to close. Excludes the other settings.
+         *
+         * @param engine the engine
+         * @return this builder
+         */
         public Builder engine(ProxyEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
             return this;
         }
 
-        /** What may be stored and reused; default RFC 9111's shared-cache policy. */
+        /**
+         * What may be stored and reused; default RFC 9111's shared-cache policy.
+         *
+         * @param policy the policy
+         * @return this builder
+         */
         public Builder policy(CachePolicy policy) {
             engineBuilder.policy(policy);
             engineSettings = true;
             return this;
         }
 
-        /** Where responses are kept; default an in-memory Ehcache store. Closed with the filter. */
+        /**
+         * Where responses are kept; default an in-memory Ehcache store. Closed with the filter.
+         *
+         * @param store the store
+         * @return this builder
+         */
         public Builder store(CacheStore store) {
             engineBuilder.store(store);
             engineSettings = true;
             return this;
         }
 
-        /** The name in {@code Cache-Status}; default {@code cacheproxy}. */
+        /**
+         * The name in {@code Cache-Status}; default {@code cacheproxy}.
+         *
+         * @param cacheName the name, an RFC 9110 token
+         * @return this builder
+         */
         public Builder cacheName(String cacheName) {
             engineBuilder.cacheName(cacheName);
             engineSettings = true;
             return this;
         }
 
-        /** The largest body stored, in bytes; default 8 MiB. */
+        /**
+         * The largest body stored, in bytes; default 8 MiB.
+         *
+         * @param bytes the limit, at least 1
+         * @return this builder
+         */
         public Builder maxObjectSize(long bytes) {
             engineBuilder.maxObjectSize(bytes);
             engineSettings = true;
             return this;
         }
 
-        /** How the cache key is computed from a request; see {@link CachingEngine.Builder#cacheKeys}. */
+        /**
+         * How the cache key is computed from a request; see {@link CachingEngine.Builder#cacheKeys}.
+         *
+         * @param keys how the cache key is computed from a request
+         * @return this builder
+         */
         public Builder cacheKeys(CacheKeyFunction keys) {
             engineBuilder.cacheKeys(keys);
             engineSettings = true;
             return this;
         }
 
-        /** Whether {@code Cache-Status} shows the cache key, for debugging; see {@link CachingEngine.Builder#showKeyInCacheStatus}. */
+        /**
+         * Whether {@code Cache-Status} shows the cache key, for debugging; see {@link CachingEngine.Builder#showKeyInCacheStatus}.
+         *
+         * @param show whether {@code Cache-Status} shows the cache key, for debugging
+         * @return this builder
+         */
         public Builder showKeyInCacheStatus(boolean show) {
             engineBuilder.showKeyInCacheStatus(show);
             engineSettings = true;
             return this;
         }
 
-        /** Per-route rules by path pattern and method; see {@link CachingEngine.Builder#routes}. */
+        /**
+         * Per-route rules by path pattern and method; see {@link CachingEngine.Builder#routes}.
+         *
+         * @param routes per-route rules by path pattern and method
+         * @return this builder
+         */
         public Builder routes(RouteRules routes) {
             engineBuilder.routes(routes);
             engineSettings = true;
             return this;
         }
 
-        /** Rewrites request fields before lookup and before the servlet sees them; see {@link CachingEngine.Builder#normalizeRequests}. */
+        /**
+         * Rewrites request fields before lookup and before the servlet sees them; see {@link CachingEngine.Builder#normalizeRequests}.
+         *
+         * @param normalizer rewrites request fields before lookup and before the servlet sees them
+         * @return this builder
+         */
         public Builder normalizeRequests(RequestNormalizer normalizer) {
             engineBuilder.normalizeRequests(normalizer);
             engineSettings = true;
             return this;
         }
 
-        /** How long a miss is remembered at most (zero: never); see {@link CachingEngine.Builder#rememberMissesFor}. */
+        /**
+         * How long a miss is remembered at most (zero: never); see {@link CachingEngine.Builder#rememberMissesFor}.
+         *
+         * @param longest how long a miss is remembered at most (zero: never)
+         * @return this builder
+         */
         public Builder rememberMissesFor(Duration longest) {
             engineBuilder.rememberMissesFor(longest);
             engineSettings = true;
             return this;
         }
 
-        /** How many keys' misses are remembered at most; see {@link CachingEngine.Builder#rememberedMissesLimit}. */
+        /**
+         * How many keys' misses are remembered at most; see {@link CachingEngine.Builder#rememberedMissesLimit}.
+         *
+         * @param keys how many keys' misses are remembered at most
+         * @return this builder
+         */
         public Builder rememberedMissesLimit(int keys) {
             engineBuilder.rememberedMissesLimit(keys);
             engineSettings = true;
             return this;
         }
 
-        /** How long a request waits for the same one on its way (zero: no collapsing); see {@link CachingEngine.Builder#collapseTimeout}. */
+        /**
+         * How long a request waits for the same one on its way (zero: no collapsing); see {@link CachingEngine.Builder#collapseTimeout}.
+         *
+         * @param timeout how long a request waits for the same one on its way (zero: no collapsing)
+         * @return this builder
+         */
         public Builder collapseTimeout(Duration timeout) {
             engineBuilder.collapseTimeout(timeout);
             engineSettings = true;
             return this;
         }
 
-        /** The response fields that tag responses for purging by tag; see {@link CachingEngine.Builder#tagFields}. */
+        /**
+         * The response fields that tag responses for purging by tag; see {@link CachingEngine.Builder#tagFields}.
+         *
+         * @param names the response fields that tag responses for purging by tag
+         * @return this builder
+         */
         public Builder tagFields(String... names) {
             engineBuilder.tagFields(names);
             engineSettings = true;
             return this;
         }
 
-        /** Whether tag fields are removed before responses reach clients; see {@link CachingEngine.Builder#hideTagFields}. */
+        /**
+         * Whether tag fields are removed before responses reach clients; see {@link CachingEngine.Builder#hideTagFields}.
+         *
+         * @param hide whether tag fields are removed before responses reach clients
+         * @return this builder
+         */
         public Builder hideTagFields(boolean hide) {
             engineBuilder.hideTagFields(hide);
             engineSettings = true;
             return this;
         }
 
-        /** How often each kind of store fault is logged at most; see {@link CachingEngine.Builder#faultLogInterval}. */
+        /**
+         * How often each kind of store fault is logged at most; see {@link CachingEngine.Builder#faultLogInterval}.
+         *
+         * @param interval how often each kind of store fault is logged at most
+         * @return this builder
+         */
         public Builder faultLogInterval(Duration interval) {
             engineBuilder.faultLogInterval(interval);
             engineSettings = true;
             return this;
         }
 
-        /** The clock of every HTTP rule; default the system UTC clock. */
+        /**
+         * The clock of every HTTP rule; default the system UTC clock.
+         *
+         * @param clock the clock of every HTTP rule
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             engineBuilder.clock(clock);
             engineSettings = true;
@@ -402,6 +499,7 @@ public final class CachingFilter implements Filter {
         /**
          * The filter.
          *
+         * @return the filter, not yet initialised by its container
          * @throws IllegalStateException if both an engine and settings for a new one were given
          */
         public CachingFilter build() {

@@ -30,6 +30,9 @@ public final class CollapsingWait {
     /**
      * Suspends the request until the response it waits for has landed or the wait timed out, then
      * dispatches it to the same servlet again, where {@link #waited} is true. Holds no thread.
+     *
+     * @param clientRequest the request that waits; async-supported
+     * @param wait          the engine's plan
      */
     public static void suspendThenDispatch(HttpServletRequest clientRequest, ExchangePlan.Wait wait) {
         clientRequest.setAttribute(WAITED_ATTRIBUTE, Boolean.TRUE);
@@ -42,12 +45,24 @@ public final class CollapsingWait {
                 .whenComplete((landed, failure) -> async.dispatch());
     }
 
-    /** Whether this request is the dispatch that follows {@link #suspendThenDispatch}: it asks {@code onClientRequestAfterWait}. */
+    /**
+     * Whether this request is the dispatch that follows {@link #suspendThenDispatch}: it asks {@code onClientRequestAfterWait}.
+     *
+     * @param clientRequest the client's request
+     * @return {@code true} for the dispatch after a wait
+     */
     public static boolean waited(HttpServletRequest clientRequest) {
         return clientRequest.getAttribute(WAITED_ATTRIBUTE) != null;
     }
 
-    /** Waits on this thread for the request it waits for (at most the plan's timeout), then asks the engine again. */
+    /**
+     * Waits on this thread for the request it waits for (at most the plan's timeout), then asks the engine again.
+     *
+     * @param engine        the engine to ask again
+     * @param clientRequest the request that waits
+     * @param wait          the engine's plan
+     * @return the engine's plan after the wait
+     */
     public static ExchangePlan.OnClientRequest blockThenAsk(ProxyEngine engine, RequestHead clientRequest, ExchangePlan.Wait wait) {
         try {
             wait.ready().toCompletableFuture().get(wait.timeout().toMillis(), TimeUnit.MILLISECONDS);

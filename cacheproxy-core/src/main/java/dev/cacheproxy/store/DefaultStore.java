@@ -13,7 +13,7 @@ public final class DefaultStore {
     private DefaultStore() {
     }
 
-    /** A new in-memory store with the defaults; the caller closes it (an engine closes the store it was built with). */
+    /** {@return a new in-memory store with the defaults; the caller closes it (an engine closes the store it was built with)} */
     public static CacheStore inMemory() {
         return EhcacheStore.builder().build();
     }

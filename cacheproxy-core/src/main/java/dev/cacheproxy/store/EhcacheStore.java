@@ -90,6 +90,8 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
      * A builder for a store on a cache of its own, with the defaults: a heap tier of {@value Builder#DEFAULT_HEAP_ENTRIES}
      * keys, {@linkplain Builder#defaultOffHeapSize() 64 MiB off heap or a quarter of the JVM's direct memory when
      * less}, no disk tier, 16 variants per key.
+     *
+     * @return the builder
      */
     public static Builder builder() {
         return new Builder();
@@ -100,6 +102,8 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
      * (whose key and value types and value serializer are the store's own); closing the store leaves the
      * cache open.
      *
+     * @param cache the cache, which stays open when the store closes
+     * @return the builder
      * @throws IllegalArgumentException if the cache was not configured as {@link #cacheConfiguration} says
      */
     public static Builder using(Cache<String, ?> cache) {
@@ -112,6 +116,10 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
      * A builder for a store on the cache of this alias in your cache manager, which must be initialised
      * and hold it as {@link #cacheConfiguration(ResourcePoolsBuilder)} configures it. Closing the store
      * leaves the manager open.
+     *
+     * @param manager an initialised cache manager, which stays open when the store closes
+     * @param alias   the cache's alias in it
+     * @return the builder
      */
     public static Builder fromCacheManager(CacheManager manager, String alias) {
         Objects.requireNonNull(manager, "manager");
@@ -123,6 +131,9 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
      * A builder for a store on the cache named {@code cacheproxy} in an Ehcache XML configuration. The
      * store owns the cache manager it starts and closes it. Needs a JAXB runtime on the class path
      * (e.g. {@code org.glassfish.jaxb:jaxb-runtime} 4.x).
+     *
+     * @param configuration where the XML configuration is
+     * @return the builder
      */
     public static Builder fromXml(URL configuration) {
         return fromXml(configuration, EhcacheTiers.CACHE_ALIAS);
@@ -134,6 +145,9 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
      * {@code <value-type>dev.cacheproxy.store.StoredVariants</value-type>}. {@link StoredVariantsCodec}
      * becomes its value serializer whatever the file says. The store owns the cache manager it starts.
      *
+     * @param configuration where the XML configuration is
+     * @param alias         the cache's alias in it
+     * @return the builder
      * @throws IllegalArgumentException when the configuration cannot be read or has no such cache (at {@link Builder#build()})
      */
     public static Builder fromXml(URL configuration, String alias) {
@@ -175,6 +189,9 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
      * The configuration cacheproxy uses for a cache of its own with these resource pools: {@code String}
      * keys, the store's own value type and binary format, no expiry (freshness decides reuse). For
      * creating the cache in your own manager before {@link #using} it or {@link #fromCacheManager}.
+     *
+     * @param pools the tiers and their sizes
+     * @return the configuration, to finish or pass to a cache manager
      */
     public static CacheConfigurationBuilder<String, ?> cacheConfiguration(ResourcePoolsBuilder pools) {
         return EhcacheTiers.cacheConfiguration(Objects.requireNonNull(pools, "pools"));
@@ -466,7 +483,12 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             return this;
         }
 
-        /** How many keys the heap tier holds; the hottest are kept there as decoded objects. */
+        /**
+         * How many keys the heap tier holds; the hottest are kept there as decoded objects.
+         *
+         * @param entries the number of keys, at least 1
+         * @return this builder
+         */
         public Builder heapEntries(long entries) {
             if (entries < 1) {
                 throw new IllegalArgumentException("heap tier needs at least one entry, got " + entries);
@@ -480,6 +502,9 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
          * (at least one). Ehcache sizes its heap tier by entries: its byte sizing is deprecated and
          * silently skips large objects, so the heap can hold more than this budget when entries are
          * larger than the assumed average (at most entries × the largest entry).
+         *
+         * @param bytes the heap budget, at least 1
+         * @return this builder
          */
         public Builder heapSize(long bytes) {
             if (bytes < 1) {
@@ -488,7 +513,12 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             return heapEntries(Math.max(1, bytes / ASSUMED_AVERAGE_ENTRY_BYTES));
         }
 
-        /** The size of the off-heap tier in bytes, at least 1 MiB; the largest entry it takes is a fraction of it. */
+        /**
+         * The size of the off-heap tier in bytes, at least 1 MiB; the largest entry it takes is a fraction of it.
+         *
+         * @param bytes the size, at least 1 MiB
+         * @return this builder
+         */
         public Builder offHeapSize(long bytes) {
             if (bytes < 1024 * 1024) {
                 throw new IllegalArgumentException("off-heap tier needs at least 1 MiB, got " + bytes + " bytes");
@@ -497,7 +527,12 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             return tiers();
         }
 
-        /** The size of the off-heap tier, in whole mebibytes (at least 1). */
+        /**
+         * The size of the off-heap tier, in whole mebibytes (at least 1).
+         *
+         * @param megabytes the size in MiB, at least 1
+         * @return this builder
+         */
         public Builder offHeapMegabytes(long megabytes) {
             if (megabytes < 1 || megabytes > Long.MAX_VALUE / (1024 * 1024)) {
                 throw new IllegalArgumentException("off-heap tier needs at least 1 MiB, got " + megabytes);
@@ -508,13 +543,21 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         /**
          * Adds a persistent disk tier in this directory (created if missing): what is stored survives
          * {@link EhcacheStore#close()} and a restart. One store at a time may use a directory.
+         *
+         * @param directory the directory, used by this store alone
+         * @return this builder
          */
         public Builder persistentDirectory(Path directory) {
             this.diskDirectory = Optional.of(Objects.requireNonNull(directory, "directory"));
             return tiers();
         }
 
-        /** The size of the disk tier in bytes, larger than the off-heap tier; default 1 GiB. */
+        /**
+         * The size of the disk tier in bytes, larger than the off-heap tier; default 1 GiB.
+         *
+         * @param bytes the size, larger than the off-heap tier
+         * @return this builder
+         */
         public Builder diskSize(long bytes) {
             if (bytes < 1024 * 1024) {
                 throw new IllegalArgumentException("disk tier needs at least 1 MiB, got " + bytes + " bytes");
@@ -523,7 +566,12 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             return tiers();
         }
 
-        /** How many {@code Vary} variants one URI may have; the oldest goes first. */
+        /**
+         * How many {@code Vary} variants one URI may have; the oldest goes first.
+         *
+         * @param variants the limit, at least 1
+         * @return this builder
+         */
         public Builder maxVariantsPerKey(int variants) {
             if (variants < 1) {
                 throw new IllegalArgumentException("at least one variant per key, got " + variants);
@@ -535,6 +583,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         /**
          * Starts the store.
          *
+         * @return the started store
          * @throws IllegalArgumentException for tiers Ehcache cannot build, or a user configuration that does not fit
          * @throws IllegalStateException    when the disk directory is in use by another store or process
          */

@@ -60,7 +60,12 @@ public final class JCacheStore implements TaggedStore {
         this.maxVariantsPerKey = maxVariantsPerKey;
     }
 
-    /** A builder for a store on this cache, which the caller creates, owns and closes. */
+    /**
+     * A builder for a store on this cache, which the caller creates, owns and closes.
+     *
+     * @param cache the cache, which stays the caller's to close
+     * @return the builder
+     */
     public static Builder using(Cache<String, byte[]> cache) {
         return new Builder(Objects.requireNonNull(cache, "cache"));
     }
@@ -69,6 +74,8 @@ public final class JCacheStore implements TaggedStore {
      * A configuration for the cache: {@code String} keys, {@code byte[]} values, no expiry (freshness
      * decides reuse; the provider's eviction bounds the size). Pass it to
      * {@link javax.cache.CacheManager#createCache}.
+     *
+     * @return a new configuration, to change further or pass on
      */
     public static MutableConfiguration<String, byte[]> cacheConfiguration() {
         return new MutableConfiguration<String, byte[]>()
@@ -76,7 +83,7 @@ public final class JCacheStore implements TaggedStore {
                 .setExpiryPolicyFactory(EternalExpiryPolicy.factoryOf());
     }
 
-    /** A configuration for the tag index ({@link Builder#tagIndex}): {@code String} keys and values, no expiry. */
+    /** {@return a configuration for the tag index ({@link Builder#tagIndex}): {@code String} keys and values, no expiry} */
     public static MutableConfiguration<String, String> tagIndexConfiguration() {
         return new MutableConfiguration<String, String>()
                 .setTypes(String.class, String.class)
@@ -234,7 +241,12 @@ public final class JCacheStore implements TaggedStore {
             this.cache = cache;
         }
 
-        /** How many {@code Vary} variants one URI may have; the oldest goes first. Default 16. */
+        /**
+         * How many {@code Vary} variants one URI may have; the oldest goes first. Default 16.
+         *
+         * @param variants the limit, at least 1
+         * @return this builder
+         */
         public Builder maxVariantsPerKey(int variants) {
             if (variants < 1) {
                 throw new IllegalArgumentException("at least one variant per key, got " + variants);
@@ -248,12 +260,16 @@ public final class JCacheStore implements TaggedStore {
          * entry: create it with {@link #tagIndexConfiguration()} beside the first, shared the same way,
          * and size it so that it never evicts (a tag it forgets can no longer be purged). Keys whose
          * entries went stay listed until their tag is purged: that purges nothing more than needed.
+         *
+         * @param index the tag index cache, which stays the caller's to close
+         * @return this builder
          */
         public Builder tagIndex(Cache<String, String> index) {
             this.tagIndex = Optional.of(Objects.requireNonNull(index, "index"));
             return this;
         }
 
+        /** {@return the store} */
         public JCacheStore build() {
             return new JCacheStore(cache, tagIndex, maxVariantsPerKey);
         }

@@ -22,6 +22,11 @@ record StoredVariants(List<StoredResponse> responses) {
      */
     static final StoredVariants UNREADABLE = new StoredVariants(List.of());
 
+    /**
+     * Creates one from its components. Copies collections: later changes to the caller's do not show.
+     *
+     * @param responses the variants, oldest first; never empty in a value that was stored
+     */
     public StoredVariants {
         responses = List.copyOf(responses);
     }

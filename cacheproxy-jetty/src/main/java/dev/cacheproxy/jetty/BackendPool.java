@@ -41,8 +41,9 @@ public final class BackendPool {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackendPool.class);
 
-    /** Jetty's client defaults: connections per destination, and requests queued per destination. */
+    /** Jetty's client default: connections per destination. */
     public static final int DEFAULT_MAX_CONNECTIONS = 256;
+    /** Jetty's client default: requests queued per destination. */
     public static final int DEFAULT_MAX_QUEUED = 1024;
 
     private final String name;
@@ -86,48 +87,63 @@ public final class BackendPool {
         this.ring = balance == Balance.KEY_HASH ? Optional.of(new HashRing(backends)) : Optional.empty();
     }
 
-    /** A builder for a pool of this name (used in logs, statistics and metrics tags). */
+    /**
+     * A builder for a pool of this name (used in logs, statistics and metrics tags).
+     *
+     * @param name the pool's name
+     * @return the builder
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
-    /** A pool of one backend, named after its host and port, with the defaults: what a single origin is. */
+    /**
+     * A pool of one backend, named after its host and port, with the defaults: what a single origin is.
+     *
+     * @param origin the one backend
+     * @return the pool
+     */
     public static BackendPool of(URI origin) {
         Objects.requireNonNull(origin, "origin");
         return builder(origin.getRawAuthority() == null ? "origin" : origin.getRawAuthority()).backend(origin).build();
     }
 
+    /** {@return the pool's name, for logs, statistics and metrics tags} */
     public String name() {
         return name;
     }
 
-    /** The backends' URIs, primaries and backups, in the order they were added. */
+    /** {@return the backends' URIs, primaries and backups, in the order they were added} */
     public List<URI> backends() {
         return backends.stream().map(backend -> backend.uri).toList();
     }
 
+    /** {@return how a backend is chosen} */
     public Balance balance() {
         return balance;
     }
 
+    /** {@return when a failing backend is ejected, and for how long} */
     public PassiveHealth passiveHealth() {
         return passiveHealth;
     }
 
+    /** {@return the active health checks, if any} */
     public Optional<HealthCheck> healthCheck() {
         return healthCheck;
     }
 
+    /** {@return how many retries the pool may add to its requests} */
     public RetryBudget retryBudget() {
         return retryBudget;
     }
 
-    /** The most requests each backend has on its way at once (nginx's {@code max_conns}). */
+    /** {@return the most requests each backend has on its way at once (nginx's {@code max_conns})} */
     public int maxConnectionsPerBackend() {
         return maxConnectionsPerBackend;
     }
 
-    /** The most requests that wait for a connection to one backend; beyond it (and with 0) a request gets a 503. */
+    /** {@return the most requests that wait for a connection to one backend; beyond it (and with 0) a request gets a 503} */
     public int maxQueuedPerBackend() {
         return maxQueuedPerBackend;
     }
@@ -135,12 +151,14 @@ public final class BackendPool {
     /**
      * The origin responses are stored under, whichever backend answered: by default the first backend's
      * URI. A request for {@code /a?b} through this pool is cached as {@code keyOrigin + /a?b}.
+     *
+     * @return the key origin
      */
     public URI keyOrigin() {
         return keyOrigin;
     }
 
-    /** Every backend's figures and state now. */
+    /** {@return every backend's figures and state now} */
     public List<BackendStatistics> statistics() {
         Instant now = clock.instant();
         List<BackendStatistics> rows = new ArrayList<>(backends.size());
@@ -304,17 +322,33 @@ public final class BackendPool {
             this.name = name;
         }
 
-        /** Adds a backend with weight 1. */
+        /**
+         * Adds a backend with weight 1.
+         *
+         * @param uri the backend's absolute {@code http} or {@code https} URI
+         * @return this builder
+         */
         public Builder backend(URI uri) {
             return backend(uri, 1);
         }
 
-        /** Adds a backend with this weight (nginx's {@code weight}): its share relative to the others. */
+        /**
+         * Adds a backend with this weight (nginx's {@code weight}): its share relative to the others.
+         *
+         * @param uri    the backend's absolute {@code http} or {@code https} URI
+         * @param weight from 1 to 1000
+         * @return this builder
+         */
         public Builder backend(URI uri, int weight) {
             return add(uri, weight, false);
         }
 
-        /** Adds a backup backend (nginx's {@code backup}): it takes requests only while no primary is available. */
+        /**
+         * Adds a backup backend (nginx's {@code backup}): it takes requests only while no primary is available.
+         *
+         * @param uri the backend's absolute {@code http} or {@code https} URI
+         * @return this builder
+         */
         public Builder backup(URI uri) {
             return add(uri, 1, true);
         }
@@ -331,22 +365,45 @@ public final class BackendPool {
             return this;
         }
 
+        /**
+         * How a backend is chosen; default round robin.
+         *
+         * @param balance the balancing
+         * @return this builder
+         */
         public Builder balance(Balance balance) {
             this.balance = Objects.requireNonNull(balance, "balance");
             return this;
         }
 
+        /**
+         * When a failing backend is ejected, and for how long.
+         *
+         * @param passiveHealth the thresholds
+         * @return this builder
+         */
         public Builder passiveHealth(PassiveHealth passiveHealth) {
             this.passiveHealth = Objects.requireNonNull(passiveHealth, "passiveHealth");
             return this;
         }
 
-        /** Active health checks of every backend; none by default. */
+        /**
+         * Active health checks of every backend; none by default.
+         *
+         * @param healthCheck active health checks of every backend
+         * @return this builder
+         */
         public Builder healthCheck(HealthCheck healthCheck) {
             this.healthCheck = Optional.of(healthCheck);
             return this;
         }
 
+        /**
+         * How many retries the pool may add to its requests.
+         *
+         * @param retryBudget the budget
+         * @return this builder
+         */
         public Builder retryBudget(RetryBudget retryBudget) {
             this.retryBudget = Objects.requireNonNull(retryBudget, "retryBudget");
             return this;
@@ -356,6 +413,9 @@ public final class BackendPool {
          * The most requests on their way to each backend at once, as nginx's {@code max_conns} (default
          * 256, Jetty's). A backend at its limit gets no new request while another has room; when none has,
          * requests wait for a connection, up to {@link #maxQueuedPerBackend} per backend.
+         *
+         * @param connections the limit, at least 1
+         * @return this builder
          */
         public Builder maxConnectionsPerBackend(int connections) {
             if (connections < 1) {
@@ -369,6 +429,9 @@ public final class BackendPool {
          * The most requests that wait for a connection to one backend (default 1024, Jetty's); a request
          * finding every queue full is answered 503 at once (or served stale, when the cache may). 0 answers
          * 503 as soon as every backend is at its connection limit. Waiting counts toward the proxy's timeout.
+         *
+         * @param queued the limit, 0 or more
+         * @return this builder
          */
         public Builder maxQueuedPerBackend(int queued) {
             if (queued < 0) {
@@ -381,19 +444,31 @@ public final class BackendPool {
         /**
          * The origin responses are stored under (default: the first backend's URI). Name it when the first
          * backend may change, so that the cache stays warm across such a change.
+         *
+         * @param keyOrigin the URI responses are stored under
+         * @return this builder
          */
         public Builder keyOrigin(URI keyOrigin) {
             this.keyOrigin = Optional.of(checkedBackend(keyOrigin));
             return this;
         }
 
-        /** The clock that times ejections and the retry budget; a test's manual clock, or the system's. */
+        /**
+         * The clock that times ejections and the retry budget; a test's manual clock, or the system's.
+         *
+         * @param clock the clock that times ejections and the retry budget
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** @throws IllegalStateException without a primary backend */
+        /**
+         * {@return the pool}
+         *
+         * @throws IllegalStateException without a primary backend
+         */
         public BackendPool build() {
             Set<Boolean> kinds = new HashSet<>();
             specs.forEach(spec -> kinds.add(spec.backup));

@@ -70,6 +70,10 @@ public final class CachingHandler extends Handler.Wrapper {
      * {@code EhcacheStore} without a disk tier): Jetty may then answer hits on the thread that read the
      * request, with no hand-off to a pool thread. Everything else is handed to a pool thread for the servlet, as usual. Do not use it with a
      * store that may block on a read: that would stall every connection of the selector.
+     *
+     * @param context the servlet context the proxy servlet is in, which gets everything the cache cannot answer
+     * @param servlet the proxy servlet, whose engine answers from the cache
+     * @return the handler, to set as the server's handler in place of the context
      */
     public static CachingHandler forInMemoryStore(ServletContextHandler context, CachingProxyServlet servlet) {
         return new CachingHandler(context, servlet, true);

@@ -42,6 +42,7 @@ import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.client.DuplexConnectionPool;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
@@ -52,6 +53,7 @@ import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -143,8 +145,11 @@ public class CachingProxyServlet extends AsyncProxyServlet {
     /**
      * A caching proxy to this origin, spoken to as {@code transport} says (HTTP version, trusted certificates).
      *
+     * @param origin    an absolute {@code http} or {@code https} URI with a host, optionally a path prefix, and no query or fragment
+     * @param engine    the engine that decides, usually a {@link CachingEngine}
+     * @param transport the HTTP version and the certificates to trust
      * @throws IllegalArgumentException if the origin is not such a URI, or does not suit the transport
-     *                                  ({@code h2} needs {@code https}, {@code h2c} needs {@code http})
+     *                                 ({@code h2} needs {@code https}, {@code h2c} needs {@code http})
      */
     public CachingProxyServlet(URI origin, ProxyEngine engine, OriginTransport transport) {
         this(Routes.to(BackendPool.of(origin)), engine, transport);
@@ -163,6 +168,9 @@ public class CachingProxyServlet extends AsyncProxyServlet {
     /**
      * A caching proxy to the pools of these routes, each backend spoken to as {@code transport} says.
      *
+     * @param routes    where requests go
+     * @param engine    the engine that decides
+     * @param transport the HTTP version and the certificates to trust
      * @throws IllegalArgumentException if a backend does not suit the transport
      */
     public CachingProxyServlet(Routes routes, ProxyEngine engine, OriginTransport transport) {
@@ -184,6 +192,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
      * forwarded host) instead of the default or the init-parameters, which are then refused. Call it
      * before the servlet is initialised.
      *
+     * @param forwarding the forwarding configuration
      * @return this servlet
      */
     public final CachingProxyServlet forwarding(ClientForwarding forwarding) {
@@ -212,17 +221,22 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         return routes.match(host, rawPath, rawQuery).map(keyTargets::keyUri);
     }
 
-    /** A caching proxy to this origin with the default engine (RFC 9111 policy, in-memory store). */
+    /**
+     * A caching proxy to this origin with the default engine (RFC 9111 policy, in-memory store).
+     *
+     * @param origin the origin's absolute URI, e.g. {@code http://127.0.0.1:8000}
+     * @return the servlet, to register as async-supported
+     */
     public static CachingProxyServlet forOrigin(String origin) {
         return new CachingProxyServlet(URI.create(origin), CachingEngine.builder().build());
     }
 
-    /** The key origin of the first route's pool: with one origin, that origin. */
+    /** {@return the key origin of the first route's pool: with one origin, that origin} */
     public URI origin() {
         return routes.routes().get(0).pool().keyOrigin();
     }
 
-    /** Where requests go. */
+    /** {@return where requests go} */
     public Routes routes() {
         return routes;
     }
@@ -349,9 +363,10 @@ public class CachingProxyServlet extends AsyncProxyServlet {
 
     /** Jetty's client for the origin's protocol ({@link OriginTransport#newHttpClient}). */
     @Override
+    @SuppressWarnings("removal") // getTransport(): 12.1 deprecates it for getHttpClientTransport(), which 12.0 lacks
     protected final HttpClient newHttpClient(ClientConnector clientConnector) {
         HttpClient client = transport.newHttpClient(clientConnector);
-        if (client.getHttpClientTransport() instanceof HttpClientTransportOverHTTP http1) {
+        if (client.getTransport() instanceof HttpClientTransportOverHTTP http1) {
             Map<String, Integer> limits = new HashMap<>();
             for (BackendPool pool : routes.pools()) {
                 for (URI backend : pool.backends()) {
@@ -487,6 +502,33 @@ public class CachingProxyServlet extends AsyncProxyServlet {
                 return "Host".equalsIgnoreCase(name) ? vouchedHost : super.getHeader(name);
             }
         }, originRequest);
+        addOwnForwardingFields(clientRequest, originRequest, localAuthority);
+    }
+
+    /**
+     * Jetty 12.0 calls this where 12.1 calls {@link #addForwardedHeader} (which 12.0 does not have; its own
+     * version would forward the client's {@code Host} as {@code X-Forwarded-Host}): the same fields as on
+     * 12.1, a {@code Forwarded} element like 12.1's with the vouched-for host, then the proxy's own
+     * {@code X-Forwarded-*}. Never called on Jetty 12.1.
+     *
+     * @param clientRequest the client's request
+     * @param originRequest the request to the origin, whose fields get the forwarding fields
+     */
+    protected final void addXForwardedHeaders(HttpServletRequest clientRequest, Request originRequest) {
+        String localAuthority = authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
+        String element = "by=%s;for=%s;host=%s;proto=%s".formatted(
+                HttpField.PARAMETER_TOKENIZER.quote(clientRequest.getLocalAddr()),
+                HttpField.PARAMETER_TOKENIZER.quote(clientRequest.getRemoteAddr()),
+                HttpField.PARAMETER_TOKENIZER.quote(forwarding.forwardedHost(localAuthority)),
+                clientRequest.isSecure() ? "https" : "http");
+        // Appended to a trusted proxy's elements (the others were stripped in copyRequestHeaders), as 12.1 does.
+        originRequest.headers(headers -> headers.computeField(HttpHeader.FORWARDED, (header, present) ->
+                present == null || present.isEmpty() ? new HttpField(header, element)
+                        : new HttpField(header, present.stream().map(HttpField::getValue).collect(Collectors.joining(", ")) + ", " + element)));
+        addOwnForwardingFields(clientRequest, originRequest, localAuthority);
+    }
+
+    private void addOwnForwardingFields(HttpServletRequest clientRequest, Request originRequest, String localAuthority) {
         HeaderFields inbound = forwarding.inbound(FromJetty.fields(originRequest.getHeaders()), clientRequest.getRemoteAddr());
         HeaderFields own = forwarding.proxyFields(inbound, clientRequest.getRemoteAddr(), clientRequest.isSecure(), localAuthority);
         originRequest.headers(headers -> own.lines().forEach(line -> headers.put(line.name(), line.value())));
@@ -501,6 +543,9 @@ public class CachingProxyServlet extends AsyncProxyServlet {
      * tracing field; default none. The engine's own changes (the validators of a revalidation) are
      * applied after it, so a validation stays one whatever this does. A field that changes the origin's
      * response for one client must be in the response's {@code Vary}, or every client gets that response.
+     *
+     * @param clientRequest the client's request
+     * @param originFields  the fields going to the origin, to change
      */
     protected void addOriginRequestFields(HttpServletRequest clientRequest, HttpFields.Mutable originFields) {
     }

@@ -40,18 +40,33 @@ public record OriginTransport(Protocol protocol, Trust trust) {
     /** TLS versions offered to origins: older ones are broken (RFC 8996). */
     static final String[] TLS_VERSIONS = {"TLSv1.3", "TLSv1.2"};
 
-    /** Checks that neither part is null. */
+    /**
+     * Checks that neither part is null.
+     *
+     * @param protocol the HTTP version spoken to the origin
+     * @param trust    the certificates an {@code https} origin may present
+     */
     public OriginTransport {
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(trust, "trust");
     }
 
-    /** This transport with another HTTP version. */
+    /**
+     * This transport with another HTTP version.
+     *
+     * @param protocol the HTTP version instead of this one
+     * @return a copy with it
+     */
     public OriginTransport withProtocol(Protocol protocol) {
         return new OriginTransport(protocol, trust);
     }
 
-    /** This transport trusting other certificates. */
+    /**
+     * This transport trusting other certificates.
+     *
+     * @param trust the certificates to trust instead
+     * @return a copy with them
+     */
     public OriginTransport withTrust(Trust trust) {
         return new OriginTransport(protocol, trust);
     }
@@ -71,7 +86,11 @@ public record OriginTransport(Protocol protocol, Trust trust) {
             this.token = token;
         }
 
-        /** Its name as ALPN and the command line spell it: {@code http/1.1}, {@code h2} or {@code h2c}. */
+        /**
+         * Its name as ALPN and the command line spell it: {@code http/1.1}, {@code h2} or {@code h2c}.
+         *
+         * @return the token
+         */
         public String token() {
             return token;
         }
@@ -79,6 +98,8 @@ public record OriginTransport(Protocol protocol, Trust trust) {
         /**
          * The protocol named {@code http/1.1}, {@code h2} or {@code h2c} (any case).
          *
+         * @param name the protocol's token
+         * @return the protocol
          * @throws IllegalArgumentException for any other name
          */
         public static Protocol fromToken(String name) {
@@ -107,7 +128,11 @@ public record OriginTransport(Protocol protocol, Trust trust) {
      */
     public record TrustedCertificates(List<X509Certificate> certificates) implements Trust {
 
-        /** Copies the list, which must not be empty. */
+        /**
+         * Copies the list, which must not be empty.
+         *
+         * @param certificates the certificates, at least one
+         */
         public TrustedCertificates {
             certificates = List.copyOf(certificates);
             if (certificates.isEmpty()) {
@@ -118,6 +143,8 @@ public record OriginTransport(Protocol protocol, Trust trust) {
         /**
          * The certificates in a PEM file (one or more {@code -----BEGIN CERTIFICATE-----} blocks).
          *
+         * @param file a PEM file
+         * @return its certificates
          * @throws IllegalArgumentException if the file cannot be read or holds no certificate
          */
         public static TrustedCertificates fromPem(Path file) {

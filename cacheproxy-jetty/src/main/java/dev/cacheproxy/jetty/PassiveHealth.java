@@ -32,7 +32,12 @@ public record PassiveHealth(int consecutiveFailures, Duration ejectionTime, Dura
         /** Every 5xx counts (Envoy's {@code consecutive_5xx}): then a client that can make a backend answer 500 can eject it. */
         ALL_5XX;
 
-        /** Whether a response with this status counts as a failure. */
+        /**
+         * Whether a response with this status counts as a failure.
+         *
+         * @param status the backend's response status code
+         * @return {@code true} if it counts toward ejecting the backend
+         */
         public boolean counts(int status) {
             return switch (this) {
                 case NONE -> false;
@@ -48,7 +53,14 @@ public record PassiveHealth(int consecutiveFailures, Duration ejectionTime, Dura
     /** No passive ejection: only active health checks (if any) take backends out. */
     public static final PassiveHealth OFF = new PassiveHealth(0, Duration.ofSeconds(10), Duration.ofMinutes(5), CountedStatuses.NONE);
 
-    /** Checks the arguments. */
+    /**
+     * Checks the components: {@code null} throws {@code NullPointerException}, an invalid value {@code IllegalArgumentException}.
+     *
+     * @param consecutiveFailures failures in a row that eject a backend; 0 turns passive ejection off
+     * @param ejectionTime        how long the first ejection lasts
+     * @param maxEjectionTime     the longest an ejection lasts, however often it was repeated
+     * @param countedStatuses     which response statuses count as a failure (connection failures always do)
+     */
     public PassiveHealth {
         Objects.requireNonNull(ejectionTime, "ejectionTime");
         Objects.requireNonNull(maxEjectionTime, "maxEjectionTime");
@@ -65,12 +77,22 @@ public record PassiveHealth(int consecutiveFailures, Duration ejectionTime, Dura
     /**
      * Passive health where every 5xx counts ({@code true}, {@link CountedStatuses#ALL_5XX}) or no status
      * does ({@code false}, {@link CountedStatuses#NONE}).
+     *
+     * @param consecutiveFailures failures in a row that eject a backend; 0 turns passive ejection off
+     * @param ejectionTime        how long the first ejection lasts
+     * @param maxEjectionTime     the longest an ejection lasts, however often it was repeated
+     * @param count5xx            whether every 5xx response counts as a failure
      */
     public PassiveHealth(int consecutiveFailures, Duration ejectionTime, Duration maxEjectionTime, boolean count5xx) {
         this(consecutiveFailures, ejectionTime, maxEjectionTime, count5xx ? CountedStatuses.ALL_5XX : CountedStatuses.NONE);
     }
 
-    /** The same, counting these statuses as failures. */
+    /**
+     * The same, counting these statuses as failures.
+     *
+     * @param statuses which response statuses count as a failure
+     * @return a copy with {@code countedStatuses} replaced
+     */
     public PassiveHealth counting(CountedStatuses statuses) {
         return new PassiveHealth(consecutiveFailures, ejectionTime, maxEjectionTime, statuses);
     }

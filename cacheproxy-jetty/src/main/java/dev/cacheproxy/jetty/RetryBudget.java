@@ -19,6 +19,12 @@ public record RetryBudget(double ratio, int minRetriesPerSecond) {
     /** No retries after a request was sent. */
     public static final RetryBudget NONE = new RetryBudget(0, 0);
 
+    /**
+     * Checks the components: an invalid value throws {@code IllegalArgumentException}.
+     *
+     * @param ratio               retries allowed per request, from 0 (no retries) to 1
+     * @param minRetriesPerSecond retries allowed each second however few requests there are
+     */
     public RetryBudget {
         if (!(ratio >= 0 && ratio <= 1) || minRetriesPerSecond < 0) {
             throw new IllegalArgumentException("a retry budget needs a ratio from 0 to 1 and a minimum of 0 or more, got "

@@ -23,6 +23,14 @@ public record Route(Optional<String> host, String pathPrefix, boolean stripPrefi
     /** A DNS name or IPv4 address, or an IPv6 address in brackets, as a {@code Host} field carries it. */
     private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+\\]");
 
+    /**
+     * Checks the components: {@code null} throws {@code NullPointerException}, an invalid value {@code IllegalArgumentException}.
+     *
+     * @param host        the {@code Host} this route is for; empty for every host
+     * @param pathPrefix  {@code /}, or a path beginning with {@code /} (a trailing {@code /} is ignored)
+     * @param stripPrefix whether the prefix is taken off the path sent to the backend
+     * @param pool        where the requests go
+     */
     public Route {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(pathPrefix, "pathPrefix");
@@ -39,22 +47,38 @@ public record Route(Optional<String> host, String pathPrefix, boolean stripPrefi
         }
     }
 
-    /** Requests under this prefix, for any host, sent with their path unchanged. */
+    /**
+     * Requests under this prefix, for any host, sent with their path unchanged.
+     *
+     * @param pathPrefix the path prefix, starting with {@code /}
+     * @param pool       where the requests go
+     * @return the route
+     */
     public static Route prefix(String pathPrefix, BackendPool pool) {
         return new Route(Optional.empty(), pathPrefix, false, pool);
     }
 
-    /** Every request, for any host, sent with its path unchanged. */
+    /**
+     * Every request, for any host, sent with its path unchanged.
+     *
+     * @param pool where the requests go
+     * @return the route
+     */
     public static Route all(BackendPool pool) {
         return prefix("/", pool);
     }
 
-    /** The same route, with the prefix taken off the path on the way to the backend. */
+    /** {@return this route, with the prefix taken off the path on the way to the backend} */
     public Route stripped() {
         return new Route(host, pathPrefix, true, pool);
     }
 
-    /** The same route, only for requests whose {@code Host} names this host. */
+    /**
+     * The same route, only for requests whose {@code Host} names this host.
+     *
+     * @param hostName the host name, any case
+     * @return a copy
+     */
     public Route forHost(String hostName) {
         return new Route(Optional.of(hostName), pathPrefix, stripPrefix, pool);
     }

@@ -39,26 +39,42 @@ public final class Routes {
         this.byPrecedence = List.copyOf(ordered);
     }
 
-    /** These routes, the most specific matching one winning whatever the order. */
+    /**
+     * These routes, the most specific matching one winning whatever the order.
+     *
+     * @param routes the routes
+     * @return them
+     */
     public static Routes of(Route... routes) {
         return new Routes(List.of(routes));
     }
 
-    /** These routes. */
+    /**
+     * These routes.
+     *
+     * @param routes the routes
+     * @return them
+     */
     public static Routes of(List<Route> routes) {
         return new Routes(routes);
     }
 
-    /** Every request to one pool. */
+    /**
+     * Every request to one pool.
+     *
+     * @param pool the pool
+     * @return one route for every request
+     */
     public static Routes to(BackendPool pool) {
         return of(Route.all(pool));
     }
 
+    /** {@return the routes} */
     public List<Route> routes() {
         return routes;
     }
 
-    /** Each pool once, in the order of the routes. */
+    /** {@return each pool once, in the order of the routes} */
     public List<BackendPool> pools() {
         return List.copyOf(new LinkedHashSet<>(routes.stream().map(Route::pool).toList()));
     }

@@ -32,6 +32,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -203,6 +204,8 @@ final class HttpVersionsTest {
         assertTrue(host == null || host.equals(arrival.authority()), ":authority and Host agree, got Host " + host);
     }
 
+    // Jetty 12.0's HTTP/2 server lets the mismatch through; tests/jetty-12.0 leaves this test out by its tag.
+    @Tag("needs-jetty-12.1")
     @ParameterizedTest
     @EnumSource(value = Wire.class, names = {"H2", "H2C"})
     void anHttp2RequestWhoseHostDisagreesWithItsAuthorityIsRefused(Wire wire) throws Exception {

@@ -52,13 +52,22 @@ public final class CacheproxyMetrics implements MeterBinder {
     private final ObservableEngine engine;
     private final Iterable<Tag> tags;
 
-    /** Meters for this engine, each with these tags (e.g. the cache's name, when an application has several). */
+    /**
+     * Meters for this engine, each with these tags (e.g. the cache's name, when an application has several).
+     *
+     * @param engine the engine to read, on every scrape
+     * @param tags   tags added to every meter
+     */
     public CacheproxyMetrics(ObservableEngine engine, Iterable<Tag> tags) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
     }
 
-    /** Meters for this engine, without tags of their own. */
+    /**
+     * Meters for this engine, without tags of their own.
+     *
+     * @param engine the engine to read, on every scrape
+     */
     public CacheproxyMetrics(ObservableEngine engine) {
         this(engine, Tags.empty());
     }

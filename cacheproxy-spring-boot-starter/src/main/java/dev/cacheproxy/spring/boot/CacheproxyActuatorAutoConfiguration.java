@@ -1,0 +1,49 @@
+package dev.cacheproxy.spring.boot;
+
+import dev.cacheproxy.core.CachingEngine;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.util.ClassUtils;
+
+/** The Actuator endpoint {@code cacheproxy}, when Actuator is present; the health contributors are {@link CacheproxyHealthAutoConfiguration}'s. */
+@AutoConfiguration(after = CacheproxyAutoConfiguration.class)
+@ConditionalOnClass(Endpoint.class)
+@ConditionalOnBean(CachingEngine.class)
+public class CacheproxyActuatorAutoConfiguration {
+
+    private static final String SECURITY_FILTER_CHAIN = "org.springframework.security.web.SecurityFilterChain";
+
+    /** Auto-configuration is created by Spring Boot. */
+    public CacheproxyActuatorAutoConfiguration() {
+    }
+
+    /**
+     * The endpoint; a purge needs {@code cacheproxy.admin.role} when the application has a Spring Security
+     * filter chain.
+     *
+     * @param engine      the engine
+     * @param properties  the {@code cacheproxy.*} properties
+     * @param beanFactory where to look for Spring Security's filter chains
+     * @return the endpoint
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnAvailableEndpoint
+    public CacheproxyEndpoint cacheproxyEndpoint(CachingEngine engine, CacheproxyProperties properties, ListableBeanFactory beanFactory) {
+        return new CacheproxyEndpoint(engine, () -> securityInUse(beanFactory), properties.getAdmin().getRole());
+    }
+
+    private static boolean securityInUse(ListableBeanFactory beanFactory) {
+        ClassLoader loader = CacheproxyActuatorAutoConfiguration.class.getClassLoader();
+        if (!ClassUtils.isPresent(SECURITY_FILTER_CHAIN, loader)) {
+            return false;
+        }
+        return beanFactory.getBeanNamesForType(ClassUtils.resolveClassName(SECURITY_FILTER_CHAIN, loader), false, false).length > 0;
+    }
+}
