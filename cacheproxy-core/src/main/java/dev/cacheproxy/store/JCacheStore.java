@@ -94,6 +94,10 @@ public final class JCacheStore implements TaggedStore {
      * The variants stored under the key. An entry that cannot be decoded (damaged, truncated, written by
      * another format version) is removed and reported as a {@link CacheStoreException}, which the engine
      * counts and logs as a store fault and serves as a miss; it is never returned.
+     *
+     * @param key the key the variants were stored under
+     * @return the stored variants, none when nothing is stored
+     * @throws CacheStoreException if the cache fails, or the entry could not be decoded (it is then removed)
      */
     @Override
     public List<StoredResponse> variants(CacheKey key) {

@@ -82,6 +82,9 @@ public abstract class CacheStoreContract {
      * Damages what {@link #store} holds for this key, as a bad disk block or a torn write would (one
      * flipped bit, say), or returns false when the store's entries cannot be reached from the outside;
      * the damaged-entry tests are then skipped. Default false.
+     *
+     * @param key the key whose stored entry to damage
+     * @return whether the entry was damaged
      */
     protected boolean damage(CacheKey key) {
         return false;

@@ -619,7 +619,14 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         }
     }
 
-    /** Not used: {@link #onResponseContent} writes through a writer of its own, which keeps a body being stored when the client fails. */
+    /**
+     * Not used: {@link #onResponseContent} writes through a writer of its own, which keeps a body being
+     * stored when the client fails.
+     *
+     * @param clientRequest the client's request
+     * @param originResponse the origin's response
+     * @return Jetty's writer, which nothing here uses
+     */
     @Override
     protected final StreamWriter newWriteListener(HttpServletRequest clientRequest, Response originResponse) {
         return super.newWriteListener(clientRequest, originResponse);
