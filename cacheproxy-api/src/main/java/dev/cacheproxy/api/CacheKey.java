@@ -16,7 +16,10 @@ import java.util.Optional;
  * never contains a space (a {@link URI} has none); each dimension follows as a space, its name
  * (visible ASCII without {@code =} or space), and, when the request has a value, {@code =} and the value
  * percent-encoded (every byte outside {@code A-Z a-z 0-9 - . _ ~}). An absent value and an empty one
- * differ ({@code " header:x-tenant"} and {@code " header:x-tenant="}).
+ * differ ({@code " header:x-tenant"} and {@code " header:x-tenant="}). Last, when the request's path
+ * is rewritten on its way to the origin, comes the engine's key-only part: a space, {@code @}, the client
+ * prefix and the origin prefix, percent-encoded, joined by {@code =} ({@code " @/shop=/store"}); no
+ * dimension's name begins with {@code @}, so nothing a request sends can look like it.
  *
  * @param value the key, as stores hold it
  */
@@ -103,31 +106,58 @@ public record CacheKey(String value) {
     /**
      * This key with one more dimension.
      *
-     * @param name  the dimension's name, such as {@code header:x-tenant}: visible ASCII without space or {@code =}
+     * @param name  the dimension's name, such as {@code header:x-tenant}: visible ASCII without space or
+     *              {@code =}, not beginning with {@code @} (the engine's key-only part begins so)
      * @param value the request's value for it; empty when the request has none
      * @return a new key; this one is unchanged
-     * @throws IllegalArgumentException if the name is empty or has a space, {@code =} or a control character
+     * @throws IllegalArgumentException if the name is empty, begins with {@code @}, or has a space, {@code =} or a control character
      */
     public CacheKey withDimension(String name, Optional<String> value) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
         if (!isDimensionName(name)) {
-            throw new IllegalArgumentException("a key dimension's name is visible ASCII without space or '=', got \"" + name + "\"");
+            throw new IllegalArgumentException("a key dimension's name is visible ASCII without space or '=', not beginning with '@', got \""
+                    + name + "\"");
         }
         StringBuilder key = new StringBuilder(this.value.length() + name.length() + 16).append(this.value).append(' ').append(name);
         if (value.isPresent()) {
             key.append('=');
-            for (byte octet : value.get().getBytes(StandardCharsets.UTF_8)) {
-                int c = octet & 0xff;
-                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
-                    key.append((char) c);
-                } else {
-                    key.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-                }
-            }
+            appendEncoded(key, value.get(), false);
         }
         return new CacheKey(key.toString());
+    }
+
+    /**
+     * This key with the request's path rewrite as its last, key-only part: the origin path a request names
+     * depends on it as much as on the URI. This key itself when the rewrite is {@link PathRewrite#NONE}.
+     *
+     * @param rewrite the request's path rewrite
+     * @return a new key, or this one for no rewrite
+     */
+    public CacheKey withPathRewrite(PathRewrite rewrite) {
+        Objects.requireNonNull(rewrite, "rewrite");
+        if (rewrite.isNone()) {
+            return this;
+        }
+        StringBuilder key = new StringBuilder(value.length() + 32).append(value).append(" @");
+        appendEncoded(key, rewrite.clientPrefix(), true);
+        key.append('=');
+        appendEncoded(key, rewrite.originPrefix(), true);
+        return new CacheKey(key.toString());
+    }
+
+    /** Percent-encodes every byte outside {@code A-Z a-z 0-9 - . _ ~} (and {@code /} when asked). */
+    private static void appendEncoded(StringBuilder key, String text, boolean keepSlash) {
+        for (byte octet : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = octet & 0xff;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~'
+                    || (keepSlash && c == '/')) {
+                key.append((char) c);
+            } else {
+                key.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
     }
 
     /** {@return the URI part of the key, without its dimensions} */
@@ -137,7 +167,7 @@ public record CacheKey(String value) {
     }
 
     private static boolean isDimensionName(String name) {
-        if (name.isEmpty()) {
+        if (name.isEmpty() || name.charAt(0) == '@') {
             return false;
         }
         for (int i = 0; i < name.length(); i++) {

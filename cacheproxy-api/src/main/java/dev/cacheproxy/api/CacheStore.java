@@ -81,6 +81,8 @@ public interface CacheStore extends AutoCloseable {
      * The largest response body, in bytes, this store can keep, when its capacity bounds it (a tier
      * of fixed size); empty when it does not. The engine refuses at build time a maximum object size
      * above it, and never says {@code stored} for a larger body. Default: empty.
+     *
+     * @return the largest body in bytes; empty when the store's capacity does not bound it
      */
     default OptionalLong largestBody() {
         return OptionalLong.empty();

@@ -9,7 +9,6 @@ import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.RequestHead;
 import java.io.IOException;
 import java.util.Enumeration;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -146,13 +145,14 @@ public final class AdminEndpoint {
     /**
      * Answers the request if it is an admin request, and says so; otherwise leaves it alone.
      *
-     * @param purgeTarget the URI the request's responses are stored under, for a purge of its URL
-     * @param request  the client's request
-     * @param response the response to answer an admin request on
+     * @param request     the client's request
+     * @param response    the response to answer an admin request on
+     * @param purgeTarget the {@code GET} the request stands for when it purges its URL: the target URI and
+     *                    path rewrite its responses are stored under (its fields are the purge request's)
      * @return whether the request was answered here (then the caller does nothing more with it)
      * @throws IOException when writing the answer fails
      */
-    public boolean handle(HttpServletRequest request, HttpServletResponse response, Function<HttpServletRequest, URI> purgeTarget)
+    public boolean handle(HttpServletRequest request, HttpServletResponse response, Function<HttpServletRequest, RequestHead> purgeTarget)
             throws IOException {
         if (token.isEmpty()) {
             return false;
@@ -177,7 +177,7 @@ public final class AdminEndpoint {
             if (purge) {
                 // The purge request's own fields stand in for the GET's: a key with a header or cookie
                 // dimension purges the responses of the value it carries, as Varnish's return(purge) does.
-                write(response, 200, StatisticsJson.of(purging.purge(new RequestHead("GET", purgeTarget.apply(request), fields(request)))));
+                write(response, 200, StatisticsJson.of(purging.purge(purgeTarget.apply(request).withHeaders(fields(request)))));
             } else {
                 answerAdminPath(request, response, requestPath.substring(path.length()));
             }

@@ -81,7 +81,7 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         this.failures = new OriginFailureAnswers(policy, this.store, storedAnswers);
         this.refreshes = new BackgroundRefreshes(cacheName);
         this.collapsing = new RequestCollapsing(builder.collapseTimeout, rememberedMisses, policy);
-        this.purging = new Purging(store, builder.cacheKeys, rememberedMisses);
+        this.purging = new Purging(store, Keying.withPathRewrites(builder.cacheKeys), rememberedMisses);
         this.traceAllowed = builder.traceAllowed;
         this.keying = new Keying(builder.cacheKeys, builder.showKeyInCacheStatus, builder.faultLogInterval,
                 new RequestNormalization(builder.normalizer, builder.faultLogInterval));
@@ -258,7 +258,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
     /**
      * Removes every variant stored for this URI: the origin's URI, the one responses are stored under
      * (for {@code CachingProxyServlet}, its origin plus the request's path and query), under the key the
-     * {@linkplain Builder#cacheKeys cache key function} gives a {@code GET} of it without header fields.
+     * {@linkplain Builder#cacheKeys cache key function} gives a {@code GET} of it without header fields
+     * nor path rewrite. Behind a proxy's routes that rewrite paths, purge the request instead
+     * ({@link #purge(RequestHead)}; {@code CachingProxyServlet.purgeRequest} routes a client's URL).
      */
     @Override
     public PurgeResult purge(URI target) {
@@ -505,7 +507,9 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         /**
          * How the primary cache key is computed from a request; default the normalised target URI
          * ({@link CacheKeyFunction#TARGET_URI}). See {@link CacheKeys} for the ready-made pieces. Purging
-         * by URL, collapsing and remembered misses go by the same key.
+         * by URL, collapsing and remembered misses go by the same key. The engine adds the request's
+         * {@linkplain RequestHead#pathRewrite path rewrite} after it ({@link CacheKey#withPathRewrite}):
+         * the function sees the path the client asked for and need not know about a proxy's routes.
          *
          * @param keys the key function
          * @return this builder

@@ -2,6 +2,7 @@ package dev.cacheproxy.core;
 
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CacheKeyFunction;
+import dev.cacheproxy.api.PathRewrite;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import java.net.URI;
@@ -14,7 +15,9 @@ import java.util.Set;
 /**
  * RFC 9111 §4.4: an unsafe request that succeeded invalidates what is stored for its target URI, and
  * for the {@code Location} and {@code Content-Location} URIs of the response when they are on the
- * same origin.
+ * same origin. The origin writes those in its own paths: behind a {@link PathRewrite} they are read
+ * against the path the origin was asked for and mapped back to the client's, so that they name the
+ * keys clients' requests are stored under.
  */
 final class InvalidationRule {
 
@@ -26,7 +29,7 @@ final class InvalidationRule {
 
     /** The keys to invalidate after this exchange; empty when it invalidates nothing. */
     static List<CacheKey> keysToInvalidate(RequestHead request, ResponseHead response) {
-        return keysToInvalidate(request, response, CacheKeyFunction.TARGET_URI);
+        return keysToInvalidate(request, response, Keying.withPathRewrites(CacheKeyFunction.TARGET_URI));
     }
 
     /**
@@ -45,25 +48,40 @@ final class InvalidationRule {
         keys.add(keyFunction.keyFor(request.withMethod("GET")));
         for (String field : new String[] {"Location", "Content-Location"}) {
             response.headers().first(field)
-                    .flatMap(value -> resolveSameOrigin(request.uri(), value))
-                    .map(uri -> keyFunction.keyFor(new RequestHead("GET", uri, request.headers(), request.authenticatedUser())))
+                    .flatMap(value -> resolveSameOrigin(request, value))
+                    .map(uri -> keyFunction.keyFor(request.getOf(uri)))
                     .filter(key -> !keys.contains(key))
                     .ifPresent(keys::add);
         }
         return keys;
     }
 
-    /** The reference resolved against the request URI, when it is on the same origin (RFC 6454). */
-    static Optional<URI> resolveSameOrigin(URI base, String reference) {
+    /**
+     * A reference the origin sent in its response to this request, resolved against the URI the origin was
+     * asked for, as the client's URI: empty when it is on another origin (RFC 6454), or outside what the
+     * request's path rewrite maps (no client URI of this route names it).
+     */
+    static Optional<URI> resolveSameOrigin(RequestHead request, String reference) {
+        PathRewrite rewrite = request.pathRewrite();
         try {
+            URI base = rewrite.isNone() ? request.uri() : withPath(request.uri(), rewrite.originPath(request.path()));
             URI resolved = base.resolve(new URI(reference.strip()));
             boolean sameOrigin = resolved.getScheme() != null && resolved.getScheme().equalsIgnoreCase(base.getScheme())
                     && resolved.getHost() != null && resolved.getHost().equalsIgnoreCase(base.getHost())
                     && effectivePort(resolved) == effectivePort(base);
-            return sameOrigin ? Optional.of(resolved) : Optional.empty();
+            if (!sameOrigin || rewrite.isNone()) {
+                return sameOrigin ? Optional.of(resolved) : Optional.empty();
+            }
+            String originPath = resolved.getRawPath() == null || resolved.getRawPath().isEmpty() ? "/" : resolved.getRawPath();
+            return rewrite.clientPath(originPath).map(clientPath -> withPath(resolved, clientPath));
         } catch (URISyntaxException | IllegalArgumentException malformed) {
             return Optional.empty();
         }
+    }
+
+    /** The URI with another raw path, its query kept and its fragment dropped. */
+    private static URI withPath(URI uri, String rawPath) {
+        return URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + rawPath + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
     }
 
     private static int effectivePort(URI uri) {

@@ -44,7 +44,7 @@ final class Keying {
     private final RequestNormalization normalization;
 
     Keying(CacheKeyFunction function, boolean showInCacheStatus, Duration faultLogInterval, RequestNormalization normalization) {
-        this.function = function;
+        this.function = withPathRewrites(function);
         this.showInCacheStatus = showInCacheStatus;
         this.faults = new LogThrottle(faultLogInterval);
         this.normalization = normalization;
@@ -90,7 +90,18 @@ final class Keying {
     }
 
     private CacheKey computed(RequestHead request) {
-        return Objects.requireNonNull(function.keyFor(request), "the cache key function returned null");
+        return function.keyFor(request);
+    }
+
+    /**
+     * The user's key function, then the request's {@linkplain RequestHead#pathRewrite path rewrite} as the
+     * key's last, key-only part: the one place it is added, for lookups, stores, invalidations and purges
+     * alike. The user's function sees the client's URI and never has to know about routes.
+     */
+    static CacheKeyFunction withPathRewrites(CacheKeyFunction function) {
+        Objects.requireNonNull(function, "function");
+        return request -> Objects.requireNonNull(function.keyFor(request), "the cache key function returned null")
+                .withPathRewrite(request.pathRewrite());
     }
 
     private void logFault(RequestHead request, RuntimeException fault) {

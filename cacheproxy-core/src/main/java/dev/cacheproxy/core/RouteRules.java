@@ -85,7 +85,19 @@ public final class RouteRules {
      * {@code %2F}, stay as they are.
      */
     static String normalizedPath(RequestHead request) {
-        String rawPath = request.uri().getRawPath();
+        return normalizedPath(request.uri().getRawPath());
+    }
+
+    /**
+     * A raw path normalised as {@link #routeFor} matches it (see the rules above), e.g. for a proxy that
+     * chooses a backend by path: {@code /shop/../admin} is {@code /admin}, whatever route {@code /shop}
+     * has.
+     *
+     * @param rawPath a raw URI path; null or empty is {@code /}
+     * @return the normalised path, beginning with {@code /}
+     * @throws IllegalArgumentException if it is not a valid URI path
+     */
+    public static String normalizedPath(String rawPath) {
         if (rawPath == null || rawPath.isEmpty()) {
             return "/";
         }

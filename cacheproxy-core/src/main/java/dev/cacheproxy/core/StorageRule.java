@@ -106,7 +106,7 @@ final class StorageRule {
             return false;
         }
         return response.headers().first("Content-Location")
-                .flatMap(location -> InvalidationRule.resolveSameOrigin(request.uri(), location))
+                .flatMap(location -> InvalidationRule.resolveSameOrigin(request, location))
                 .filter(location -> CacheKey.of(location).equals(CacheKey.of(request.uri())))
                 .isPresent();
     }

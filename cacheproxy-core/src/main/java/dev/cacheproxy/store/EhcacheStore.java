@@ -458,6 +458,8 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
          * The off-heap tier of a store whose size is not set: {@value #DEFAULT_OFF_HEAP_BYTES} bytes, or a
          * quarter of the JVM's {@linkplain #directMemoryLimit() direct-memory limit} when that is less, and
          * at least 1 MiB. A quarter leaves the rest of direct memory to the server's network buffers.
+         *
+         * @return the default off-heap size in bytes
          */
         public static long defaultOffHeapSize() {
             return Math.max(1024 * 1024, Math.min(DEFAULT_OFF_HEAP_BYTES, directMemoryLimit() / 4));
@@ -466,6 +468,8 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         /**
          * The JVM's limit on direct buffers, where the off-heap tier lives: {@code -XX:MaxDirectMemorySize}
          * when set, else the maximum heap ({@code -Xmx}), which is the JVM's own default for it.
+         *
+         * @return the limit in bytes
          */
         public static long directMemoryLimit() {
             try {

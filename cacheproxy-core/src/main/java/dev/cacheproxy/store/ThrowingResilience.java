@@ -23,7 +23,11 @@ public final class ThrowingResilience<K, V> implements ResilienceStrategy<K, V> 
 
     private final RecoveryStore<K> store;
 
-    /** The constructor Ehcache calls, with the store to clean up. */
+    /**
+     * The constructor Ehcache calls, with the store to clean up.
+     *
+     * @param store the store whose keys a failed tier leaves to be cleaned up
+     */
     public ThrowingResilience(RecoveryStore<K> store) {
         this.store = store;
     }

@@ -4,6 +4,7 @@ import static dev.cacheproxy.core.Http.fields;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cacheproxy.api.CacheKey;
+import dev.cacheproxy.api.PathRewrite;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
 import java.net.URI;
@@ -63,5 +64,26 @@ final class InvalidationRuleTest {
         List<CacheKey> expected = keys.isEmpty() ? List.of() : List.of(keys.split(" ")).stream().map(CacheKey::new).toList();
 
         assertEquals(expected, InvalidationRule.keysToInvalidate(request, new ResponseHead(status, fields(responseHeaders))));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            # client prefix | origin prefix | target URI              | response header lines            | keys invalidated (; separated)
+            # the origin writes its own paths: read against the path it was asked for, mapped back to the client's
+            /shop           | /store        | http://o.test/shop/cart | Location: /store/item/7          | http://o.test/shop/cart @/shop=/store; http://o.test/shop/item/7 @/shop=/store
+            /shop           | /store        | http://o.test/shop/cart | Location: item/7                 | http://o.test/shop/cart @/shop=/store; http://o.test/shop/item/7 @/shop=/store
+            /shop           | ''            | http://o.test/shop/cart | Location: /item/7                | http://o.test/shop/cart @/shop=; http://o.test/shop/item/7 @/shop=
+            ''              | /v2           | http://o.test/cart      | Content-Location: /v2/cart.json  | http://o.test/cart @=/v2; http://o.test/cart.json @=/v2
+            # a path outside the origin prefix is no client path of this route: nothing of it to invalidate
+            /shop           | /store        | http://o.test/shop/cart | Location: /shop/item/7           | http://o.test/shop/cart @/shop=/store
+            ''              | /v2           | http://o.test/cart      | Location: /v1/cart               | http://o.test/cart @=/v2
+            """)
+    void behindAPathRewriteLocationsAreMappedBackToTheClientsPaths(String clientPrefix, String originPrefix, String target,
+                                                                  String responseHeaders, String keys) {
+        RequestHead request = new RequestHead("POST", URI.create(target), fields(""), java.util.Optional.empty(),
+                new PathRewrite(clientPrefix, originPrefix));
+        List<CacheKey> expected = List.of(keys.split("; ")).stream().map(CacheKey::new).toList();
+
+        assertEquals(expected, InvalidationRule.keysToInvalidate(request, new ResponseHead(201, fields(responseHeaders))));
     }
 }

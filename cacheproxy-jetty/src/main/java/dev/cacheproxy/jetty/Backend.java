@@ -22,8 +22,10 @@ final class Backend {
     private static final Logger LOG = LoggerFactory.getLogger(Backend.class);
 
     final URI uri;
-    /** The URI without a trailing slash, to which a request's path (beginning with /) is appended. */
+    /** The URI without a trailing slash, to which a health check's path (beginning with /) is appended. */
     final String base;
+    /** Its scheme and authority, to which a request's backend path (the route's rewrite, pool path included) is appended. */
+    final String origin;
     final int weight;
     final boolean backup;
     private final String pool;
@@ -59,7 +61,8 @@ final class Backend {
         while (path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
-        this.base = uri.getScheme() + "://" + uri.getRawAuthority() + path;
+        this.origin = uri.getScheme() + "://" + uri.getRawAuthority();
+        this.base = origin + path;
         this.weight = weight;
         this.backup = backup;
         this.passive = passive;

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Which backend answered never changes what is cached: responses are stored under the pool's
- * {@linkplain #keyOrigin() key origin}, so collapsing and stored responses work across the pool. When
+ * {@linkplain #keyOrigin() key origin}, so collapsing and stored responses work across the pool. The
+ * backends share one {@linkplain #path() path} ({@code http://10.0.0.1:8080/v2}): it is put in front of
+ * every path they are asked for, and it is part of the cache key, not of the path route rules see. When
  * every backend is out, the pool tries them all anyway (panic mode) rather than failing every request,
  * and stored responses still serve as the cache rules allow ({@code stale-if-error}).
  *
@@ -52,10 +54,12 @@ public final class BackendPool {
     private final PassiveHealth passiveHealth;
     private final Optional<HealthCheck> healthCheck;
     private final RetryBudget retryBudget;
+    private final RetriedStatuses retriedStatuses;
     private final int maxConnectionsPerBackend;
     private final int maxQueuedPerBackend;
     private final URI keyOrigin;
     private final String keyBase;
+    private final String path;
     private final Clock clock;
     private final RetryTokens retryTokens;
     private final Optional<HashRing> ring;
@@ -68,6 +72,7 @@ public final class BackendPool {
         this.passiveHealth = builder.passiveHealth;
         this.healthCheck = builder.healthCheck;
         this.retryBudget = builder.retryBudget;
+        this.retriedStatuses = builder.retriedStatuses;
         this.maxConnectionsPerBackend = builder.maxConnections;
         this.maxQueuedPerBackend = builder.maxQueued;
         this.clock = builder.clock;
@@ -76,13 +81,10 @@ public final class BackendPool {
             all.add(new Backend(name, spec.uri, spec.weight, spec.backup, passiveHealth, clock));
         }
         this.backends = List.copyOf(all);
-        this.keyOrigin = builder.keyOrigin.orElse(builder.specs.get(0).uri);
-        String base = keyOrigin.getScheme() + "://" + keyOrigin.getRawAuthority()
-                + (keyOrigin.getRawPath() == null ? "" : keyOrigin.getRawPath());
-        while (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
-        }
-        this.keyBase = base;
+        URI first = builder.specs.get(0).uri;
+        this.keyOrigin = builder.keyOrigin.orElse(URI.create(first.getScheme() + "://" + first.getRawAuthority()));
+        this.keyBase = keyOrigin.getScheme() + "://" + keyOrigin.getRawAuthority();
+        this.path = builder.path;
         this.retryTokens = new RetryTokens(retryBudget, clock);
         this.ring = balance == Balance.KEY_HASH ? Optional.of(new HashRing(backends)) : Optional.empty();
     }
@@ -138,6 +140,11 @@ public final class BackendPool {
         return retryBudget;
     }
 
+    /** {@return which backend statuses send an idempotent request once to another backend} */
+    public RetriedStatuses retriedStatuses() {
+        return retriedStatuses;
+    }
+
     /** {@return the most requests each backend has on its way at once (nginx's {@code max_conns})} */
     public int maxConnectionsPerBackend() {
         return maxConnectionsPerBackend;
@@ -150,12 +157,18 @@ public final class BackendPool {
 
     /**
      * The origin responses are stored under, whichever backend answered: by default the first backend's
-     * URI. A request for {@code /a?b} through this pool is cached as {@code keyOrigin + /a?b}.
+     * scheme and authority. A request for {@code /a?b} through this pool is cached as
+     * {@code keyOrigin + /a?b}, with its route's {@linkplain Route#pathRewrite() path rewrite}.
      *
      * @return the key origin
      */
     public URI keyOrigin() {
         return keyOrigin;
+    }
+
+    /** {@return the path every backend of the pool has in its URI, without a trailing slash; {@code ""} for none} */
+    public String path() {
+        return path;
     }
 
     /** {@return every backend's figures and state now} */
@@ -168,7 +181,7 @@ public final class BackendPool {
         return rows;
     }
 
-    /** The key origin as text without a trailing slash, to which a request's path is appended. */
+    /** The key origin as text, {@code scheme://authority}, to which a request's path is appended. */
     String keyBase() {
         return keyBase;
     }
@@ -189,6 +202,16 @@ public final class BackendPool {
     /** Whether one more retry is within the budget; if so it is spent. */
     boolean tryRetry() {
         return retryTokens.tryRetry();
+    }
+
+    /** Whether some backend has not been tried yet for this request (available or not: panic mode tries them too). */
+    boolean hasUntried(List<Backend> tried) {
+        for (Backend backend : backends) {
+            if (!tried.contains(backend)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -309,10 +332,13 @@ public final class BackendPool {
         private PassiveHealth passiveHealth = PassiveHealth.DEFAULT;
         private Optional<HealthCheck> healthCheck = Optional.empty();
         private RetryBudget retryBudget = RetryBudget.DEFAULT;
+        private RetriedStatuses retriedStatuses = RetriedStatuses.GATEWAY_ERRORS;
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int maxQueued = DEFAULT_MAX_QUEUED;
         private Optional<URI> keyOrigin = Optional.empty();
         private Clock clock = Clock.systemUTC();
+        /** The backends' common path, set by the first one added. */
+        private String path = "";
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -361,6 +387,14 @@ public final class BackendPool {
             if (specs.stream().anyMatch(spec -> spec.uri.equals(checked))) {
                 throw new IllegalArgumentException("backend " + uri + " is in pool " + name + " twice");
             }
+            String backendPath = pathOf(checked);
+            if (specs.isEmpty()) {
+                path = backendPath;
+            } else if (!backendPath.equals(path)) {
+                // The path is part of what a cached response is (the route's path rewrite): one pool, one path.
+                throw new IllegalArgumentException("the backends of pool " + name + " must share one path: " + uri + " has \""
+                        + backendPath + "\", " + specs.get(0).uri + " has \"" + path + "\"");
+            }
             specs.add(new BackendSpec(checked, weight, backup));
             return this;
         }
@@ -399,13 +433,26 @@ public final class BackendPool {
         }
 
         /**
-         * How many retries the pool may add to its requests.
+         * How many retries the pool may add to its requests (default {@link RetryBudget#DEFAULT});
+         * {@link RetryBudget#NONE} for none.
          *
          * @param retryBudget the budget
          * @return this builder
          */
         public Builder retryBudget(RetryBudget retryBudget) {
             this.retryBudget = Objects.requireNonNull(retryBudget, "retryBudget");
+            return this;
+        }
+
+        /**
+         * Which backend statuses send an idempotent request once to another backend, within the retry
+         * budget (default {@link RetriedStatuses#GATEWAY_ERRORS}); {@link RetriedStatuses#NONE} relays every answer.
+         *
+         * @param statuses the statuses
+         * @return this builder
+         */
+        public Builder retriedStatuses(RetriedStatuses statuses) {
+            this.retriedStatuses = Objects.requireNonNull(statuses, "statuses");
             return this;
         }
 
@@ -442,14 +489,22 @@ public final class BackendPool {
         }
 
         /**
-         * The origin responses are stored under (default: the first backend's URI). Name it when the first
-         * backend may change, so that the cache stays warm across such a change.
+         * The origin responses are stored under (default: the first backend's scheme and authority). Name
+         * it when the first backend may change, so that the cache stays warm across such a change. Pools
+         * with one key origin and one {@linkplain BackendPool#path() path} share stored responses.
          *
-         * @param keyOrigin the URI responses are stored under
+         * @param keyOrigin the scheme and authority responses are stored under
          * @return this builder
+         * @throws IllegalArgumentException unless it is {@code http} or {@code https} with a host and
+         *                                  nothing after the authority (the backends' path is the pool's)
          */
         public Builder keyOrigin(URI keyOrigin) {
-            this.keyOrigin = Optional.of(checkedBackend(keyOrigin));
+            URI checked = checkedBackend(keyOrigin);
+            if (!pathOf(checked).isEmpty()) {
+                throw new IllegalArgumentException("a key origin is scheme://host[:port] without a path (the backends' URIs carry"
+                        + " the pool's path), got \"" + keyOrigin + "\"");
+            }
+            this.keyOrigin = Optional.of(URI.create(checked.getScheme() + "://" + checked.getRawAuthority()));
             return this;
         }
 
@@ -477,6 +532,15 @@ public final class BackendPool {
             }
             return new BackendPool(this);
         }
+    }
+
+    /** The URI's raw path without trailing slashes: {@code ""} for none or {@code /}. */
+    private static String pathOf(URI uri) {
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path;
     }
 
     /** An absolute http or https URI with a host, optionally a path prefix, no query or fragment. */

@@ -6,7 +6,6 @@ import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.core.BoundedMemo;
-import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -96,13 +95,15 @@ public final class CachingHandler extends Handler.Wrapper {
         }
         RequestHead clientRequest;
         try {
-            Optional<URI> key = servlet.keyUri(Request.getServerName(request), pathInContext, request.getHttpURI().getQuery());
-            if (key.isEmpty()) {
+            // As the servlet does: the fields the origin would get, without those the Connection field names.
+            Optional<RequestHead> routed = servlet.requestHead(request.getMethod(), Request.getServerName(request),
+                    Request.getServerPort(request), pathInContext,
+                    request.getHttpURI().getQuery(), servlet.forwarding().inbound(
+                            HopByHopFields.removeFrom(FromJetty.fields(request.getHeaders())), Request.getRemoteAddr(request)));
+            if (routed.isEmpty()) {
                 return super.handle(request, response, callback); // no route: the servlet answers 404
             }
-            // As the servlet does: the fields the origin would get, without those the Connection field names.
-            clientRequest = new RequestHead(request.getMethod(), key.get(), servlet.forwarding().inbound(
-                    HopByHopFields.removeFrom(FromJetty.fields(request.getHeaders())), Request.getRemoteAddr(request)));
+            clientRequest = routed.get();
         } catch (IllegalArgumentException malformed) {
             return super.handle(request, response, callback); // the servlet answers 400, with its reason
         }

@@ -66,7 +66,10 @@ import org.eclipse.jetty.util.Callback;
  * <ul>
  *   <li>{@link #service}: the request's route is found (a 404 when none matches), then the engine
  *       answers from the cache, or the request goes on to a backend. Responses are cached under the
- *       pool's {@linkplain BackendPool#keyOrigin() key origin}, whichever backend answers.</li>
+ *       pool's {@linkplain BackendPool#keyOrigin() key origin} with the path the client asked for and
+ *       the route's {@linkplain Route#pathRewrite() path rewrite}, whichever backend answers: one key
+ *       never names two backend resources, while route rules, key functions, {@code Cache-Status} and
+ *       purges see the client's path.</li>
  *   <li>{@link #rewriteTarget}: a backend of the route's pool ({@link BackendPool}) plus the path (its
  *       prefix stripped when the route says so) and query; the request's {@code Host} or absolute URI
  *       only chooses among the configured routes, never the destination itself.</li>
@@ -118,7 +121,8 @@ public class CachingProxyServlet extends AsyncProxyServlet {
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
     private final transient Routes routes;
-    private final transient KeyTargets keyTargets = new KeyTargets();
+    /** Keyed on the client's host only with {@code preserveHost}: set in {@link #init()}. */
+    private transient volatile KeyTargets keyTargets = new KeyTargets(false);
     private final transient ProxyEngine engine;
     private final transient BackendReport backendReport;
     private transient volatile HealthChecks healthChecks;
@@ -216,9 +220,39 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         return admin.claims(method, pathInContext);
     }
 
-    /** The URI a request's responses are stored under; empty when no route matches it. For {@link CachingHandler}. */
-    Optional<URI> keyUri(String host, String rawPath, String rawQuery) {
-        return routes.match(host, rawPath, rawQuery).map(keyTargets::keyUri);
+    /**
+     * The request as the engine sees it (the pool's key origin, the client's path, the route's path
+     * rewrite); empty when no route matches it. For {@link CachingHandler}.
+     *
+     * @throws IllegalArgumentException if the path and query do not make a valid URI
+     */
+    Optional<RequestHead> requestHead(String method, String host, int port, String rawPath, String rawQuery, HeaderFields fields) {
+        Optional<Routes.Match> match = routes.match(host, rawPath, rawQuery);
+        return match.isEmpty() ? Optional.empty()
+                : Optional.of(keyTargets.request(match.get(), method, fields, KeyTargets.authority(host, port)));
+    }
+
+    /**
+     * The {@code GET} that a purge of this URL, as clients use it, stands for: routed as a client's request
+     * for it is (its host among host routes, its path within the servlet's context), with the pool's key
+     * origin and the route's path rewrite. Hand it to the engine:
+     * {@code engine.purge(servlet.purgeRequest(URI.create("http://shop.example/shop/item")).orElseThrow())}.
+     *
+     * @param clientUrl the absolute URL as clients use it
+     * @return the request to purge; empty when no route matches the URL
+     * @throws IllegalArgumentException if the URL is not absolute with a host
+     */
+    public final Optional<RequestHead> purgeRequest(URI clientUrl) {
+        Objects.requireNonNull(clientUrl, "clientUrl");
+        if (!clientUrl.isAbsolute() || clientUrl.getHost() == null) {
+            throw new IllegalArgumentException("a purge needs the absolute URL clients use, got \"" + clientUrl + "\"");
+        }
+        String path = clientUrl.getRawPath() == null || clientUrl.getRawPath().isEmpty() ? "/" : clientUrl.getRawPath();
+        String contextPath = getServletConfig() == null ? "" : getServletContext().getContextPath();
+        if (!contextPath.isEmpty() && path.startsWith(contextPath)) {
+            path = path.substring(contextPath.length());
+        }
+        return requestHead("GET", clientUrl.getHost(), clientUrl.getPort(), path, clientUrl.getRawQuery(), HeaderFields.empty());
     }
 
     /**
@@ -231,7 +265,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         return new CachingProxyServlet(URI.create(origin), CachingEngine.builder().build());
     }
 
-    /** {@return the key origin of the first route's pool: with one origin, that origin} */
+    /** {@return the key origin of the first route's pool: with one origin, its scheme and authority} */
     public URI origin() {
         return routes.routes().get(0).pool().keyOrigin();
     }
@@ -275,6 +309,11 @@ public class CachingProxyServlet extends AsyncProxyServlet {
                             + "path can pose as the origin, and what they send is cached for every client", backend)));
         }
         admin = configuredAdmin;
+        if (Boolean.parseBoolean(config.getInitParameter("preserveHost")) && config.getInitParameter("hostHeader") == null) {
+            // The backend gets the client's Host and may answer by it (virtual hosts): the host joins the key,
+            // or one host's answer would be served for another's.
+            keyTargets = new KeyTargets(true);
+        }
         if (engine instanceof ObservableEngine observable) {
             observable.addBackendReport(backendReport);
         }
@@ -323,7 +362,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
     @Override
     protected final void service(HttpServletRequest clientRequest, HttpServletResponse clientResponse)
             throws ServletException, IOException {
-        if (admin.handle(clientRequest, clientResponse, this::targetUri)) {
+        if (admin.handle(clientRequest, clientResponse, this::purgeTarget)) {
             return;
         }
         Optional<Routes.Match> match = route(clientRequest);
@@ -339,8 +378,8 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         } else {
             RequestHead request;
             try {
-                request = new RequestHead(clientRequest.getMethod(), keyTargets.keyUri(match.get()),
-                        forwarding.inbound(requestFields(clientRequest), clientRequest.getRemoteAddr()));
+                request = keyTargets.request(match.get(), clientRequest.getMethod(),
+                        forwarding.inbound(requestFields(clientRequest), clientRequest.getRemoteAddr()), clientAuthority(clientRequest));
             } catch (IllegalArgumentException malformed) {
                 AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: the request target or a header field is malformed",
                         HeaderFields.empty());
@@ -408,12 +447,13 @@ public class CachingProxyServlet extends AsyncProxyServlet {
     @Override
     protected final String rewriteTarget(HttpServletRequest clientRequest) {
         ProxiedExchange exchange = exchange(clientRequest);
-        Optional<Backend> backend = exchange.match.pool().select(exchange.toOrigin.key().value(), exchange.tried());
+        Optional<Backend> backend = exchange.sameBackendAgain() ? Optional.of(exchange.backend())
+                : exchange.match.pool().select(exchange.toOrigin.key().value(), exchange.tried());
         if (backend.isEmpty()) {
             return null;
         }
         exchange.chose(backend.get());
-        return backend.get().base + exchange.match.backendPathQuery();
+        return backend.get().origin + exchange.match.backendPathQuery();
     }
 
     /** Every backend had its connections and queue full: the engine may serve a stored response, else a 503. */
@@ -494,7 +534,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
      */
     @Override
     protected final void addForwardedHeader(HttpServletRequest clientRequest, Request originRequest) {
-        String localAuthority = authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
+        String localAuthority = KeyTargets.authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
         String vouchedHost = forwarding.forwardedHost(localAuthority);
         super.addForwardedHeader(new HttpServletRequestWrapper(clientRequest) {
             @Override
@@ -515,7 +555,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
      * @param originRequest the request to the origin, whose fields get the forwarding fields
      */
     protected final void addXForwardedHeaders(HttpServletRequest clientRequest, Request originRequest) {
-        String localAuthority = authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
+        String localAuthority = KeyTargets.authority(clientRequest.getLocalAddr(), clientRequest.getLocalPort());
         String element = "by=%s;for=%s;host=%s;proto=%s".formatted(
                 HttpField.PARAMETER_TOKENIZER.quote(clientRequest.getLocalAddr()),
                 HttpField.PARAMETER_TOKENIZER.quote(clientRequest.getRemoteAddr()),
@@ -532,10 +572,6 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         HeaderFields inbound = forwarding.inbound(FromJetty.fields(originRequest.getHeaders()), clientRequest.getRemoteAddr());
         HeaderFields own = forwarding.proxyFields(inbound, clientRequest.getRemoteAddr(), clientRequest.isSecure(), localAuthority);
         originRequest.headers(headers -> own.lines().forEach(line -> headers.put(line.name(), line.value())));
-    }
-
-    private static String authority(String address, int port) {
-        return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
     }
 
     /**
@@ -562,6 +598,11 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         ProxiedExchange exchange = exchange(clientRequest);
         exchange.responseBegan();
         exchange.backend().responded(originResponse.getStatus(), System.nanoTime() - exchange.sentNanos());
+        if (mayGoElsewhereAfter(originResponse.getStatus(), clientRequest, clientResponse, exchange)) {
+            // Nothing of this answer reaches the engine or the client: the request goes to another backend instead.
+            originResponse.abort(new SentElsewhere(originResponse.getStatus()));
+            return;
+        }
         Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
         if (head.isEmpty()) {
             originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
@@ -650,20 +691,25 @@ public class CachingProxyServlet extends AsyncProxyServlet {
 
     @Override
     protected final void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse,
-                                          Response originResponse, Throwable failure) {
+                                          Response originResponse, Throwable attemptFailure) {
         ProxiedExchange exchange = exchange(clientRequest);
         Backend backend = exchange.backend();
         backend.finished();
-        String problem = FromJetty.problem(failure);
+        String attemptProblem = FromJetty.problem(attemptFailure);
         // Only a failure before the backend's response head is the backend's: after it (the head counted
         // already), or when the client's side failed, a client going away must not eject a backend.
         if (!exchange.responseBegun() && !exchange.clientHasFailed()) {
-            backend.failed(problem, System.nanoTime() - exchange.sentNanos());
+            backend.failed(attemptProblem, System.nanoTime() - exchange.sentNanos());
         }
-        if (!clientResponse.isCommitted() && mayGoAgain(clientRequest, exchange, failure) && sendAgain(clientRequest, clientResponse, exchange)) {
-            _log.debug("{} to {} failed ({}); sent to {} instead", clientRequest.getMethod(), backend, problem, exchange.backend());
+        boolean sentElsewhere = attemptFailure instanceof SentElsewhere;
+        if (!clientResponse.isCommitted() && (sentElsewhere || mayGoAgain(clientRequest, exchange, attemptFailure))
+                && sendAgain(clientRequest, clientResponse, exchange)) {
+            _log.debug("{} to {} failed ({}); sent to {} instead", clientRequest.getMethod(), backend, attemptProblem, exchange.backend());
             return;
         }
+        // A backend's answer dropped for another's that could not be had after all: every other backend is busy.
+        Throwable failure = sentElsewhere ? new RejectedExecutionException("every other backend is at its connection limit") : attemptFailure;
+        String problem = FromJetty.problem(failure);
         exchange.capture().abandon(problem);
         if (clientResponse.isCommitted()) {
             // Part of the body is on its way: the client must see an aborted response, not a short one.
@@ -684,10 +730,12 @@ public class CachingProxyServlet extends AsyncProxyServlet {
     }
 
     /**
-     * Whether a failed attempt may go to another backend: never once the response began, nor after any of
-     * the body was read, nor after a timeout (the client has waited long enough), nor more than once. A
-     * request that had not begun to be written (connection refused, queue full) may; one that had, only
-     * if it is idempotent and the pool's retry budget allows.
+     * Whether a failed attempt may go again: never once the response began, nor after any of the body was
+     * read, nor after a timeout (the client has waited long enough), nor more than once. A request that
+     * had not begun to be written (connection refused, queue full) may go to another backend; one that
+     * had, only if it is idempotent and the pool's retry budget allows, to another backend, or to the
+     * same one on a new connection when there is no other (a pool of one whose kept-alive connection the
+     * backend had closed as the request went out, which nginx also sends again).
      */
     private boolean mayGoAgain(HttpServletRequest clientRequest, ProxiedExchange exchange, Throwable failure) {
         if (exchange.tried().size() >= 2 || exchange.responseBegun() || exchange.bodyTouched.get() || exchange.clientHasFailed()
@@ -697,7 +745,35 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         if (!exchange.requestBegun()) {
             return true;
         }
-        return IDEMPOTENT.contains(clientRequest.getMethod()) && exchange.match.pool().tryRetry();
+        if (!IDEMPOTENT.contains(clientRequest.getMethod()) || !exchange.match.pool().tryRetry()) {
+            return false;
+        }
+        if (!exchange.match.pool().hasUntried(exchange.tried())) {
+            exchange.againOnSameBackend();
+        }
+        return true;
+    }
+
+    /**
+     * Whether a backend's answer with this status may be dropped for another backend's
+     * ({@link BackendPool#retriedStatuses()}): an idempotent request whose body was never read, tried
+     * once, with nothing sent to the client yet, another backend left and the retry budget allowing.
+     */
+    private static boolean mayGoElsewhereAfter(int status, HttpServletRequest clientRequest, HttpServletResponse clientResponse,
+                                               ProxiedExchange exchange) {
+        BackendPool pool = exchange.match.pool();
+        return pool.retriedStatuses().retries(status) && IDEMPOTENT.contains(clientRequest.getMethod())
+                && exchange.tried().size() < 2 && !exchange.bodyTouched.get() && !exchange.clientHasFailed()
+                && !clientResponse.isCommitted() && pool.hasUntried(exchange.tried()) && pool.tryRetry();
+    }
+
+    /** Ends a backend's exchange whose answer (a status {@link RetriedStatuses} names) is replaced by another backend's. */
+    private static final class SentElsewhere extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SentElsewhere(int status) {
+            super("answered " + status + "; the request goes to another backend", null, false, false);
+        }
     }
 
     /** Sends the request again, as {@link ProxyServlet#service} first did, to a backend not yet tried; false when there is none. */
@@ -759,9 +835,14 @@ public class CachingProxyServlet extends AsyncProxyServlet {
                 clientRequest.getRequestURI().substring(clientRequest.getContextPath().length()), clientRequest.getQueryString());
     }
 
-    /** The URI the request's responses are stored under, for a purge of its URL. */
-    private URI targetUri(HttpServletRequest clientRequest) {
-        return keyTargets.keyUri(route(clientRequest).orElseThrow(() -> new IllegalArgumentException("no route for this path")));
+    /** The {@code GET} whose responses a purge of this request's URL removes: routed as a client's request is. */
+    private RequestHead purgeTarget(HttpServletRequest clientRequest) {
+        return keyTargets.request(route(clientRequest).orElseThrow(() -> new IllegalArgumentException("no route for this path")),
+                "GET", HeaderFields.empty(), clientAuthority(clientRequest));
+    }
+
+    private static String clientAuthority(HttpServletRequest clientRequest) {
+        return KeyTargets.authority(clientRequest.getServerName(), clientRequest.getServerPort());
     }
 
     /**
@@ -841,7 +922,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         }
         try {
             BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout(), backend.get(),
-                    backend.get().base + match.backendPathQuery());
+                    backend.get().origin + match.backendPathQuery());
         } catch (RuntimeException notSent) {
             engine.onRefreshDeclined(refresh);
             throw notSent;

@@ -14,11 +14,19 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * The active health checks of a proxy's pools, sent with the proxy's own Jetty {@link HttpClient} and
  * timed by its scheduler, so they hold no thread between checks. Started when the servlet starts,
  * stopped when it is destroyed; a check in flight when stopped no longer changes anything.
+ *
+ * <p>Checks go over connections of their own (a tagged destination of the client), never one of the
+ * backend's {@linkplain BackendPool#maxConnectionsPerBackend() limited} connections: a backend busy with
+ * requests up to its limit would otherwise queue its checks behind them, fail them on their timeout and
+ * be marked down for being busy, and a check would take a connection a request was waiting for.
  */
 final class HealthChecks {
 
     private record Target(BackendPool pool, Backend backend, HealthCheck check) {
     }
+
+    /** What sets the checks' destinations (and so their connection pools) apart from the requests'. */
+    private static final String CHECKS_TAG = "cacheproxy-health-checks";
 
     private final HttpClient client;
     private final List<Target> targets = new ArrayList<>();
@@ -74,6 +82,7 @@ final class HealthChecks {
         try {
             client.newRequest(target.backend().base + check.path())
                     .method("GET")
+                    .tag(CHECKS_TAG)
                     .timeout(check.timeout().toMillis(), TimeUnit.MILLISECONDS)
                     .headers(headers -> headers.put("User-Agent", "cacheproxy-health-check"))
                     .send(result -> {

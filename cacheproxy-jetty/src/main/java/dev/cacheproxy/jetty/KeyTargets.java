@@ -1,13 +1,21 @@
 package dev.cacheproxy.jetty;
 
+import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.core.BoundedMemo;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
- * The URI a request's responses are stored under: its pool's key origin, then the path and query the
- * backend is asked for. It never depends on the backend that answers, nor on the request's own
- * {@code Host} or absolute URI (those only choose the route).
+ * A routed request as the cache sees it: the pool's key origin with the path and query the client asked
+ * for, and the route's {@linkplain Route#pathRewrite() path rewrite}, which the engine adds to the cache
+ * key. Together they name exactly one backend resource, whichever backend answers. The request's own
+ * {@code Host} only chooses the route, unless the backend gets it too ({@code preserveHost}): then it
+ * may decide the backend's answer, so the key carries it in place of the key origin's authority. The
+ * one place the servlet, {@link CachingHandler} and the admin purge turn a route match into what the
+ * engine keys on.
  */
 final class KeyTargets {
 
@@ -15,14 +23,39 @@ final class KeyTargets {
     private static final int RECENT_TARGETS = 16_384;
 
     private final BoundedMemo<String, URI> parsed = new BoundedMemo<>(RECENT_TARGETS, KeyTargets::parse);
+    private final boolean keyedOnClientHost;
+
+    /** @param keyedOnClientHost whether the backend gets the client's {@code Host}, which then joins the key */
+    KeyTargets(boolean keyedOnClientHost) {
+        this.keyedOnClientHost = keyedOnClientHost;
+    }
 
     /**
-     * The key URI for this route match.
+     * The request the engine gets for this route match.
+     *
+     * @param clientAuthority the host and port the client asked for ({@code Host}), as {@code host:port}
+     * @throws IllegalArgumentException if the path and query do not make a valid URI
+     */
+    RequestHead request(Routes.Match match, String method, HeaderFields fields, String clientAuthority) {
+        return new RequestHead(method, keyUri(match, clientAuthority), fields, Optional.empty(), match.rewrite());
+    }
+
+    /**
+     * The target URI the engine sees for this route match: the pool's key origin (or, keyed on the
+     * client's host, the key origin's scheme and that host) and the client's path.
      *
      * @throws IllegalArgumentException if it does not make a valid URI
      */
-    URI keyUri(Routes.Match match) {
-        return parsed.apply(match.pool().keyBase() + match.keyPathQuery());
+    URI keyUri(Routes.Match match, String clientAuthority) {
+        String base = keyedOnClientHost ? match.pool().keyOrigin().getScheme() + "://" + clientAuthority.toLowerCase(Locale.ROOT)
+                : match.pool().keyBase();
+        return parsed.apply(base + match.clientPathQuery());
+    }
+
+    /** {@code host:port}, an IPv6 address in brackets, as a URI's authority. */
+    static String authority(String host, int port) {
+        String bracketed = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return port > 0 ? bracketed + ":" + port : bracketed;
     }
 
     private static URI parse(String target) {

@@ -28,6 +28,7 @@ final class ProxiedExchange {
     private volatile BodyCapture capture = BodyCapture.NONE;
     private volatile ExchangePlan.Answer answerAfterOrigin;
     private volatile boolean clientGone;
+    private volatile boolean sameBackendAgain;
 
     ProxiedExchange(ExchangePlan.ToOrigin toOrigin, Routes.Match match) {
         this.toOrigin = toOrigin;
@@ -39,6 +40,17 @@ final class ProxiedExchange {
         backend = chosen;
         tried.add(chosen);
         requestBegun = false;
+        responseBegun = false;
+        sameBackendAgain = false;
+    }
+
+    /** The next attempt goes to the backend of the last one, on a new connection (there is no other to try). */
+    void againOnSameBackend() {
+        sameBackendAgain = true;
+    }
+
+    boolean sameBackendAgain() {
+        return sameBackendAgain;
     }
 
     /** The backends tried so far, the current one included. */

@@ -1,5 +1,6 @@
 package dev.cacheproxy.jetty;
 
+import dev.cacheproxy.api.PathRewrite;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,8 +11,9 @@ import java.util.regex.Pattern;
  * {@code pathPrefix} or begins with it followed by {@code /}, and, when {@code host} is given, whose
  * {@code Host} names it (without its port, ignoring case). With {@code stripPrefix} the prefix is taken
  * off the path on the way to the backend ({@code /api/users} to {@code /users}), as nginx's
- * {@code location /api/ { proxy_pass http://pool/; }}; the backend's own path prefix, if any, is put
- * in front of what remains.
+ * {@code location /api/ { proxy_pass http://pool/; }}; the backends' own path prefix, if any, is put
+ * in front of what remains. That mapping ({@link #pathRewrite()}) is part of the cache key: two routes
+ * that send one client path to different backend paths never share a stored response.
  *
  * @param host        the {@code Host} this route is for; empty for every host
  * @param pathPrefix  {@code /}, or a path beginning with {@code /} (a trailing {@code /} is ignored)
@@ -41,6 +43,7 @@ public record Route(Optional<String> host, String pathPrefix, boolean stripPrefi
         if (pathPrefix.contains("?") || pathPrefix.contains("#")) {
             throw new IllegalArgumentException("a route's path prefix is a path, without query or fragment, got \"" + pathPrefix + "\"");
         }
+        new PathRewrite(pathPrefix, ""); // a raw URI path: no space or control character
         host = host.map(name -> name.toLowerCase(Locale.ROOT));
         if (host.isPresent() && !HOST_NAME.matcher(host.get()).matches()) {
             throw new IllegalArgumentException("a route's host must be a host name or address without a port, got \"" + host.get() + "\"");
@@ -81,6 +84,14 @@ public record Route(Optional<String> host, String pathPrefix, boolean stripPrefi
      */
     public Route forHost(String hostName) {
         return new Route(Optional.of(hostName), pathPrefix, stripPrefix, pool);
+    }
+
+    /**
+     * {@return how this route maps a client's path to its backends' path: the prefix (when stripped)
+     * replaced by the pool's {@linkplain BackendPool#path() path}}
+     */
+    public PathRewrite pathRewrite() {
+        return new PathRewrite(stripPrefix ? normalizedPrefix() : "", pool.path());
     }
 
     /** The prefix without a trailing slash: {@code ""} for {@code /}. */

@@ -1,5 +1,7 @@
 package dev.cacheproxy.jetty;
 
+import dev.cacheproxy.api.PathRewrite;
+import dev.cacheproxy.core.RouteRules;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -18,6 +20,8 @@ public final class Routes {
     private final List<Route> routes;
     /** Most specific first: host routes, then longer prefixes. */
     private final List<Route> byPrecedence;
+    /** Each route's path rewrite, in the order of {@link #byPrecedence}. */
+    private final List<PathRewrite> rewrites;
 
     private Routes(List<Route> routes) {
         if (routes.isEmpty()) {
@@ -37,6 +41,7 @@ public final class Routes {
         ordered.sort(Comparator.<Route>comparingInt(route -> route.host().isPresent() ? 0 : 1)
                 .thenComparing(Comparator.comparingInt((Route route) -> route.normalizedPrefix().length()).reversed()));
         this.byPrecedence = List.copyOf(ordered);
+        this.rewrites = byPrecedence.stream().map(Route::pathRewrite).toList();
     }
 
     /**
@@ -80,14 +85,15 @@ public final class Routes {
     }
 
     /**
-     * The route for a request, and the path and query to send its backend.
+     * The route for a request, and the path and query to send its backend, as its
+     * {@linkplain Route#pathRewrite() path rewrite} maps the request's.
      *
      * @param host     the request's {@code Host}, perhaps with a port; null when it has none
      * @param rawPath  the request's raw path within the servlet's context, beginning with {@code /}
      * @param rawQuery its raw query, or null
      */
     Optional<Match> match(String host, String rawPath, String rawQuery) {
-        String path = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        String path = normalized(rawPath.startsWith("/") ? rawPath : "/" + rawPath);
         String hostName = host == null ? null : hostWithoutPort(host);
         // Indexed, and no string built unless needed: this runs on every request, hits included.
         for (int i = 0; i < byPrecedence.size(); i++) {
@@ -98,18 +104,33 @@ public final class Routes {
             String prefix = route.normalizedPrefix();
             if (prefix.isEmpty() || path.equals(prefix)
                     || (path.startsWith(prefix) && path.charAt(prefix.length()) == '/')) {
-                String backendPath = route.stripPrefix() ? path.substring(prefix.length()) : path;
-                if (backendPath.isEmpty()) {
-                    backendPath = "/";
-                }
+                PathRewrite rewrite = rewrites.get(i);
+                String backendPath = rewrite.originPath(path);
                 if (rawQuery == null) {
-                    return Optional.of(new Match(route, backendPath, path));
+                    return Optional.of(new Match(route, rewrite, backendPath, path));
                 }
                 String query = "?" + rawQuery;
-                return Optional.of(new Match(route, backendPath + query, path + query));
+                return Optional.of(new Match(route, rewrite, backendPath + query, path + query));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The path routes match and backends get: dot-segments removed and percent-encoded unreserved
+     * characters decoded ({@link RouteRules#normalizedPath(String)}), as nginx does before it matches a
+     * {@code location}. Otherwise {@code /shop/../admin} would take the {@code /shop} route and reach
+     * {@code /store/../admin}, which the backend reads as {@code /admin}: a path outside the route.
+     */
+    private static String normalized(String path) {
+        if (path.indexOf("/.") < 0 && path.indexOf('%') < 0) {
+            return path; // nothing to normalise: the common case costs no parsing
+        }
+        try {
+            return RouteRules.normalizedPath(path);
+        } catch (IllegalArgumentException notAUriPath) {
+            return path; // the request is answered 400 when its target is parsed
+        }
     }
 
     private static String hostWithoutPort(String host) {
@@ -126,17 +147,19 @@ public final class Routes {
      * A request's route and what its backend is asked for.
      *
      * @param route            the route that matched
-     * @param backendPathQuery the path (prefix stripped when the route says so) and query, appended to
-     *                         the chosen backend's URI
-     * @param keyPathQuery     the request's own path (never stripped) and query, appended to the pool's
-     *                         key origin for the cache key, as nginx keys on {@code $request_uri}: the
-     *                         cache's route rules and purges see the path the client asked for
+     * @param rewrite          the route's path rewrite, which the cache key carries with the client's path
+     * @param backendPathQuery the backend's path (the rewrite's) and query, appended to the chosen
+     *                         backend's scheme and authority
+     * @param clientPathQuery  the request's own path and query, appended to the pool's key origin for the
+     *                         cache key, as nginx keys on {@code $request_uri}: the cache's route rules,
+     *                         key functions and purges see the path the client asked for
      */
-    record Match(Route route, String backendPathQuery, String keyPathQuery) {
+    record Match(Route route, PathRewrite rewrite, String backendPathQuery, String clientPathQuery) {
         Match {
             Objects.requireNonNull(route, "route");
+            Objects.requireNonNull(rewrite, "rewrite");
             Objects.requireNonNull(backendPathQuery, "backendPathQuery");
-            Objects.requireNonNull(keyPathQuery, "keyPathQuery");
+            Objects.requireNonNull(clientPathQuery, "clientPathQuery");
         }
 
         BackendPool pool() {

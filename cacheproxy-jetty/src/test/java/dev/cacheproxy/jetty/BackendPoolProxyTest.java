@@ -258,7 +258,7 @@ final class BackendPoolProxyTest {
     void aBackendAnswering502Or504IsEjectedByDefault() throws Exception {
         b.route("/page", TestOrigin.Reply.of(502, "b", "Cache-Control", "no-store"));
         c.route("/page", TestOrigin.Reply.of(504, "c", "Cache-Control", "no-store"));
-        start(pool().build());
+        start(pool().retriedStatuses(RetriedStatuses.NONE).build());
         Map<Integer, Integer> answeredBy = new HashMap<>();
         for (int i = 0; i < 30; i++) {
             answeredBy.merge(proxy.get("/page").statusCode(), 1, Integer::sum);
@@ -273,12 +273,12 @@ final class BackendPoolProxyTest {
     void aBackendAnswering503IsEjectedAndComesBackWhenItRecovers() throws Exception {
         AtomicInteger status = new AtomicInteger(503);
         c.route("/page", request -> TestOrigin.Reply.of(status.get(), "c", "Cache-Control", "no-store"));
-        start(pool().build());
+        start(pool().retriedStatuses(RetriedStatuses.NONE).build());
         int unavailable = 0;
         for (int i = 0; i < 30; i++) {
             unavailable += proxy.get("/page").statusCode() == 503 ? 1 : 0;
         }
-        assertEquals(3, unavailable, "c's 503s reach the client (a response is not retried) until it is ejected");
+        assertEquals(3, unavailable, "c's 503s reach the client (not retried, here) until it is ejected");
         assertEquals(BackendStatistics.State.EJECTED, statisticsOf(c).state());
 
         status.set(200);
@@ -412,7 +412,8 @@ final class BackendPoolProxyTest {
     @Test
     void clientsThatGoAwayMidResponseDoNotCountAgainstTheBackend() throws Exception {
         CountDownLatch clientsGone = new CountDownLatch(3);
-        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: 400000\r\nCache-Control: no-store\r\n\r\n" + "x".repeat(1000))
+        // The first part fills the proxy's response buffer, so that it reaches the client before the rest is sent.
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: 400000\r\nCache-Control: no-store\r\n\r\n" + "x".repeat(100_000))
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         try (RawOrigin slow = new RawOrigin(requestLine -> new RawOrigin.Answer(head, true, false, () -> {
             try {
@@ -420,7 +421,7 @@ final class BackendPoolProxyTest {
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
-            return new byte[399_000];
+            return new byte[300_000];
         }))) {
             start(BackendPool.builder("one").backend(URI.create(slow.url())).clock(clock)
                     .passiveHealth(new PassiveHealth(1, Duration.ofSeconds(10), Duration.ofMinutes(5), true)).build());
@@ -520,5 +521,112 @@ final class BackendPoolProxyTest {
         HttpResponse<String> response = proxy.get("/elsewhere");
         assertEquals(404, response.statusCode());
         assertEquals(0, a.requestCount() + b.requestCount() + c.requestCount());
+    }
+
+    @Test
+    void aGatewayErrorIsAnsweredByAnotherBackendInsteadWithinTheBudget() throws Exception {
+        b.route("/page", TestOrigin.Reply.of(503, "b busy", "Cache-Control", "no-store"));
+        start(pool().passiveHealth(PassiveHealth.OFF).build());
+        Map<String, Integer> answeredBy = spread(6, "/page");
+        assertEquals(6, answeredBy.getOrDefault("a", 0) + answeredBy.getOrDefault("c", 0), "every 503 of b replaced: " + answeredBy);
+        assertEquals(2, b.requestCount(), "b had its turns");
+        assertEquals(8, a.requestCount() + b.requestCount() + c.requestCount(), "each of b's answers sent once elsewhere");
+    }
+
+    @Test
+    void aGatewayErrorIsRelayedWhenStatusRetriesAreOffOrTheBudgetIsSpent() throws Exception {
+        b.route("/page", TestOrigin.Reply.of(503, "b busy", "Cache-Control", "no-store"));
+        start(pool().passiveHealth(PassiveHealth.OFF).retriedStatuses(RetriedStatuses.NONE).build());
+        assertEquals(Map.of("a", 1, "c", 1), spreadAllowing503(3, "/page").get(200));
+        assertEquals(3, a.requestCount() + b.requestCount() + c.requestCount());
+        proxy.close();
+
+        start(pool().passiveHealth(PassiveHealth.OFF).retryBudget(RetryBudget.NONE).build());
+        spreadAllowing503(3, "/page");
+        assertEquals(6, a.requestCount() + b.requestCount() + c.requestCount(), "no budget, no retry");
+    }
+
+    /** Status to body to count, for responses that may be 503. */
+    private Map<Integer, Map<String, Integer>> spreadAllowing503(int requests, String path) throws Exception {
+        Map<Integer, Map<String, Integer>> answers = new HashMap<>();
+        for (int i = 0; i < requests; i++) {
+            HttpResponse<String> response = proxy.get(path);
+            answers.computeIfAbsent(response.statusCode(), status -> new HashMap<>()).merge(response.body(), 1, Integer::sum);
+        }
+        assertEquals(1, answers.getOrDefault(503, Map.of()).size(), "b's answer reached the client: " + answers);
+        return answers;
+    }
+
+    @Test
+    void aPostOrAPutWhoseBodyWasSentIsNeverSentAgainAfterA503() throws Exception {
+        for (TestOrigin origin : List.of(a, b, c)) {
+            origin.route("/orders", TestOrigin.Reply.of(origin == b ? 503 : 201, origin == b ? "b busy" : "stored"));
+        }
+        start(pool().passiveHealth(PassiveHealth.OFF).build());
+        Map<Integer, Integer> statuses = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            statuses.merge(proxy.send(proxy.request("/orders").POST(HttpRequest.BodyPublishers.ofString("order")).build()).statusCode(),
+                    1, Integer::sum);
+        }
+        for (int i = 0; i < 3; i++) {
+            statuses.merge(proxy.send(proxy.request("/orders").PUT(HttpRequest.BodyPublishers.ofString("order")).build()).statusCode(),
+                    1, Integer::sum);
+        }
+        assertEquals(Map.of(201, 4, 503, 2), statuses);
+        assertEquals(6, a.requestCount() + b.requestCount() + c.requestCount(), "each sent once");
+    }
+
+    @Test
+    void aPoolOfOneSendsAGetAgainWhenItsKeptAliveConnectionWasClosedUnderIt() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        String ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nCache-Control: no-store\r\n\r\nok";
+        // The second request arrives on the kept-alive connection, which the backend then closes unanswered,
+        // as one that timed the connection out just as the request was sent.
+        try (RawOrigin closesItsConnection = new RawOrigin(requestLine -> requests.incrementAndGet() == 2
+                ? new RawOrigin.Answer(new byte[0], true) : RawOrigin.Answer.keepAlive(ok))) {
+            start(BackendPool.builder("one").backend(URI.create(closesItsConnection.url())).clock(clock).build());
+            assertEquals(200, proxy.get("/page").statusCode());
+            HttpResponse<String> again = proxy.get("/page");
+            assertEquals(200, again.statusCode(), again.body());
+            assertEquals("ok", again.body());
+            assertEquals(3, closesItsConnection.requestLines().size(), "sent once more");
+            assertEquals(2, closesItsConnection.connections(), "on a new connection");
+        }
+    }
+
+    @Test
+    void aPoolOfOneNeverSendsAPostAgainWhenItsConnectionWasClosedUnderIt() throws Exception {
+        AtomicInteger requests = new AtomicInteger();
+        String created = "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n";
+        try (RawOrigin closesItsConnection = new RawOrigin(requestLine -> requests.incrementAndGet() == 2
+                ? new RawOrigin.Answer(new byte[0], true) : RawOrigin.Answer.keepAlive(created))) {
+            start(BackendPool.builder("one").backend(URI.create(closesItsConnection.url())).clock(clock).build());
+            assertEquals(201, proxy.send(proxy.request("/orders").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode());
+            assertEquals(502, proxy.send(proxy.request("/orders").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode());
+            assertEquals(2, closesItsConnection.requestLines().size());
+        }
+    }
+
+    @Test
+    void healthChecksDoNotWaitForNorTakeTheBackendsLimitedConnections() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch arrived = new CountDownLatch(1);
+        a.route("/slow", request -> {
+            arrived.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return TestOrigin.Reply.of(200, "a", "Cache-Control", "no-store");
+        });
+        start(BackendPool.builder("one").backend(URI.create(a.url())).maxConnectionsPerBackend(1).clock(clock)
+                .healthCheck(HealthCheck.path("/health").interval(Duration.ofHours(1)).timeout(Duration.ofSeconds(5)).thresholds(1, 1))
+                .build());
+        Future<HttpResponse<String>> held = clients.submit(() -> proxy.get("/slow"));
+        assertTrue(arrived.await(10, TimeUnit.SECONDS));
+        proxy.servlet().healthChecks().checkAllNow().get(10, TimeUnit.SECONDS);
+        assertEquals(1, a.received().stream().filter(request -> request.pathAndQuery().equals("/health")).count(),
+                "the check reached the backend while its one connection was busy");
+        assertEquals(BackendStatistics.State.HEALTHY, statisticsOf(a).state(), "busy is not down");
+        assertEquals(1, statisticsOf(a).active(), "the check is not a request on its way");
+        release.countDown();
+        assertEquals(200, held.get(10, TimeUnit.SECONDS).statusCode());
     }
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cacheproxy.api.HeaderFields;
+import dev.cacheproxy.api.PathRewrite;
+import dev.cacheproxy.api.RequestHead;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 
@@ -32,18 +35,41 @@ final class RoutesTest {
         assertEquals("web /apix", where("proxy", "/apix", null), "a prefix matches whole path segments only");
         assertEquals("api /users?id=1", where("proxy", "/api/users", "id=1"));
         assertEquals("api /", where("proxy", "/api", null), "the prefix itself, stripped, asks for /");
-        assertEquals("images /img/a.png", where("proxy", "/img/a.png", null), "kept prefix");
+        assertEquals("images /static/img/a.png", where("proxy", "/img/a.png", null), "kept prefix, after the pool's path");
         assertEquals("tenant /users", where("tenant.example:8443", "/api/users", null), "host without port, any case");
         assertEquals("api /users", where(null, "/api/users", null), "no host: only routes for any host");
     }
 
     @Test
-    void theKeyIsThePoolsKeyOriginAndThePathTheClientAskedFor() {
-        KeyTargets targets = new KeyTargets();
-        assertEquals(URI.create("http://10.0.0.2/api/users?a=1"), targets.keyUri(routes.match("p", "/api/users", "a=1").orElseThrow()),
-                "the prefix is stripped toward the backend, not in the key");
-        assertEquals(URI.create("http://10.0.0.1/users"), targets.keyUri(routes.match("p", "/users", null).orElseThrow()));
-        assertEquals(URI.create("http://10.0.0.3/static/img/a.png"), targets.keyUri(routes.match("p", "/img/a.png", null).orElseThrow()));
+    void dotSegmentsAndEncodedUnreservedCharactersCannotLeadOutOfARoute() {
+        assertEquals("web /secret", where("proxy", "/api/../secret", null), "not the api route, and not /../secret on its backend");
+        assertEquals("web /secret", where("proxy", "/img/../../secret", null));
+        assertEquals("images /static/img/a.png", where("proxy", "/api/./../img/a.png", null));
+        assertEquals("api /users?x=1", where("proxy", "/%61pi/users", "x=1"), "an encoded 'a' is an 'a'");
+        assertEquals("web /api%2Fusers", where("proxy", "/api%2Fusers", null), "an encoded slash is not a separator");
+    }
+
+    @Test
+    void theEngineSeesThePoolsKeyOriginAndThePathTheClientAskedForWithTheRoutesRewrite() {
+        KeyTargets targets = new KeyTargets(false);
+        RequestHead api = targets.request(routes.match("p", "/api/users", "a=1").orElseThrow(), "GET", HeaderFields.empty(), "p:80");
+        assertEquals(URI.create("http://10.0.0.2/api/users?a=1"), api.uri(), "the prefix is stripped toward the backend, not in the URI");
+        assertEquals(new PathRewrite("/api", ""), api.pathRewrite(), "the stripping is in the key");
+        RequestHead page = targets.request(routes.match("p", "/users", null).orElseThrow(), "GET", HeaderFields.empty(), "p:80");
+        assertEquals(URI.create("http://10.0.0.1/users"), page.uri());
+        assertEquals(PathRewrite.NONE, page.pathRewrite());
+        RequestHead image = targets.request(routes.match("p", "/img/a.png", null).orElseThrow(), "GET", HeaderFields.empty(), "p:80");
+        assertEquals(URI.create("http://10.0.0.3/img/a.png"), image.uri(), "the pool's path is not in the URI rules see");
+        assertEquals(new PathRewrite("", "/static"), image.pathRewrite());
+        assertEquals(URI.create("http://10.0.0.3"), images.keyOrigin());
+    }
+
+    @Test
+    void aPoolsBackendsShareOnePathAndItsKeyOriginHasNone() {
+        BackendPool.Builder mixed = BackendPool.builder("mixed").backend(URI.create("http://10.0.0.1/v2"));
+        assertThrows(IllegalArgumentException.class, () -> mixed.backend(URI.create("http://10.0.0.2/v1")));
+        assertEquals("/v2", mixed.backend(URI.create("http://10.0.0.2/v2/")).build().path());
+        assertThrows(IllegalArgumentException.class, () -> BackendPool.builder("k").keyOrigin(URI.create("http://cache/v2")));
     }
 
     @Test

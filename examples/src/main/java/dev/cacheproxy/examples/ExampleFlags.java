@@ -124,8 +124,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             String flag = args.get(i);
             switch (flag) {
                 case "--help", "-h" -> help = true;
-                case "--origin", "--route", "--balance", "--health-path", "--max-conns", "--max-queue" ->
-                        pools = pools.with(flag, valueOf(args, ++i, flag));
+                case "--origin", "--route", "--balance", "--health-path", "--health-interval", "--health-timeout", "--health-status",
+                     "--health-passes", "--health-fails", "--max-conns", "--max-queue" -> pools = pools.with(flag, valueOf(args, ++i, flag));
                 case "--port" -> port = parsePort(valueOf(args, ++i, flag));
                 case "--bind" -> bind = valueOf(args, ++i, flag);
                 case "--heap-size" -> heapSize = atLeast(flag, valueOf(args, ++i, flag), 1);
@@ -160,6 +160,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             throw new IllegalArgumentException("--admin-allow needs --admin-token");
         }
         checkForwarding(forwarding);
+        pools = pools.checked();
         Optional<URI> origin = pools.origins().stream().findFirst();
         // Every backend, with the demo origin (plain HTTP) standing for a missing --origin.
         List<URI> backends = pools.routes(URI.create("http://127.0.0.1")).pools().stream()

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cacheproxy.jetty.Balance;
+import dev.cacheproxy.jetty.HealthCheck;
 import dev.cacheproxy.jetty.Route;
 import dev.cacheproxy.jetty.Routes;
 import java.net.URI;
@@ -144,6 +145,16 @@ final class ExampleFlagsTest {
         "--route /a?x=http://a     | --route /a?x: a route's path prefix",
         "--balance random          | --balance must be round-robin, least-requests or key-hash",
         "--health-path health      | --health-path must begin with /",
+        "--health-path /h --health-interval 0s | --health-interval must be at least 1ms",
+        "--health-path /h --health-timeout soon | --health-timeout must be a duration such as 500ms, 30s or 2m",
+        "--health-path /h --health-status 2xx | --health-status must be a status such as 200 or a range such as 200-399",
+        "--health-path /h --health-status 399-200 | --health-status must be a status such as 200 or a range",
+        "--health-path /h --health-status 600 | --health-status must be a status such as 200 or a range",
+        "--health-path /h --health-passes 0 | --health-passes must be at least 1",
+        "--health-path /h --health-fails x | --health-fails must be a number",
+        "--health-interval 1s      | --health-interval, --health-timeout, --health-status, --health-passes and --health-fails set up",
+        "--origin http://a/v1 --origin http://b/v2 | --origin: the backends of pool origin must share one path",
+        "--route /api=http://a/v1,http://b/v2 | --route /api: the backends of pool /api must share one path",
         "--max-conns 0             | --max-conns must be at least 1",
         "--max-queue -1            | --max-queue must be at least 0",
     })
@@ -194,6 +205,20 @@ final class ExampleFlagsTest {
     }
 
     @Test
+    void healthCheckSettingsGoToEveryPool() {
+        ExampleFlags flags = ExampleFlags.parse(List.of("--origin", "http://127.0.0.1:8001", "--route", "/api=http://127.0.0.1:9001",
+                "--health-interval", "500ms", "--health-path", "/healthz", "--health-timeout", "1s", "--health-status", "200-204",
+                "--health-passes", "1", "--health-fails", "5"));
+
+        HealthCheck expected = new HealthCheck("/healthz", Duration.ofMillis(500), Duration.ofSeconds(1), 200, 204, 1, 5);
+        for (Route route : flags.pools().routes(URI.create("http://127.0.0.1:1")).routes()) {
+            assertEquals(Optional.of(expected), route.pool().healthCheck(), route.pathPrefix());
+        }
+        assertEquals(Optional.of(new HealthCheck("/h", Duration.ofSeconds(5), Duration.ofSeconds(2), 204, 204, 2, 3)),
+                ExampleFlags.parse(List.of("--health-path", "/h", "--health-status", "204")).pools().healthCheck());
+    }
+
+    @Test
     void withoutAnOriginTheDemoOriginTakesWhatNoRouteClaims() {
         ExampleFlags flags = ExampleFlags.parse(List.of("--route", "/api=http://127.0.0.1:9001"));
 
@@ -204,7 +229,8 @@ final class ExampleFlagsTest {
 
     @Test
     void helpListsEveryFlag() {
-        for (String flag : List.of("--origin", "--route", "--balance", "--health-path", "--max-conns", "--max-queue", "--port", "--bind",
+        for (String flag : List.of("--origin", "--route", "--balance", "--health-path", "--health-interval", "--health-timeout",
+                "--health-status", "--health-passes", "--health-fails", "--max-conns", "--max-queue", "--port", "--bind",
                 "--heap-size", "--offheap-size", "--store-dir", "--disk-size", "--max-object-size", "--max-connections",
                 "--client-idle-timeout", "--origin-timeout", "--shutdown-grace", "--tls-cert", "--tls-key", "--keystore", "--h2c",
                 "--origin-protocol", "--origin-ca", "--origin-insecure", "--help")) {

@@ -1,0 +1,187 @@
+package dev.cacheproxy.jetty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cacheproxy.core.CachingEngine;
+import dev.cacheproxy.core.RouteRules;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpMethod;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Routes that send one client path to different backend paths never share a stored response, while route
+ * rules, {@code Cache-Status}, purges and invalidations see the path the client asked for. One real
+ * backend on 127.0.0.1 answers every path with its own name, cacheable, so a key shared by two backend
+ * resources shows as the wrong body.
+ */
+final class RouteCacheKeysTest {
+
+    private static final String TOKEN = "s3cret-token-0123";
+
+    @AutoClose
+    private final TestOrigin origin = new TestOrigin();
+    @AutoClose
+    private CachingEngine engine = CachingEngine.builder().build();
+    @AutoClose
+    private ProxyUnderTest proxy;
+    /** Jetty's client, which sends the Host it is given (the JDK's will not). */
+    private final HttpClient client = new HttpClient();
+
+    RouteCacheKeysTest() throws Exception {
+        client.start();
+    }
+
+    @AfterEach
+    void stopClient() throws Exception {
+        client.stop();
+    }
+
+    private void answerWithTheirPaths(String... paths) {
+        for (String path : paths) {
+            origin.route(path, TestOrigin.Reply.of(200, "backend " + path, "Cache-Control", "max-age=60"));
+        }
+    }
+
+    private BackendPool pool(String name, String path) {
+        return BackendPool.builder(name).backend(URI.create(origin.url() + path)).build();
+    }
+
+    private void start(Routes routes, Map<String, String> initParameters, ProxyUnderTest.FrontEnd frontEnd) throws Exception {
+        proxy = new ProxyUnderTest(new CachingProxyServlet(routes, engine), new HashMap<>(initParameters), frontEnd);
+    }
+
+    private ContentResponse send(String method, String host, String pathAndQuery, String... headers) throws Exception {
+        var request = client.newRequest("http://127.0.0.1:" + proxy.port() + pathAndQuery).method(method)
+                .headers(fields -> fields.put("Host", host)).timeout(10, TimeUnit.SECONDS);
+        for (int i = 0; i < headers.length; i += 2) {
+            String name = headers[i];
+            String value = headers[i + 1];
+            request.headers(fields -> fields.put(name, value));
+        }
+        return request.send();
+    }
+
+    private String body(String host, String pathAndQuery) throws Exception {
+        ContentResponse response = send("GET", host, pathAndQuery);
+        assertEquals(200, response.getStatus(), response.getContentAsString());
+        return response.getContentAsString();
+    }
+
+    @Test
+    void aHostRouteAndAStrippedRouteToOnePoolKeepTheirBackendPathsApart() throws Exception {
+        answerWithTheirPaths("/x", "/app/x");
+        BackendPool site = pool("site", "");
+        start(Routes.of(Route.all(site).forHost("a.example"), Route.prefix("/app", site).stripped()), Map.of(),
+                ProxyUnderTest.FrontEnd.CACHING_HANDLER);
+
+        assertEquals("backend /x", body("b.example", "/app/x"), "any host: the stripped route");
+        assertEquals("backend /app/x", body("a.example", "/app/x"), "a.example's route keeps the prefix: another backend resource");
+        assertEquals("backend /x", body("b.example", "/app/x"));
+        assertEquals("backend /app/x", body("a.example", "/app/x"));
+        assertEquals(2, origin.requestCount(), "each stored once, each answered from its own entry");
+    }
+
+    @Test
+    void aStrippedRouteToAPoolWithAPathNeverSharesWithTheRouteThatReachesTheSamePathUnstripped() throws Exception {
+        answerWithTheirPaths("/store/shop/item", "/store/item");
+        start(Routes.of(Route.all(pool("web", "")), Route.prefix("/shop", pool("shop", "/store")).stripped()), Map.of(),
+                ProxyUnderTest.FrontEnd.SERVLET);
+
+        assertEquals("backend /store/shop/item", body("p", "/store/shop/item"));
+        assertEquals("backend /store/item", body("p", "/shop/item"), "same client path and key origin as the first, another resource");
+        assertEquals("backend /store/shop/item", body("p", "/store/shop/item"));
+        assertEquals("backend /store/item", body("p", "/shop/item"));
+        assertEquals(2, origin.requestCount());
+    }
+
+    @Test
+    void behindAPoolWhosURLHasAPathRouteRulesAndCacheStatusSeeTheClientsPath() throws Exception {
+        answerWithTheirPaths("/v2/private/a", "/v2/public");
+        engine.close();
+        engine = CachingEngine.builder().showKeyInCacheStatus(true)
+                .routes(RouteRules.builder().prefix("/private/", route -> route.neverCache()).build()).build();
+        start(Routes.to(pool("v2", "/v2")), Map.of(), ProxyUnderTest.FrontEnd.CACHING_HANDLER);
+
+        assertEquals("backend /v2/private/a", body("p", "/private/a"));
+        assertEquals("backend /v2/private/a", body("p", "/private/a"));
+        assertEquals(2, origin.requestCount(), "the rule for /private/ applies to what the client asked for");
+        body("p", "/public");
+        ContentResponse hit = send("GET", "p", "/public");
+        assertEquals(3, origin.requestCount());
+        String cacheStatus = hit.getHeaders().get("Cache-Status");
+        assertTrue(cacheStatus.contains("hit") && cacheStatus.contains("key=\"http://127.0.0.1:" + origin.port() + "/public @=/v2\""),
+                cacheStatus);
+    }
+
+    @Test
+    void aPurgeOfTheURLClientsUseRemovesAStrippedRoutesResponseAndNothingElse() throws Exception {
+        answerWithTheirPaths("/store/shop/item", "/store/item");
+        start(Routes.of(Route.all(pool("web", "")), Route.prefix("/shop", pool("shop", "/store")).stripped()),
+                Map.of("adminToken", TOKEN), ProxyUnderTest.FrontEnd.CACHING_HANDLER);
+        body("p", "/shop/item");
+        body("p", "/store/shop/item");
+        assertEquals(2, origin.requestCount());
+
+        ContentResponse purged = send("PURGE", "p", "/shop/item", "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, purged.getStatus(), purged.getContentAsString());
+        assertTrue(purged.getContentAsString().contains("\"entries\":1"), purged.getContentAsString());
+
+        assertEquals("backend /store/item", body("p", "/shop/item"));
+        assertEquals(3, origin.requestCount(), "the purged response is fetched again");
+        body("p", "/store/shop/item");
+        assertEquals(3, origin.requestCount(), "the other route's response stays");
+
+        assertEquals(1, engine.purge(proxy.servlet().purgeRequest(URI.create("http://p/shop/item")).orElseThrow()).entries().getAsLong(),
+                "in code, the same URL purges the same response");
+        body("p", "/shop/item");
+        assertEquals(4, origin.requestCount());
+    }
+
+    @Test
+    void anUnsafeRequestThroughAStrippedRouteInvalidatesTheClientURLsItsBackendsLocationNames() throws Exception {
+        answerWithTheirPaths("/store/item/7");
+        origin.route("/store/cart", TestOrigin.Reply.of(201, "added", "Location", "/store/item/7"));
+        start(Routes.of(Route.prefix("/shop", pool("shop", "/store")).stripped()), Map.of(), ProxyUnderTest.FrontEnd.SERVLET);
+        body("p", "/shop/item/7");
+        body("p", "/shop/item/7");
+        assertEquals(1, origin.requestCount());
+
+        assertEquals(201, send(HttpMethod.POST.asString(), "p", "/shop/cart").getStatus());
+        assertEquals("/store/cart", origin.lastReceived().pathAndQuery());
+
+        assertEquals("backend /store/item/7", body("p", "/shop/item/7"));
+        assertEquals(3, origin.requestCount(), "the backend's Location /store/item/7 is the client's /shop/item/7: invalidated");
+    }
+
+    @Test
+    void withPreserveHostTheClientsHostIsPartOfTheKey() throws Exception {
+        origin.route("/home", request -> TestOrigin.Reply.of(200, "home of " + request.headers().get("Host"), "Cache-Control", "max-age=60"));
+        start(Routes.to(pool("sites", "")), Map.of("preserveHost", "true"), ProxyUnderTest.FrontEnd.CACHING_HANDLER);
+
+        assertEquals("home of a.example", body("a.example", "/home"));
+        assertEquals("home of b.example", body("b.example", "/home"), "the backend answers by Host: not a.example's answer");
+        assertEquals("home of a.example", body("a.example", "/home"));
+        assertEquals(2, origin.requestCount(), "each host's answer stored once");
+    }
+
+    @Test
+    void aDotSegmentCannotTakeAStrippedRouteOutsideItsBackendPath() throws Exception {
+        answerWithTheirPaths("/secret", "/store/secret");
+        start(Routes.of(Route.prefix("/shop", pool("shop", "/store")).stripped()), Map.of(), ProxyUnderTest.FrontEnd.SERVLET);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port())) {
+            socket.getOutputStream().write("GET /shop/../secret HTTP/1.1\r\nHost: p\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(response.startsWith("HTTP/1.1 404"), response);
+        }
+        assertEquals(0, origin.requestCount(), "/secret is under no route: no backend is asked for it");
+    }
+}
