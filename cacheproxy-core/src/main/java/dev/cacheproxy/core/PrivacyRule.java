@@ -7,15 +7,17 @@ import java.util.List;
 
 /**
  * Where RFC 9111 lets a shared cache store what is most likely one user's, this cache does not, unless
- * configured to: a response that sets a cookie, and a response to a request with credentials
- * ({@code Cookie}, {@code Authorization}) whose freshness would only be guessed (§4.2.2 heuristics).
- * It only ever narrows a decision to store.
+ * configured to: a response that sets a cookie; a response to a request with {@code Cookie} that does
+ * not say it may be shared ({@code public}, {@code s-maxage}, or {@code Vary: Cookie}); and a response
+ * to a request with credentials ({@code Cookie}, {@code Authorization}) whose freshness would only be
+ * guessed (§4.2.2 heuristics). It only ever narrows a decision to store.
  */
 final class PrivacyRule {
 
-    /** The switches that relax this rule; both off by default. */
-    record Options(boolean storeResponsesThatSetCookies, boolean heuristicFreshnessForCredentials) {
-        static final Options SAFE = new Options(false, false);
+    /** The switches that relax this rule; all off by default. */
+    record Options(boolean storeResponsesThatSetCookies, boolean heuristicFreshnessForCredentials,
+                   boolean storeResponsesToCookieRequests) {
+        static final Options SAFE = new Options(false, false, false);
     }
 
     private PrivacyRule() {
@@ -43,7 +45,15 @@ final class PrivacyRule {
                 return new Storability.DoNotStore("Set-Cookie without public or s-maxage");
             }
         }
-        boolean credentials = request.headers().contains("Cookie") || request.isAuthenticated();
+        boolean cookie = request.headers().contains("Cookie");
+        if (cookie && !options.storeResponsesToCookieRequests() && !saysItMayBeShared(responseControl.directives())
+                && !VaryRule.nominatedFields(response.headers()).contains("cookie")) {
+            // Varnish does the same (it passes any request with a cookie): a page made for a logged-in
+            // user with max-age alone would otherwise be served to everyone who asks next.
+            return new Storability.DoNotStore("request has Cookie and the response does not say it may be shared"
+                    + " (public, s-maxage or Vary: Cookie)");
+        }
+        boolean credentials = cookie || request.isAuthenticated();
         if (credentials && !options.heuristicFreshnessForCredentials()
                 && !FreshnessRule.hasExplicitFreshness(response.headers(), responseControl)) {
             // A personalised page with only Last-Modified would otherwise be served to everyone for hours,
@@ -52,5 +62,9 @@ final class PrivacyRule {
                     + " and the response no explicit freshness: heuristic freshness is not used");
         }
         return decided;
+    }
+
+    private static boolean saysItMayBeShared(CacheControl directives) {
+        return directives.has("public") || directives.has("s-maxage");
     }
 }

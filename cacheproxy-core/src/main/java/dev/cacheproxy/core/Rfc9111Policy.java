@@ -37,15 +37,18 @@ public final class Rfc9111Policy implements CachePolicy {
     private Rfc9111Policy(Builder builder) {
         this.targetedFields = List.copyOf(builder.targetedFields);
         this.staleIfUnreachable = builder.staleIfUnreachable;
-        this.privacy = new PrivacyRule.Options(builder.storeResponsesThatSetCookies, builder.heuristicFreshnessForCredentials);
+        this.privacy = new PrivacyRule.Options(builder.storeResponsesThatSetCookies, builder.heuristicFreshnessForCredentials,
+                builder.storeResponsesToCookieRequests);
     }
 
     /**
      * The policy of a shared cache, such as a reverse proxy, as RFC 9111 defines it: obeys
      * {@code CDN-Cache-Control} over {@code Cache-Control}, and serves a response that had explicit
      * freshness up to one hour stale while the origin cannot be reached, unless the response forbids it.
-     * Safe by default where RFC 9111 is not: a response that sets a cookie is not stored, and a response
-     * to a request with {@code Cookie} or {@code Authorization} is not given heuristic freshness.
+     * Safe by default where RFC 9111 is not: a response that sets a cookie is not stored; a response to a
+     * request with {@code Cookie} is stored only when it says it may be shared ({@code public},
+     * {@code s-maxage} or {@code Vary: Cookie}); and a response to a request with {@code Cookie} or
+     * {@code Authorization} is not given heuristic freshness.
      *
      * @return the policy
      */
@@ -96,6 +99,7 @@ public final class Rfc9111Policy implements CachePolicy {
         private Duration staleIfUnreachable = Duration.ofHours(1);
         private boolean storeResponsesThatSetCookies;
         private boolean heuristicFreshnessForCredentials;
+        private boolean storeResponsesToCookieRequests;
 
         private Builder() {
         }
@@ -157,6 +161,22 @@ public final class Rfc9111Policy implements CachePolicy {
          */
         public Builder storeResponsesThatSetCookies(boolean store) {
             this.storeResponsesThatSetCookies = store;
+            return this;
+        }
+
+        /**
+         * Whether a response to a request with {@code Cookie} may be stored on its freshness alone, as
+         * RFC 9111 and nginx allow. Default false: it is stored only when it says it may be shared
+         * ({@code public} or {@code s-maxage}, in {@code Cache-Control} or the targeted field in force) or
+         * varies on {@code Cookie}, because a page made for one logged-in user often carries just
+         * {@code max-age}. Cookies that never change a response are better removed before the cache sees
+         * them ({@code RequestNormalizers.removeCookies}); then this rule does not apply to them.
+         *
+         * @param store {@code true} to store them on their freshness alone
+         * @return this builder
+         */
+        public Builder storeResponsesToCookieRequests(boolean store) {
+            this.storeResponsesToCookieRequests = store;
             return this;
         }
 

@@ -209,7 +209,7 @@ public final class CachingFilter implements Filter {
         if (plan instanceof ExchangePlan.Answer answer && answer.refresh().isPresent() && head.get().isMethod("GET")) {
             // A filter cannot run the chain without a client, so this client waits for the revalidation
             // instead (a foreground one), seeing the application's fields as the refresh sends them.
-            ExchangePlan.ToOrigin refresh = answer.refresh().get();
+            ExchangePlan.ToOrigin refresh = inTheForeground(answer.refresh().get());
             Set<String> hidden = new HashSet<>(clientForwarding.removedFrom(clientRequest.getRemoteAddr()));
             for (String name : head.get().headers().names()) {
                 if (!refresh.clientRequest().headers().contains(name)) {
@@ -230,6 +230,13 @@ public final class CachingFilter implements Filter {
         } else {
             chain.doFilter(request, response);
         }
+    }
+
+    /** The engine's background refresh, run while the client waits, with a {@code Cache-Status} that says so. */
+    private static ExchangePlan.ToOrigin inTheForeground(ExchangePlan.ToOrigin refresh) {
+        return new ExchangePlan.ToOrigin(refresh.clientRequest(), refresh.key(), refresh.setFields(), refresh.removeFields(),
+                refresh.validating(), refresh.requestTime(),
+                refresh.cacheStatus().withDetail("revalidation (stale-while-revalidate, while the client waits)"));
     }
 
     /** Closes the engine if the filter made it. */

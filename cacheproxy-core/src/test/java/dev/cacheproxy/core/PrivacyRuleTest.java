@@ -35,16 +35,37 @@ final class PrivacyRuleTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
             # request header lines  | response header lines                                          | default | heuristicFreshnessForCredentials
-            Cookie: u=a             | Last-Modified: {now-1000} && Date: {now}                        | no      | 100
+            Cookie: u=a             | Vary: Cookie && Last-Modified: {now-1000} && Date: {now}          | no      | 100
             Cookie: u=a             | Cache-Control: public && Last-Modified: {now-1000} && Date: {now} | no    | 100
             Authorization: Bearer x | Cache-Control: public && Last-Modified: {now-1000} && Date: {now} | no    | 100
             Authorization: Bearer x | Last-Modified: {now-1000} && Date: {now}                        | no      | no
-            Cookie: u=a             | Cache-Control: max-age=60                                       | 60      | 60
+            Cookie: u=a             | Cache-Control: public, max-age=60                               | 60      | 60
             ''                      | Last-Modified: {now-1000} && Date: {now}                        | 100     | 100
             """)
     void aResponseToARequestWithCredentialsGetsHeuristicFreshnessOnlyWithTheSwitch(String requestHeaders, String responseHeaders,
                                                                                    String byDefault, String withSwitch) {
         Rfc9111Policy relaxed = Rfc9111Policy.builder().heuristicFreshnessForCredentials(true).build();
+        assertEquals(byDefault, outcome(Rfc9111Policy.sharedCache(), requestHeaders, responseHeaders));
+        assertEquals(withSwitch, outcome(relaxed, requestHeaders, responseHeaders));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            # request header lines  | response header lines                                           | default | storeResponsesToCookieRequests
+            Cookie: session=a       | Cache-Control: max-age=60                                       | no      | 60
+            Cookie: session=a       | Cache-Control: max-age=60 && Vary: Accept-Encoding              | no      | 60
+            Cookie: session=a       | Cache-Control: public, max-age=60                               | 60      | 60
+            Cookie: session=a       | Cache-Control: s-maxage=60                                      | 60      | 60
+            Cookie: session=a       | Cache-Control: max-age=60 && Vary: Accept-Encoding, COOKIE      | 60      | 60
+            Cookie: session=a       | CDN-Cache-Control: public, max-age=60 && Cache-Control: max-age=5 | 60    | 60
+            Cookie: session=a       | CDN-Cache-Control: max-age=60 && Cache-Control: public, max-age=5 | no    | 60
+            Cookie: session=a       | Cache-Control: private, max-age=60                              | no      | no
+            ''                      | Cache-Control: max-age=60                                       | 60      | 60
+            """)
+    void aResponseToARequestWithACookieIsStoredOnlyWhenItSaysItMayBeSharedUnlessSwitchedOff(String requestHeaders,
+                                                                                         String responseHeaders,
+                                                                                         String byDefault, String withSwitch) {
+        Rfc9111Policy relaxed = Rfc9111Policy.builder().storeResponsesToCookieRequests(true).build();
         assertEquals(byDefault, outcome(Rfc9111Policy.sharedCache(), requestHeaders, responseHeaders));
         assertEquals(withSwitch, outcome(relaxed, requestHeaders, responseHeaders));
     }

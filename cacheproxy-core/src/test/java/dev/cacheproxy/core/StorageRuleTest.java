@@ -82,9 +82,11 @@ final class StorageRuleTest {
             GET      | ''                              | 200    | Set-Cookie: id=1 && Cache-Control: public, max-age=60                   | no
             GET      | ''                              | 200    | Set-Cookie: id=1 && Cache-Control: s-maxage=60                          | no
             GET      | ''                              | 200    | set-cookie: id=1 && Cache-Control: public, max-age=60                   | no
-            # a request with Cookie: explicit freshness only, never heuristics
-            GET      | Cookie: user=a                  | 200    | Cache-Control: max-age=60                                               | 60
-            GET      | Cookie: user=a                  | 200    | Expires: {now+60} && Date: {now}                                        | 60
+            # a request with Cookie: only a response that says it may be shared, and never on heuristics
+            GET      | Cookie: user=a                  | 200    | Cache-Control: max-age=60                                               | no
+            GET      | Cookie: user=a                  | 200    | Cache-Control: public, max-age=60                                       | 60
+            GET      | Cookie: user=a                  | 200    | Expires: {now+60} && Date: {now} && Vary: Cookie                        | 60
+            GET      | Cookie: user=a                  | 200    | Expires: {now+60} && Date: {now}                                        | no
             GET      | Cookie: user=a                  | 200    | Last-Modified: {now-1000} && Date: {now}                                | no
             GET      | Cookie: user=a                  | 200    | Cache-Control: public && Last-Modified: {now-1000} && Date: {now}       | no
             GET      | Cookie: user=a                  | 200    | Cache-Control: no-cache && ETag: "v"                                    | no

@@ -54,7 +54,8 @@ final class CacheKeysThroughFilterTest {
                 protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
                     String uri = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
                     received.add(uri);
-                    response.setHeader("Cache-Control", "max-age=60");
+                    // public: these requests carry cookies, and a response to one is shared only when it says so.
+                    response.setHeader("Cache-Control", "public, max-age=60");
                     response.getWriter().print("for " + uri);
                 }
             });
@@ -123,7 +124,8 @@ final class CacheKeysThroughFilterTest {
                 servlets.serve(context, name, (request, response) -> {
                     String uri = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
                     received.add(uri);
-                    response.setHeader("Cache-Control", "max-age=60");
+                    // public: these requests carry cookies, and a response to one is shared only when it says so.
+                    response.setHeader("Cache-Control", "public, max-age=60");
                     response.getWriter().print("for " + uri);
                 });
             }

@@ -222,6 +222,8 @@ final class CachingFilterTest {
 
         assertEquals("version 2", new String(revalidated.body(), StandardCharsets.UTF_8), "not the stale version 1");
         assertTrue(cacheStatus(revalidated).contains("fwd=stale"), cacheStatus(revalidated));
+        assertTrue(cacheStatus(revalidated).contains("while the client waits") && !cacheStatus(revalidated).contains("background"),
+                "the client waited for this revalidation: " + cacheStatus(revalidated));
         assertEquals("version 2", new String(hit.body(), StandardCharsets.UTF_8), cacheStatus(revalidated) + " then " + cacheStatus(hit));
         assertTrue(cacheStatus(hit).contains("hit"), cacheStatus(hit));
         assertEquals(200, staleHead.statusCode());

@@ -204,7 +204,8 @@ public final class RouteCases {
                 new Case("a bypass cookie goes to the origin",
                         RouteRules.builder().prefix(p + "/", route -> route.bypassWhenCookie("session")).build(),
                         RequestNormalizer.NONE, cache -> {
-                            cache.originAnswers(200, "Cache-Control", "max-age=60");
+                            // public: a response to a request with a cookie is shared only when it says so.
+                            cache.originAnswers(200, "Cache-Control", "public, max-age=60");
                             cache.get("/page", "Cookie", "theme=dark");
                             Answer anonymous = cache.get("/page", "Cookie", "theme=dark");
                             Answer loggedIn = cache.get("/page", "Cookie", "theme=dark; session=abc");

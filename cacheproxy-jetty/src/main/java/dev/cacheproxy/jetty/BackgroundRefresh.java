@@ -2,14 +2,10 @@ package dev.cacheproxy.jetty;
 
 import dev.cacheproxy.api.BodyCapture;
 import dev.cacheproxy.api.ExchangePlan;
-import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.ProxyEngine;
 import dev.cacheproxy.api.ResponseHead;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,26 +19,15 @@ final class BackgroundRefresh {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundRefresh.class);
 
-    /** The client message's own framing, which Jetty's client sets for the request it sends. */
-    private static final Set<String> FRAMING = Set.of("host", "content-length", "expect");
-
     private BackgroundRefresh() {
     }
 
-    /** Sends the refresh to this backend's target; returns at once, the outcome arrives on Jetty's client threads. */
-    static void send(HttpClient client, ProxyEngine engine, ExchangePlan.ToOrigin refresh, long timeoutMillis,
-                     Backend backend, String target) {
-        Request originRequest = client.newRequest(target).method("GET");
-        if (timeoutMillis > 0) {
-            originRequest.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
-        }
-        originRequest.headers(headers -> {
-            for (HeaderField line : refresh.originFields().lines()) {
-                if (!FRAMING.contains(line.lowerCaseName())) {
-                    headers.add(line.name(), line.value());
-                }
-            }
-        });
+    /**
+     * Sends the refresh; returns at once, the outcome arrives on Jetty's client threads. The request
+     * carries the fields a foreground request to this backend would (the servlet's hooks and forwarding
+     * fields included): an origin that needs a credential a hook adds must not see a refresh without it.
+     */
+    static void send(Request originRequest, ProxyEngine engine, ExchangePlan.ToOrigin refresh, Backend backend) {
         AtomicReference<BodyCapture> capture = new AtomicReference<>(BodyCapture.NONE);
         long sent = System.nanoTime();
         backend.sent();

@@ -54,6 +54,7 @@ import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -877,7 +878,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
             });
         } finally {
             // Sent or declined, whatever became of the client: the engine keeps one refresh per variant until told.
-            answer.refresh().ifPresent(refresh -> sendOrDecline(refresh, match));
+            answer.refresh().ifPresent(refresh -> sendOrDecline(clientRequest, refresh, match));
         }
     }
 
@@ -914,15 +915,23 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         }
     }
 
-    private void sendOrDecline(ExchangePlan.ToOrigin refresh, Routes.Match match) {
+    private void sendOrDecline(HttpServletRequest clientRequest, ExchangePlan.ToOrigin refresh, Routes.Match match) {
         Optional<Backend> backend = match.pool().select(refresh.key().value(), List.of());
         if (backend.isEmpty()) {
             engine.onRefreshDeclined(refresh); // no backend to ask now: a later request offers it again
             return;
         }
         try {
-            BackgroundRefresh.send(getHttpClient(), engine, refresh, getTimeout(), backend.get(),
-                    backend.get().origin + match.backendPathQuery());
+            // Built as a foreground request to the backend is: Jetty's copy of the client's fields, the
+            // forwarding family and the hooks, then the engine's changes (the validators) on top.
+            Request originRequest = newProxyRequest(clientRequest, backend.get().origin + match.backendPathQuery()).method(HttpMethod.GET);
+            copyRequestHeaders(clientRequest, originRequest);
+            addProxyHeaders(clientRequest, originRequest);
+            originRequest.headers(headers -> refresh.applyTo(headers::remove, headers::add));
+            if (getTimeout() > 0) {
+                originRequest.timeout(getTimeout(), TimeUnit.MILLISECONDS);
+            }
+            BackgroundRefresh.send(originRequest, engine, refresh, backend.get());
         } catch (RuntimeException notSent) {
             engine.onRefreshDeclined(refresh);
             throw notSent;

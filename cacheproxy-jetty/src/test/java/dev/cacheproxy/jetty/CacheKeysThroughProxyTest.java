@@ -44,7 +44,7 @@ final class CacheKeysThroughProxyTest {
     void theKeyFunctionDecidesWhichRequestsShareAResponseWhileTheOriginSeesTheRequestAsSent(CacheKeyCases.Case test) throws Exception {
         origin = new TestOrigin();
         for (String path : List.of("/p", "/P")) {
-            origin.route(path, request -> Reply.of(200, "for " + request.pathAndQuery(), "Cache-Control", "max-age=60"));
+            origin.route(path, request -> Reply.of(200, "for " + request.pathAndQuery(), "Cache-Control", "public, max-age=60"));
         }
         proxy = new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().store(store).cacheKeys(test.keys()).build());
 
@@ -102,7 +102,7 @@ final class CacheKeysThroughProxyTest {
                     lang = pair.strip().substring("lang=".length());
                 }
             }
-            return Reply.of(200, "greeting in " + lang, "Cache-Control", "max-age=60");
+            return Reply.of(200, "greeting in " + lang, "Cache-Control", "public, max-age=60");
         });
         CacheKeys keys = CacheKeys.targetUri().withCookie("lang");
         proxy = new ProxyUnderTest(URI.create(origin.url()), CachingEngine.builder().store(store).cacheKeys(keys).build());

@@ -88,6 +88,7 @@ final class ReadmeRecipesTest {
         // recipe: cookie-in-key
         CacheKeys keys = CacheKeys.targetUri().withCookie("lang");
         // end recipe
+        replyLines[0] = new String[] {"Cache-Control", "public, max-age=60"}; // as the recipe's text says
         start(CachingEngine.builder().cacheKeys(keys));
 
         get("/page", "Cookie", "lang=fr; _ga=1");

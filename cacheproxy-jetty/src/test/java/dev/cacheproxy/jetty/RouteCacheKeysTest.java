@@ -184,4 +184,38 @@ final class RouteCacheKeysTest {
         }
         assertEquals(0, origin.requestCount(), "/secret is under no route: no backend is asked for it");
     }
+
+    @Test
+    void requestsThatNameDifferentBackendResourcesAreNeverCollapsedOntoOneAnother() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch stripped = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch kept = new java.util.concurrent.CountDownLatch(1);
+        for (String path : java.util.List.of("/x", "/app/x")) {
+            java.util.concurrent.CountDownLatch arrived = path.equals("/x") ? stripped : kept;
+            origin.route(path, request -> {
+                arrived.countDown();
+                release.await(10, TimeUnit.SECONDS);
+                return TestOrigin.Reply.of(200, "backend " + path, "Cache-Control", "max-age=60");
+            });
+        }
+        BackendPool site = pool("site", "");
+        start(Routes.of(Route.all(site).forHost("a.example"), Route.prefix("/app", site).stripped()), Map.of(),
+                ProxyUnderTest.FrontEnd.SERVLET);
+
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> bodyOrFailure("b.example", "/app/x"));
+        assertTrue(stripped.await(10, TimeUnit.SECONDS), "the first request reached its backend and waits there");
+        var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> bodyOrFailure("a.example", "/app/x"));
+        assertTrue(kept.await(10, TimeUnit.SECONDS), "the second is not collapsed onto the first: it reaches its own backend resource");
+        release.countDown();
+        assertEquals("backend /x", first.get(10, TimeUnit.SECONDS));
+        assertEquals("backend /app/x", second.get(10, TimeUnit.SECONDS));
+    }
+
+    private String bodyOrFailure(String host, String pathAndQuery) {
+        try {
+            return body(host, pathAndQuery);
+        } catch (Exception failed) {
+            return "failed: " + failed;
+        }
+    }
 }

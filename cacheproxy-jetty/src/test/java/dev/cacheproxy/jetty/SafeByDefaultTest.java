@@ -201,15 +201,48 @@ final class SafeByDefaultTest {
     }
 
     @Test
-    void aResponseToACookieRequestWithExplicitFreshnessIsStillShared() throws Exception {
-        origin = new TestOrigin().route("/news", Reply.of(200, "news", "Cache-Control", "max-age=60"));
+    void aResponseToACookieRequestWithOnlyMaxAgeIsNotSharedWithTheNextUser() throws Exception {
+        origin = new TestOrigin().route("/me", request -> Reply.of(200, "page of " + request.headers().get("Cookie"),
+                "Cache-Control", "max-age=60"));
         startProxy(CachingEngine.builder().store(store).clock(clock));
 
-        proxy.get("/news", "Cookie", "user=alice");
-        HttpResponse<String> bob = proxy.get("/news", "Cookie", "user=bob");
+        HttpResponse<String> alice = proxy.get("/me", "Cookie", "user=alice");
+        HttpResponse<String> bob = proxy.get("/me", "Cookie", "user=bob");
 
-        assertTrue(cacheStatus(bob).contains("hit"), cacheStatus(bob));
-        assertEquals(1, origin.requestCount());
+        assertFalse(cacheStatus(alice).contains("; stored"), cacheStatus(alice));
+        assertEquals("page of user=bob", bob.body());
+        assertEquals(2, origin.requestCount());
+    }
+
+    @Test
+    void aResponseToACookieRequestIsSharedWhenItSaysItMayBeOrWhenSwitchedOn() throws Exception {
+        origin = new TestOrigin()
+                .route("/public", Reply.of(200, "news", "Cache-Control", "public, max-age=60"))
+                .route("/varies", request -> Reply.of(200, "for " + request.headers().get("Cookie"),
+                        "Cache-Control", "max-age=60", "Vary", "Cookie"))
+                .route("/max-age", Reply.of(200, "news", "Cache-Control", "max-age=60"));
+        startProxy(CachingEngine.builder().store(store).clock(clock)
+                .policy(Rfc9111Policy.builder().storeResponsesToCookieRequests(false).build()));
+
+        proxy.get("/public", "Cookie", "user=alice");
+        proxy.get("/varies", "Cookie", "user=alice");
+        awaitHit("/public", "news");
+        awaitHit("/varies", "for user=alice");
+        HttpResponse<String> publicForBob = proxy.get("/public", "Cookie", "user=bob");
+        HttpResponse<String> variesForBob = proxy.get("/varies", "Cookie", "user=bob");
+        HttpResponse<String> variesForAlice = proxy.get("/varies", "Cookie", "user=alice");
+
+        assertTrue(cacheStatus(publicForBob).contains("hit"), cacheStatus(publicForBob));
+        assertEquals("for user=bob", variesForBob.body(), "Vary: Cookie keeps each user's copy apart");
+        assertTrue(cacheStatus(variesForAlice).contains("hit"), cacheStatus(variesForAlice));
+
+        proxy.close();
+        startProxy(CachingEngine.builder().store(store).clock(clock)
+                .policy(Rfc9111Policy.builder().storeResponsesToCookieRequests(true).build()));
+        proxy.get("/max-age", "Cookie", "user=alice");
+        awaitHit("/max-age", "news");
+        HttpResponse<String> relaxed = proxy.get("/max-age", "Cookie", "user=bob");
+        assertTrue(cacheStatus(relaxed).contains("hit"), "with the switch, as nginx: " + cacheStatus(relaxed));
     }
 
     // 3. Never-fresh responses are not kept; stale-while-unreachable only with explicit freshness.
@@ -394,7 +427,7 @@ final class SafeByDefaultTest {
         return origin.requestCount() >= count;
     }
 
-    /** Waits until the background refresh has landed in the store (its body is what a hit returns). */
+    /** Waits until a response with this body is in the store (it is written just after the client has it). */
     private void awaitHit(String path, String body) throws Exception {
         for (int i = 0; i < 200; i++) {
             if (store.variants(dev.cacheproxy.api.CacheKey.of(URI.create(origin.url() + path))).stream()

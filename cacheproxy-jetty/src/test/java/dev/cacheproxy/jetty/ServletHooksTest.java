@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,38 @@ final class ServletHooksTest {
         assertEquals("secret", origin.lastReceived().headers().get("X-Origin-Key"));
         assertEquals("\"v1\"", origin.lastReceived().headers().get("If-None-Match"), "the validation still asks about v1");
         assertEquals("page", revalidated.body());
+    }
+
+    @Test
+    void aBackgroundRefreshCarriesTheFieldsAHookAddsAndTheProxysForwardingFields() throws Exception {
+        origin = new TestOrigin().route("/swr", request -> "secret".equals(request.headers().get("X-Origin-Key"))
+                ? Reply.of(200, "page", "Cache-Control", "max-age=10, stale-while-revalidate=60", "ETag", "\"v1\"")
+                : Reply.of(403, "no key", "Cache-Control", "max-age=60"));
+        CachingProxyServlet servlet = new CachingProxyServlet(URI.create(origin.url()),
+                CachingEngine.builder().store(store).clock(clock).build()) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void addOriginRequestFields(HttpServletRequest clientRequest, HttpFields.Mutable originFields) {
+                originFields.put("X-Origin-Key", "secret");
+            }
+        };
+        proxy = new ProxyUnderTest(servlet, Map.of(), ProxyUnderTest.FrontEnd.SERVLET);
+
+        proxy.get("/swr");
+        clock.advance(Duration.ofSeconds(15));
+        HttpResponse<String> stale = proxy.get("/swr");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (origin.requestCount() < 2) { // the refresh is sent after the client has its answer
+            assertTrue(System.nanoTime() < deadline, "the refresh reached the origin");
+            Thread.onSpinWait();
+        }
+
+        assertEquals("page", stale.body());
+        TestOrigin.Received refresh = origin.lastReceived();
+        assertEquals("secret", refresh.headers().get("X-Origin-Key"), "the hook ran for the refresh");
+        assertEquals("\"v1\"", refresh.headers().get("If-None-Match"), "the refresh still validates v1");
+        assertTrue(refresh.headers().get("Via") != null, "the refresh says it came through the proxy");
     }
 
     @Test
