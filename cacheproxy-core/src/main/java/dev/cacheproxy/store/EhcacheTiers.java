@@ -21,10 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tiers of a cache that {@link EhcacheStore} creates and owns: heap by entries, off-heap and
- * optional persistent disk by bytes.
+ * The Ehcache tiers of a cache that {@link EhcacheStore} creates and owns: an optional heap tier by
+ * entries, off-heap and optional persistent disk by bytes. (The store's own heap tier, by bytes, is in
+ * front of these: {@link HeapTier}.)
  *
- * @param heapEntries  keys kept on heap as objects, the hottest ones
+ * @param heapEntries  keys Ehcache keeps on heap as objects; zero for none (only without a disk tier)
  * @param offHeapBytes the off-heap tier, the main one
  * @param disk         the directory and size of a persistent disk tier, if any
  */
@@ -60,6 +61,10 @@ record EhcacheTiers(long heapEntries, long offHeapBytes, Optional<DiskTier> disk
     }
 
     EhcacheTiers {
+        if (heapEntries < 0 || (heapEntries == 0 && disk.isPresent())) {
+            // Ehcache puts tiers together only under a heap tier.
+            throw new IllegalArgumentException("a disk tier needs an Ehcache heap tier of at least one entry, got " + heapEntries);
+        }
         // Ehcache requires each lower tier to be larger than the one above it.
         disk.ifPresent(tier -> {
             if (tier.bytes() <= offHeapBytes) {
@@ -71,9 +76,11 @@ record EhcacheTiers(long heapEntries, long offHeapBytes, Optional<DiskTier> disk
 
     /** The resource pools of these tiers, for a configuration of one's own. */
     ResourcePoolsBuilder resourcePools() {
-        ResourcePoolsBuilder pools = ResourcePoolsBuilder.newResourcePoolsBuilder()
-                .heap(heapEntries, EntryUnit.ENTRIES)
-                .offheap(offHeapBytes, MemoryUnit.B);
+        ResourcePoolsBuilder pools = ResourcePoolsBuilder.newResourcePoolsBuilder();
+        if (heapEntries > 0) {
+            pools = pools.heap(heapEntries, EntryUnit.ENTRIES);
+        }
+        pools = pools.offheap(offHeapBytes, MemoryUnit.B);
         if (disk.isPresent()) {
             pools = pools.disk(disk.get().bytes(), MemoryUnit.B, true);
         }

@@ -53,7 +53,7 @@ final class EhcacheStoreTest extends CacheStoreContract {
 
     @Override
     protected CacheStore newStore() {
-        return EhcacheStore.builder().heapEntries(10).offHeapMegabytes(64).build();
+        return EhcacheStore.builder().heapSize(1L << 20).offHeapMegabytes(64).build();
     }
 
     @Override
@@ -520,7 +520,7 @@ final class EhcacheStoreTest extends CacheStoreContract {
                 () -> EhcacheStore.builder().offHeapMegabytes(64).persistentDirectory(directory).diskSize(32 * 1024 * 1024).build());
         assertTrue(refused.getMessage().contains("must be larger than the off-heap tier"), refused.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EhcacheStore.builder().heapSize(0));
-        assertEquals(1, EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES / 1024);
+        assertThrows(IllegalArgumentException.class, () -> EhcacheStore.builder().heapEntries(0));
     }
 
     private EhcacheStore persistentStore() {

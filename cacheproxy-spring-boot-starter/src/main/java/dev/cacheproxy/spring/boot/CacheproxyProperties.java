@@ -153,7 +153,7 @@ public class CacheproxyProperties {
     /** The default store: Ehcache with a heap tier, an off-heap tier and, with a directory, a disk tier. */
     public static class Store {
 
-        /** The heap tier's budget, for the hottest entries (kept as entries: one per 32 KiB). */
+        /** The heap tier's budget in bytes of the entries it holds, for the hottest entries (32 MiB holds about 20,000 of 1 KiB). */
         private DataSize heapSize = DataSize.ofMegabytes(32);
 
         /**

@@ -157,7 +157,8 @@ class CacheproxyAutoConfigurationTest {
         }
         for (String property : List.of("cacheproxy.filter.url-patterns", "cacheproxy.routes", "cacheproxy.store.heap-size",
                 "cacheproxy.store.offheap-size", "cacheproxy.store.directory", "cacheproxy.store.disk-size", "cacheproxy.admin.token",
-                "cacheproxy.admin.allow", "cacheproxy.admin.role", "cacheproxy.max-object-size", "cacheproxy.cache-name")) {
+                "cacheproxy.admin.allow", "cacheproxy.admin.role", "cacheproxy.max-object-size", "cacheproxy.cache-name",
+                "management.health.cacheproxy.enabled", "management.health.cacheproxy-backends.enabled")) {
             assertTrue(metadata.contains("\"name\": \"" + property + "\""), property);
         }
         assertFalse(metadata.contains("\"description\": \"\""));
