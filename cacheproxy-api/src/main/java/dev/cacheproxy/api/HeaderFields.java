@@ -109,8 +109,17 @@ public record HeaderFields(List<HeaderField> lines) {
      * @return the combined value
      */
     public Optional<String> combined(String name) {
-        List<String> values = values(name);
-        return values.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", values));
+        int first = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).hasName(name)) {
+                if (first >= 0) {
+                    return Optional.of(String.join(", ", values(name)));
+                }
+                first = i;
+            }
+        }
+        // One line, the usual case: its value as it is, without a copy.
+        return first < 0 ? Optional.empty() : Optional.of(lines.get(first).value());
     }
 
     /**

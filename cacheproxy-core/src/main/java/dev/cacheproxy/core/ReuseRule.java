@@ -105,8 +105,7 @@ final class ReuseRule {
     static Optional<StoredResponse> select(RequestHead request, List<StoredResponse> variants) {
         StoredResponse newest = null;
         for (StoredResponse stored : variants) {
-            Optional<String> key = VaryRule.variantKey(stored.headers(), request);
-            if (key.isPresent() && key.get().equals(stored.variantKey()) && (newest == null || NEWEST_LAST.compare(stored, newest) > 0)) {
+            if (VaryRule.selects(stored.headers(), request, stored.variantKey()) && (newest == null || NEWEST_LAST.compare(stored, newest) > 0)) {
                 newest = stored;
             }
         }

@@ -94,17 +94,58 @@ final class VaryRule {
         }
         StringBuilder key = new StringBuilder();
         for (String field : fields) {
-            key.append(field).append('=');
-            Optional<String> value = requestHeaders.combined(field);
-            if (value.isEmpty() && authenticatedUser.isPresent() && field.equals("authorization")) {
-                value = Optional.of(userMarker(authenticatedUser.get()));
-            }
-            String normalised = value.map(v -> WEIGHTED_TOKEN_LISTS.contains(field) ? normaliseWeighted(v) : normalise(v))
-                    .orElse(ABSENT);
-            key.append(normalised).append(SEPARATOR);
+            key.append(field).append('=').append(normalisedValue(field, requestHeaders, authenticatedUser)).append(SEPARATOR);
         }
         return Optional.of(key.toString());
     }
+
+    /**
+     * Whether this request selects a stored response whose {@code Vary} is in {@code responseHeaders} and
+     * whose variant key is {@code storedKey}: the same answer as comparing {@link #variantKey} with it,
+     * without building the request's key, as this runs for every variant on every hit.
+     */
+    static boolean selects(HeaderFields responseHeaders, RequestHead request, String storedKey) {
+        List<String> fields = nominatedFields(responseHeaders);
+        if (fields.isEmpty()) {
+            return storedKey.isEmpty();
+        }
+        if (fields.contains("*")) {
+            return false;
+        }
+        // The key is field '=' value SEPARATOR for each field in turn: compare it part by part.
+        int at = 0;
+        for (String field : fields) {
+            if (!storedKey.startsWith(field, at) || !hasCharAt(storedKey, at + field.length(), '=')) {
+                return false;
+            }
+            at += field.length() + 1;
+            String normalised = normalisedValue(field, request.headers(), request.authenticatedUser());
+            if (!storedKey.startsWith(normalised, at) || !hasCharAt(storedKey, at + normalised.length(), SEPARATOR)) {
+                return false;
+            }
+            at += normalised.length() + 1;
+        }
+        return at == storedKey.length();
+    }
+
+    private static boolean hasCharAt(String text, int index, char expected) {
+        return index < text.length() && text.charAt(index) == expected;
+    }
+
+    /** The nominated field's normalised value in the request, or the mark of its absence. */
+    private static String normalisedValue(String field, HeaderFields requestHeaders, Optional<String> authenticatedUser) {
+        Optional<String> value = requestHeaders.combined(field);
+        if (value.isEmpty() && authenticatedUser.isPresent() && field.equals("authorization")) {
+            value = Optional.of(userMarker(authenticatedUser.get()));
+        }
+        if (value.isEmpty()) {
+            return ABSENT;
+        }
+        return WEIGHTED_TOKEN_LISTS.contains(field) ? normaliseWeighted(value.get()) : NORMALISED.apply(value.get());
+    }
+
+    /** Other request values repeat too (a User-Agent, a cookie): normalise each once. */
+    private static final BoundedMemo<String, String> NORMALISED = new BoundedMemo<>(4096, VaryRule::normalise);
 
     /**
      * RFC 9110 §12.5.3 to §12.5.5: the lists of case-insensitive tokens with weights, where two requests

@@ -63,8 +63,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #REQUEST_NORMALIZER_CLASS}: a {@link RequestNormalizer} class, made the same way, default none</li>
  *   <li>{@value #REMEMBER_MISSES_SECONDS}: how long a miss is remembered at most, default 120; 0 turns it off</li>
  *   <li>{@value #STORE_CLASS}: a {@link CacheStore} class, made the same way, default an in-memory
- *       Ehcache store sized by {@value #HEAP_ENTRIES} (default {@value dev.cacheproxy.store.EhcacheStore.Builder#DEFAULT_HEAP_ENTRIES}) and {@value #OFF_HEAP_MEGABYTES}
- *       (default 256)</li>
+ *       Ehcache store sized by {@value #HEAP_MEGABYTES} (default 32), or {@value #HEAP_ENTRIES} for a heap
+ *       tier counted in entries instead, and {@value #OFF_HEAP_MEGABYTES} (default 64, or a quarter of the
+ *       JVM's direct memory when less)</li>
  * </ul>
  *
  * <p>Thread safe, like any filter. A {@code Wait} from the engine (request collapsing) is waited out on
@@ -87,7 +88,9 @@ public final class CachingFilter implements Filter {
     public static final String REQUEST_NORMALIZER_CLASS = "request-normalizer-class";
     /** Init-param: how many seconds a miss is remembered at most; 0 turns remembered misses off. */
     public static final String REMEMBER_MISSES_SECONDS = "remember-misses-seconds";
-    /** Init-param: entries on the heap tier of the default store. */
+    /** Init-param: mebibytes of the heap tier of the default store. */
+    public static final String HEAP_MEGABYTES = "heap-megabytes";
+    /** Init-param: the heap tier of the default store counted in entries instead of bytes (as before 0.1's byte-sized tier). */
     public static final String HEAP_ENTRIES = "heap-entries";
     /** Init-param: mebibytes of the off-heap tier of the default store. */
     public static final String OFF_HEAP_MEGABYTES = "off-heap-megabytes";

@@ -23,7 +23,8 @@ import java.util.Set;
 final class InitParameters {
 
     static final Set<String> NAMES = Set.of(CachingFilter.CACHE_NAME, CachingFilter.MAX_OBJECT_SIZE,
-            CachingFilter.POLICY_CLASS, CachingFilter.STORE_CLASS, CachingFilter.HEAP_ENTRIES, CachingFilter.KEY_FUNCTION_CLASS,
+            CachingFilter.POLICY_CLASS, CachingFilter.STORE_CLASS, CachingFilter.HEAP_MEGABYTES, CachingFilter.HEAP_ENTRIES,
+            CachingFilter.KEY_FUNCTION_CLASS,
             CachingFilter.REQUEST_NORMALIZER_CLASS, CachingFilter.REMEMBER_MISSES_SECONDS,
             CachingFilter.OFF_HEAP_MEGABYTES, CachingFilter.TRUSTED_PROXIES, CachingFilter.STRIP_REQUEST_HEADERS);
 
@@ -89,16 +90,28 @@ final class InitParameters {
 
     private CacheStore store() throws ServletException {
         Optional<String> storeClass = text(CachingFilter.STORE_CLASS);
+        Optional<Long> heapMegabytes = number(CachingFilter.HEAP_MEGABYTES);
         Optional<Long> heapEntries = number(CachingFilter.HEAP_ENTRIES);
         Optional<Long> offHeap = number(CachingFilter.OFF_HEAP_MEGABYTES);
         if (storeClass.isPresent()) {
-            if (heapEntries.isPresent() || offHeap.isPresent()) {
-                throw new IllegalArgumentException(CachingFilter.HEAP_ENTRIES + " and " + CachingFilter.OFF_HEAP_MEGABYTES
-                        + " size the default store; they do not apply to " + CachingFilter.STORE_CLASS);
+            if (heapMegabytes.isPresent() || heapEntries.isPresent() || offHeap.isPresent()) {
+                throw new IllegalArgumentException(CachingFilter.HEAP_MEGABYTES + ", " + CachingFilter.HEAP_ENTRIES + " and "
+                        + CachingFilter.OFF_HEAP_MEGABYTES + " size the default store; they do not apply to " + CachingFilter.STORE_CLASS);
             }
             return instanceOf(storeClass.get(), CacheStore.class);
         }
+        if (heapMegabytes.isPresent() && heapEntries.isPresent()) {
+            throw new IllegalArgumentException(CachingFilter.HEAP_MEGABYTES + " and " + CachingFilter.HEAP_ENTRIES
+                    + " are two ways to size the same heap tier: give one");
+        }
         EhcacheStore.Builder store = EhcacheStore.builder();
+        if (heapMegabytes.isPresent()) {
+            long megabytes = heapMegabytes.get();
+            if (megabytes < 1 || megabytes > Long.MAX_VALUE >> 20) {
+                throw new IllegalArgumentException(CachingFilter.HEAP_MEGABYTES + " must be at least 1, got " + megabytes);
+            }
+            store.heapSize(megabytes << 20);
+        }
         heapEntries.ifPresent(store::heapEntries);
         offHeap.ifPresent(store::offHeapMegabytes);
         return store.build();

@@ -6,7 +6,8 @@ import dev.cacheproxy.api.CacheStore;
  * The store an engine uses when it is given none. The choice lives here, beside the stores, so that the
  * engine depends on the {@link CacheStore} interface alone: today it is an in-memory
  * {@link EhcacheStore} with its builder's defaults (a heap tier of
- * {@value EhcacheStore.Builder#DEFAULT_HEAP_ENTRIES} keys and 256 MiB off heap).
+ * {@value EhcacheStore.Builder#DEFAULT_HEAP_BYTES} bytes of heap tier and
+ * {@linkplain EhcacheStore.Builder#defaultOffHeapSize() 64 MiB off heap}, or less with a small JVM).
  */
 public final class DefaultStore {
 

@@ -30,11 +30,13 @@ import org.ehcache.impl.config.serializer.DefaultSerializerConfiguration;
 import org.ehcache.xml.XmlConfiguration;
 
 /**
- * The default {@link CacheStore}: Ehcache 3 with a heap tier for the hottest keys, an off-heap tier
- * sized in bytes as the main one, and an optional persistent disk tier that survives a restart.
- * Off-heap and disk entries are in cacheproxy's own versioned, checksummed binary format
- * ({@link StoredVariantsCodec}); the heap tier keeps decoded objects, so a hit on a hot key decodes
- * nothing. An entry that cannot be read is dropped, counted in {@link #statistics()} and never served.
+ * The default {@link CacheStore}: a heap tier sized in bytes for the hottest keys, in front of Ehcache 3
+ * with an off-heap tier sized in bytes as the main one and an optional persistent disk tier that
+ * survives a restart. Off-heap and disk entries are in cacheproxy's own versioned, checksummed binary
+ * format ({@link StoredVariantsCodec}); the heap tier keeps decoded objects, so a hit on a hot key
+ * decodes nothing. The heap tier follows every change of the Ehcache tiers (writes, removals, purges,
+ * evictions, a clear): it never serves what they no longer hold. An entry that cannot be read is
+ * dropped, counted in {@link #statistics()} and never served.
  *
  * <p>All variants of one URI live under one key, so a lookup is one {@code get}, never a scan. Writes to
  * a key are compare-and-swap on its variant list: concurrent writers never leave a mixed entry, and a
@@ -49,6 +51,8 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     private static final int MAX_WRITE_ATTEMPTS = 16;
 
     private final Cache<String, StoredVariants> cache;
+    /** Decoded hot entries in front of {@link #cache}; {@link HeapTier#none()} when Ehcache's own heap tier (by entries) is used. */
+    private final HeapTier heapTier;
     private final Optional<CacheManager> ownedManager;
     private final int maxVariantsPerKey;
     /** A quarter of the authoritative tier: a larger entry could be refused, or evicted by its own replacement. */
@@ -60,9 +64,10 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     private final CacheEventListener<String, StoredVariants> tagEvents = this::onTagEvent;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EhcacheStore(Cache<String, StoredVariants> cache, Optional<CacheManager> ownedManager, int maxVariantsPerKey,
-                         boolean mayHoldEntries) {
+    private EhcacheStore(Cache<String, StoredVariants> cache, HeapTier heapTier, Optional<CacheManager> ownedManager,
+                         int maxVariantsPerKey, boolean mayHoldEntries) {
         this.cache = cache;
+        this.heapTier = heapTier;
         this.ownedManager = ownedManager;
         this.maxVariantsPerKey = maxVariantsPerKey;
         try {
@@ -87,8 +92,8 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     }
 
     /**
-     * A builder for a store on a cache of its own, with the defaults: a heap tier of {@value Builder#DEFAULT_HEAP_ENTRIES}
-     * keys, {@linkplain Builder#defaultOffHeapSize() 64 MiB off heap or a quarter of the JVM's direct memory when
+     * A builder for a store on a cache of its own, with the defaults: a heap tier of {@value Builder#DEFAULT_HEAP_BYTES}
+     * bytes, {@linkplain Builder#defaultOffHeapSize() 64 MiB off heap or a quarter of the JVM's direct memory when
      * less}, no disk tier, 16 variants per key.
      *
      * @return the builder
@@ -100,7 +105,8 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     /**
      * A builder for a store on a cache you created and own, from {@link #cacheConfiguration(ResourcePoolsBuilder)}
      * (whose key and value types and value serializer are the store's own); closing the store leaves the
-     * cache open.
+     * cache open. The cache's own tiers serve every read unless {@link Builder#heapSize(long)} adds the
+     * store's heap tier in front of them.
      *
      * @param cache the cache, which stays open when the store closes
      * @return the builder
@@ -211,9 +217,15 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
     @Override
     public List<StoredResponse> variants(CacheKey key) {
         ensureOpen();
-        StoredVariants variants;
+        String name = key.value();
+        StoredVariants variants = heapTier.getIfPresent(name);
+        if (variants != null) {
+            counters.hit();
+            return variants.responses();
+        }
+        long stamp = heapTier.stamp(name);
         try {
-            variants = cache.get(key.value());
+            variants = cache.get(name);
         } catch (RuntimeException | InternalError fault) {
             // InternalError: a memory-mapped disk tier faulted on a bad or missing block.
             throw new CacheStoreException("reading " + key + " failed", fault);
@@ -229,6 +241,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             counters.miss();
             return List.of();
         }
+        heapTier.admit(name, variants, stamp);
         counters.hit();
         return variants.responses();
     }
@@ -256,6 +269,9 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             }
         } catch (RuntimeException | InternalError fault) {
             throw new CacheStoreException("storing " + key + " failed", fault);
+        } finally {
+            // Also after a failed write: whatever Ehcache holds now is read from it again.
+            heapTier.invalidate(key.value());
         }
         throw new CacheStoreException("storing " + key + " lost " + MAX_WRITE_ATTEMPTS + " races to other writers");
     }
@@ -278,6 +294,9 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             cache.remove(key.value());
         } catch (RuntimeException | InternalError fault) {
             throw new CacheStoreException("removing " + key + " failed", fault);
+        } finally {
+            // Even when the removal failed: a purge never leaves the heap tier serving what it meant to remove.
+            heapTier.invalidate(key.value());
         }
     }
 
@@ -290,6 +309,9 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             tags.cleared();
         } catch (RuntimeException fault) {
             throw new CacheStoreException("clearing the cache failed", fault);
+        } finally {
+            // A clear raises no entry events.
+            heapTier.invalidateAll();
         }
     }
 
@@ -305,9 +327,13 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         long removed = 0;
         try {
             for (String key : tags.keys(tag)) {
-                if (cache.containsKey(key)) {
-                    cache.remove(key);
-                    removed++;
+                try {
+                    if (cache.containsKey(key)) {
+                        cache.remove(key);
+                        removed++;
+                    }
+                } finally {
+                    heapTier.invalidate(key);
                 }
             }
         } catch (RuntimeException fault) {
@@ -336,7 +362,9 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        heapTier.invalidateAll();
         if (ownedManager.isPresent()) {
+            counters.flushLedger();
             ownedManager.get().close();
         } else {
             try {
@@ -358,10 +386,15 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
                 + largestEntry.getAsLong() + " bytes, a quarter of its authoritative tier)"));
     }
 
+    /** The store's heap tier ({@link HeapTier#none()} when Ehcache's own counts entries); for tests. */
+    HeapTier heapTier() {
+        return heapTier;
+    }
+
     /** The tiers of the cache, for messages. */
     @Override
     public String toString() {
-        return "EhcacheStore" + cache.getRuntimeConfiguration().getResourcePools().getResourceTypeSet().stream()
+        return "EhcacheStore" + (heapTier.maxBytes() > 0 ? "[heap tier " + heapTier.maxBytes() + " bytes]" : "") + cache.getRuntimeConfiguration().getResourcePools().getResourceTypeSet().stream()
                 .map(type -> type + " " + cache.getRuntimeConfiguration().getResourcePools().getPoolForResource(type))
                 .toList();
     }
@@ -373,10 +406,14 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             cache.remove(key.value(), StoredVariants.UNREADABLE);
         } catch (RuntimeException fault) {
             throw new CacheStoreException("dropping the unreadable entry of " + key + " failed", fault);
+        } finally {
+            heapTier.invalidate(key.value());
         }
     }
 
     private void onEntryEvent(CacheEvent<? extends String, ? extends StoredVariants> event) {
+        // Ehcache fires its events once the change is visible, so a reader cannot bring the old value back after this.
+        heapTier.invalidate(event.getKey());
         switch (event.getType()) {
             case CREATED -> counters.created(event.getNewValue());
             case UPDATED -> counters.updated(event.getOldValue(), event.getNewValue());
@@ -429,10 +466,13 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
 
     /** Configures an {@link EhcacheStore}. Not thread safe. */
     public static final class Builder {
-        /** Heap entries by default: a modest tier, as each may hold a body of up to the maximum object size. */
-        public static final long DEFAULT_HEAP_ENTRIES = 1_024;
-        /** The average entry {@link #heapSize(long)} assumes when it turns bytes into entries. */
-        public static final long ASSUMED_AVERAGE_ENTRY_BYTES = 32 * 1024;
+        /** The heap tier's bytes by default: what 1,024 entries of 32 KiB took before the tier was sized in bytes. */
+        public static final long DEFAULT_HEAP_BYTES = 32L * 1024 * 1024;
+        /**
+         * Ehcache's own heap tier under ours when there is a disk tier: Ehcache needs a heap tier to put
+         * more than one tier together, and ours keeps the hot entries, so its is as small as it can usefully be.
+         */
+        static final long EHCACHE_HEAP_ENTRIES_UNDER_OURS = 8;
         /**
          * The most off-heap bytes a store takes by default. Ehcache allocates (and touches) its whole
          * off-heap tier when the store is built, so a library default stays modest; a dedicated proxy
@@ -442,7 +482,10 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         /** Disk bytes by default, once a directory is given. */
         public static final long DEFAULT_DISK_BYTES = 1024L * 1024 * 1024;
 
-        private long heapEntries = DEFAULT_HEAP_ENTRIES;
+        /** Zero while the heap tier is sized in bytes (the default); else Ehcache's heap tier by entries. */
+        private long heapEntries;
+        private long heapBytes = DEFAULT_HEAP_BYTES;
+        private boolean heapBytesSet;
         private long offHeapBytes = defaultOffHeapSize();
         private Optional<Path> diskDirectory = Optional.empty();
         private long diskBytes = DEFAULT_DISK_BYTES;
@@ -487,7 +530,10 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         }
 
         /**
-         * How many keys the heap tier holds; the hottest are kept there as decoded objects.
+         * Sizes the heap tier in entries instead of bytes, as Ehcache's own heap tier: the behaviour
+         * before the heap tier was sized in bytes. Each entry may hold a body of up to the largest
+         * object, so the tier's bytes are bounded only by entries × the largest entry. Replaces
+         * {@link #heapSize(long)}.
          *
          * @param entries the number of keys, at least 1
          * @return this builder
@@ -497,14 +543,17 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
                 throw new IllegalArgumentException("heap tier needs at least one entry, got " + entries);
             }
             this.heapEntries = entries;
+            this.heapBytes = 0;
+            this.heapBytesSet = false;
             return tiers();
         }
 
         /**
-         * A heap budget in bytes, turned into {@code bytes / }{@value #ASSUMED_AVERAGE_ENTRY_BYTES} entries
-         * (at least one). Ehcache sizes its heap tier by entries: its byte sizing is deprecated and
-         * silently skips large objects, so the heap can hold more than this budget when entries are
-         * larger than the assumed average (at most entries × the largest entry).
+         * The heap tier's budget in bytes (default {@value #DEFAULT_HEAP_BYTES}): decoded entries of the
+         * hottest keys, weighed by their bodies and fields, so that a budget of 32 MiB holds about 20,000
+         * entries of 1 KiB or three of 8 MiB. Which keys stay is Caffeine's frequency-based choice. Also
+         * applies to a cache of your own ({@link #using}, {@link #fromCacheManager}, {@link #fromXml}),
+         * in front of its tiers. Replaces {@link #heapEntries(long)}.
          *
          * @param bytes the heap budget, at least 1
          * @return this builder
@@ -513,7 +562,10 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             if (bytes < 1) {
                 throw new IllegalArgumentException("heap size must be at least 1 byte, got " + bytes);
             }
-            return heapEntries(Math.max(1, bytes / ASSUMED_AVERAGE_ENTRY_BYTES));
+            this.heapBytes = bytes;
+            this.heapBytesSet = true;
+            this.heapEntries = 0;
+            return this;
         }
 
         /**
@@ -597,13 +649,22 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
                             + "not to one you supply: configure those on your cache");
                 }
                 Opened opened = source.get().open();
-                return new EhcacheStore(opened.cache(), opened.ownedManager(), maxVariantsPerKey, opened.mayHoldEntries());
+                HeapTier heapTier = heapBytesSet ? HeapTier.ofBytes(heapBytes) : HeapTier.none();
+                return new EhcacheStore(opened.cache(), heapTier, opened.ownedManager(), maxVariantsPerKey, opened.mayHoldEntries());
             }
-            EhcacheTiers tiers = new EhcacheTiers(heapEntries, offHeapBytes,
+            boolean ours = heapEntries == 0;
+            long ehcacheHeapEntries = ours ? (diskDirectory.isPresent() ? EHCACHE_HEAP_ENTRIES_UNDER_OURS : 0) : heapEntries;
+            EhcacheTiers tiers = new EhcacheTiers(ehcacheHeapEntries, offHeapBytes,
                     diskDirectory.map(directory -> new EhcacheTiers.DiskTier(directory, diskBytes)));
-            CacheManager manager = tiers.open();
+            EhcacheTiers.OpenTiers open = tiers.open();
+            CacheManager manager = open.manager();
             Cache<String, StoredVariants> cache = manager.getCache(EhcacheTiers.CACHE_ALIAS, String.class, StoredVariants.class);
-            return new EhcacheStore(cache, Optional.of(manager), maxVariantsPerKey, diskDirectory.isPresent());
+            EhcacheStore store = new EhcacheStore(cache, ours ? HeapTier.ofBytes(heapBytes) : HeapTier.none(), Optional.of(manager),
+                    maxVariantsPerKey, diskDirectory.isPresent());
+            // A disk tier lost at start counts as corrupt entries; its count is kept for the next start to report.
+            store.counters.droppedAtOpen(open.droppedEntries());
+            open.ledger().ifPresent(store.counters::keepIn);
+            return store;
         }
 
         private Builder tiers() {

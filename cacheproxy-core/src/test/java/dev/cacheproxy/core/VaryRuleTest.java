@@ -47,6 +47,8 @@ final class VaryRuleTest {
         assertNotEquals(VaryRule.variantKey(vary, alice), VaryRule.variantKey(vary, bob));
         assertNotEquals(VaryRule.variantKey(vary, alice), VaryRule.variantKey(vary, Http.get("")));
         assertFalse(VaryRule.variantKey(vary, alice).orElseThrow().contains("alice"));
+        assertEquals(true, VaryRule.selects(vary, Http.get("").withAuthenticatedUser("alice"), VaryRule.variantKey(vary, alice).orElseThrow()));
+        assertEquals(false, VaryRule.selects(vary, bob, VaryRule.variantKey(vary, alice).orElseThrow()));
         // An Authorization field the client sent is what the key holds, as for any other field.
         assertEquals(VaryRule.variantKey(vary, fields("Authorization: Bearer x")),
                 VaryRule.variantKey(vary, Http.get("Authorization: Bearer x").withAuthenticatedUser("alice")));
@@ -104,6 +106,20 @@ final class VaryRuleTest {
         Optional<String> anotherKey = VaryRule.variantKey(fields("Vary: " + vary), fields(another));
 
         assertEquals(same, oneKey.equals(anotherKey), oneKey + " vs " + anotherKey);
+        assertEquals(same, VaryRule.selects(fields("Vary: " + vary), Http.get(another), oneKey.orElseThrow()),
+                "the other request selects the response the first one stored");
+        assertEquals(true, VaryRule.selects(fields("Vary: " + vary), Http.get(one), oneKey.orElseThrow()));
+    }
+
+    @Test
+    void aResponseWithoutVarySelectsEveryRequestAndOneWithVaryStarNone() {
+        assertEquals(true, VaryRule.selects(fields(""), Http.get("Accept: text/html"), ""));
+        assertEquals(false, VaryRule.selects(fields("Vary: *"), Http.get("Accept: text/html"), ""));
+        assertEquals(false, VaryRule.selects(fields("Vary: Accept"), Http.get("Accept: text/html"), ""),
+                "a key stored without Vary is not this response's");
+        String stored = VaryRule.variantKey(fields("Vary: Accept"), fields("Accept: text/html")).orElseThrow();
+        assertEquals(false, VaryRule.selects(fields("Vary: Accept"), Http.get("Accept: text/html"), stored + "x"), "nothing after the key");
+        assertEquals(false, VaryRule.selects(fields("Vary: Accept"), Http.get("Accept: text/htm"), stored), "a prefix of the value");
     }
 
     @ParameterizedTest

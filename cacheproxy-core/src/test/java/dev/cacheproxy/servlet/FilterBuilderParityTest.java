@@ -39,13 +39,13 @@ final class FilterBuilderParityTest {
     }
 
     @Test
-    void theReadmeGivesTheFiltersDefaultHeapEntries() throws Exception {
+    void theReadmeGivesTheFiltersDefaultStoreSizes() throws Exception {
         String readme = Files.readString(Path.of("../README.md"));
-        assertTrue(readme.contains("| `heap-entries`, `off-heap-megabytes` | sizes of that default store | "
-                        + EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES + "; " + (EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES >> 20)
+        assertTrue(readme.contains("| `heap-megabytes`, `off-heap-megabytes` | sizes of that default store | "
+                        + (EhcacheStore.Builder.DEFAULT_HEAP_BYTES >> 20) + "; " + (EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES >> 20)
                         + ", or a quarter of the JVM's direct memory when less |"),
-                "the README's filter table states the default store's " + EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES + " heap entries and "
-                        + (EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES >> 20) + " off-heap megabytes");
+                "the README's filter table states the default store's " + (EhcacheStore.Builder.DEFAULT_HEAP_BYTES >> 20)
+                        + " heap megabytes and " + (EhcacheStore.Builder.DEFAULT_OFF_HEAP_BYTES >> 20) + " off-heap megabytes");
     }
 
     @Test
@@ -63,7 +63,7 @@ final class FilterBuilderParityTest {
         try (ServletContainer container = kind.start((classes, context) -> {
             FilterRegistration.Dynamic registration = context.addFilter("edge-cache", CachingFilter.class);
             registration.setInitParameter(CachingFilter.CACHE_NAME, "edge");
-            registration.setInitParameter(CachingFilter.HEAP_ENTRIES, "100");
+            registration.setInitParameter(CachingFilter.HEAP_MEGABYTES, "8");
             registration.setInitParameter(CachingFilter.OFF_HEAP_MEGABYTES, "4");
             registration.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/cached/*");
             servlets.serve(context, "page", (request, response) -> {

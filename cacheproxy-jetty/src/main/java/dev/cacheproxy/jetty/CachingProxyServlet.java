@@ -17,6 +17,8 @@ import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.servlet.AnswerWriter;
 import dev.cacheproxy.servlet.CollapsingWait;
 
+import dev.cacheproxy.api.Body;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -47,6 +49,7 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -56,8 +59,10 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * A reverse proxy to one origin, or to pools of backends chosen by {@link Routes}, with an RFC 9111
- * cache in front: Jetty's ee10 {@link ProxyServlet} whose hooks each hand one phase of the exchange to
- * a {@link ProxyEngine}.
+ * cache in front: Jetty's ee10 {@link AsyncProxyServlet} whose hooks each hand one phase of the exchange to
+ * a {@link ProxyEngine}. Its I/O never blocks a thread: the client's body is read and the response body
+ * written with Servlet 3.1 non-blocking I/O, so a client that sends or reads slowly holds a connection
+ * and buffers, not a thread of the server's pool, until the connector's idle timeout closes it.
  *
  * <ul>
  *   <li>{@link #service}: the request's route is found (a 404 when none matches), then the engine
@@ -73,7 +78,8 @@ import org.eclipse.jetty.util.Callback;
  *       {@link #addOriginRequestFields}, then the engine's changes (the validators of a stored response
  *       being revalidated), applied last so that no hook undoes them.</li>
  *   <li>{@link #onServerResponseHeaders}: the engine decides what the client gets and whether to store.</li>
- *   <li>{@link #onResponseContent}: each chunk is copied into the capture, then streamed on.</li>
+ *   <li>{@link #onResponseContent}: each chunk is copied into the capture, then streamed on without
+ *       blocking; the next chunk is read from the origin once the client has taken this one.</li>
  *   <li>{@link #onProxyResponseSuccess} / {@link #onProxyResponseFailure}: store the body only if it
  *       ended as framed; a request whose connection failed before anything was sent goes once to
  *       another backend, an idempotent one without a body that failed before its response began may be
@@ -94,7 +100,7 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Register it with {@code asyncSupported=true}. Thread safe, like any servlet.
  */
-public class CachingProxyServlet extends ProxyServlet {
+public class CachingProxyServlet extends AsyncProxyServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
@@ -637,17 +643,36 @@ public class CachingProxyServlet extends ProxyServlet {
             callback.succeeded();
             return;
         }
-        super.onResponseContent(clientRequest, clientResponse, originResponse, buffer, offset, length,
-                Callback.from(callback::succeeded, clientFailure -> {
-                    if (exchange.capture().isCapturing()) {
-                        // The client went away, but the body is on its way into the store: keep reading it
-                        // (at most the maximum object size) so the entry being filled is not lost.
-                        exchange.clientWentAway();
-                        callback.succeeded();
-                    } else {
-                        callback.failed(clientFailure);
-                    }
-                }));
+        Callback relayed = Callback.from(callback::succeeded, clientFailure -> {
+            if (exchange.capture().isCapturing()) {
+                // The client went away, but the body is on its way into the store: keep reading it
+                // (at most the maximum object size) so the entry being filled is not lost.
+                exchange.clientWentAway();
+                callback.succeeded();
+            } else {
+                // Jetty's callback aborts the origin's response: nothing more is read for a client that left.
+                callback.failed(clientFailure);
+            }
+        });
+        try {
+            // Not Jetty's StreamWriter: that one aborts the origin's response when the client fails, entry and all.
+            ClientBodyWriter.of(clientRequest, clientResponse).write(output -> output.write(buffer, offset, length), relayed);
+        } catch (IOException | RuntimeException cannotWrite) {
+            relayed.failed(cannotWrite);
+        }
+    }
+
+    /**
+     * Not used: {@link #onResponseContent} writes through a writer of its own, which keeps a body being
+     * stored when the client fails.
+     *
+     * @param clientRequest the client's request
+     * @param originResponse the origin's response
+     * @return Jetty's writer, which nothing here uses
+     */
+    @Override
+    protected final StreamWriter newWriteListener(HttpServletRequest clientRequest, Response originResponse) {
+        return super.newWriteListener(clientRequest, originResponse);
     }
 
     @Override
@@ -656,14 +681,14 @@ public class CachingProxyServlet extends ProxyServlet {
         ProxiedExchange exchange = exchange(clientRequest);
         exchange.backend().finished();
         exchange.capture().complete();
-        exchange.answerAfterOrigin().ifPresent(answer -> {
-            try {
-                AnswerWriter.writeBody(clientResponse, answer.body(), isHead(clientRequest));
-            } catch (IOException clientGone) {
-                _log.debug("client went away while the validated response was written", clientGone);
-            }
-        });
-        super.onProxyResponseSuccess(clientRequest, clientResponse, originResponse);
+        Optional<ExchangePlan.Answer> answer = exchange.answerAfterOrigin();
+        if (answer.isEmpty()) {
+            super.onProxyResponseSuccess(clientRequest, clientResponse, originResponse);
+            return;
+        }
+        // The stored response the origin's 304 validated; the exchange completes once the client has it.
+        writeBody(clientRequest, clientResponse, answer.get().body(),
+                () -> super.onProxyResponseSuccess(clientRequest, clientResponse, originResponse));
     }
 
     @Override
@@ -703,10 +728,6 @@ public class CachingProxyServlet extends ProxyServlet {
                     failure instanceof RejectedExecutionException ? 503 : 0, tlsReason);
         } catch (IOException clientGone) {
             _log.debug("client went away while the origin failure was reported", clientGone);
-        } finally {
-            if (clientRequest.isAsyncStarted()) {
-                clientRequest.getAsyncContext().complete();
-            }
         }
     }
 
@@ -783,14 +804,17 @@ public class CachingProxyServlet extends ProxyServlet {
      * The engine's answer to an origin failure: a stored response where the cache rules allow one
      * ({@code stale-if-error}), else the failure as plain text, with {@code busyStatus} instead of the
      * engine's status when it is not 0. The engine's phrase is fixed per kind of failure; a refused origin
-     * certificate has fixed phrases of its own ({@code tlsReason}: expired, not trusted, wrong name).
+     * certificate has fixed phrases of its own ({@code tlsReason}: expired, not trusted, wrong name). A
+     * request in async mode is completed once the answer is written.
      */
     private void answerOriginFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ProxiedExchange exchange,
                                      OriginFailure failure, int busyStatus, Optional<String> tlsReason) throws IOException {
         ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, failure);
         if (plan instanceof ExchangePlan.Answer answer) {
             writeAnswer(clientRequest, clientResponse, answer, exchange.match);
-        } else {
+            return;
+        }
+        try {
             ExchangePlan.Fail fail = (ExchangePlan.Fail) plan;
             if (busyStatus != 0 && fail.status() == 502) {
                 AnswerWriter.writePlainText(clientResponse, busyStatus, "Service Unavailable: every backend is busy; try again later",
@@ -800,6 +824,10 @@ public class CachingProxyServlet extends ProxyServlet {
                         HeaderFields.of("Cache-Status", fail.cacheStatus().toHeaderValue()));
             } else {
                 AnswerWriter.writeFail(clientResponse, fail);
+            }
+        } finally {
+            if (clientRequest.isAsyncStarted()) {
+                clientRequest.getAsyncContext().complete();
             }
         }
     }
@@ -835,13 +863,56 @@ public class CachingProxyServlet extends ProxyServlet {
         return HopByHopFields.removeFrom(fields.build());
     }
 
+    /**
+     * Writes an answer of the engine's (a hit, a stale response on an origin failure); a request in async
+     * mode, or put in it to write a large body, is completed once the client has the answer.
+     */
     private void writeAnswer(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ExchangePlan.Answer answer,
                              Routes.Match match) throws IOException {
         try {
-            AnswerWriter.writeAnswer(clientResponse, answer, isHead(clientRequest));
+            AnswerWriter.writeHead(clientResponse, answer.response());
+            boolean async = clientRequest.isAsyncStarted();
+            writeBody(clientRequest, clientResponse, answer.body(), () -> {
+                if (async || clientRequest.isAsyncStarted()) {
+                    clientRequest.getAsyncContext().complete();
+                }
+            });
         } finally {
             // Sent or declined, whatever became of the client: the engine keeps one refresh per variant until told.
             answer.refresh().ifPresent(refresh -> sendOrDecline(clientRequest, refresh, match));
+        }
+    }
+
+    /**
+     * Writes a stored body (none for {@code HEAD}), then runs {@code then}, whatever became of the client.
+     * A body that fits the response buffer is copied into it: that never blocks. A larger one is written
+     * without blocking a thread (the request is put in async mode if it is not): a slow client must not
+     * hold a pool thread for as long as it takes to read a large hit.
+     */
+    private void writeBody(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Body body, Runnable then) {
+        if (isHead(clientRequest) || body.size() < clientResponse.getBufferSize()) {
+            try {
+                AnswerWriter.writeBody(clientResponse, body, isHead(clientRequest));
+            } catch (IOException clientGone) {
+                _log.debug("client went away while a stored response was written", clientGone);
+            } finally {
+                then.run();
+            }
+            return;
+        }
+        try {
+            if (!clientRequest.isAsyncStarted()) {
+                // No async timeout: the connector's idle timeout ends a client that stops reading.
+                AsyncContext async = clientRequest.startAsync();
+                async.setTimeout(0);
+            }
+            ClientBodyWriter.of(clientRequest, clientResponse).write(body::writeTo, Callback.from(then, clientGone -> {
+                _log.debug("client went away while a stored response was written", clientGone);
+                then.run();
+            }));
+        } catch (IOException | RuntimeException cannotWrite) {
+            _log.debug("a stored response could not be written", cannotWrite);
+            then.run();
         }
     }
 

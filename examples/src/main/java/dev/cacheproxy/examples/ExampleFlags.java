@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param port          the port to listen on, 0 for any free one
  * @param bind          the address to listen on
  * @param help          whether {@code --help} was given
- * @param heapSize      the heap tier's budget in bytes (turned into entries by {@link EhcacheStore.Builder#heapSize})
+ * @param heapSize      the heap tier's budget in bytes (the weight of its entries, {@link EhcacheStore.Builder#heapSize})
  * @param offHeapSize   the off-heap tier in bytes
  * @param storeDir      the directory of a persistent disk tier, if any
  * @param diskSize      the disk tier in bytes, used with {@code storeDir}
@@ -43,7 +43,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             "--strip-request-headers", "stripRequestHeaders",
             "--forwarded-host", "forwardedHost");
 
-    static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_ENTRIES * EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES;
+    static final long DEFAULT_HEAP_SIZE = EhcacheStore.Builder.DEFAULT_HEAP_BYTES;
     /**
      * 256 MiB, or half of what the JVM lets direct buffers take when that is less (by default as much as
      * {@code -Xmx}), so that {@code java -Xmx128m -jar ...} starts without more flags.
@@ -61,8 +61,8 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             PoolFlags.USAGE,
             "  --port N                the port to listen on, 0 to 65535 (default 8080; 0 picks a free one)",
             "  --bind ADDR             the address to listen on (default 127.0.0.1)",
-            "  --heap-size SIZE        the heap tier, for the hottest entries (default " + ByteSize.format(DEFAULT_HEAP_SIZE) + ";",
-            "                          kept as entries, one per " + ByteSize.format(EhcacheStore.Builder.ASSUMED_AVERAGE_ENTRY_BYTES) + ")",
+            "  --heap-size SIZE        the heap tier, for the hottest entries, in bytes of what they hold",
+            "                          (default " + ByteSize.format(DEFAULT_HEAP_SIZE) + ")",
             "  --offheap-size SIZE     the off-heap tier, the main one (default " + ByteSize.format(DEFAULT_OFF_HEAP_SIZE)
                     + ": 256MiB, or half of -XX:MaxDirectMemorySize when less)",
             "  --store-dir DIR         keep the cache on disk in DIR too, so that it survives a restart",

@@ -12,6 +12,7 @@ import dev.cacheproxy.api.ResponseHead;
 import dev.cacheproxy.api.StoredResponse;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.core.Rfc9111Policy;
+import dev.cacheproxy.store.EhcacheStore;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -49,7 +50,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #engineFreshHitMapStore}: {@link CachingEngine#onClientRequest} for a fresh hit, with a
  *       map as the store: key, lookup, {@code Age} and {@code Cache-Status}, without a real store.</li>
  *   <li>{@link #engineFreshHitEhcache}: the same with the default in-memory Ehcache store, as the example
- *       proxy runs it (the entry is read from Ehcache's heap tier).</li>
+ *       proxy runs it (the entry is read from the store's heap tier, sized in bytes).</li>
+ *   <li>{@link #engineFreshHitEhcacheCountedHeap}: the same with the heap tier counted in entries
+ *       ({@code EhcacheStore.Builder.heapEntries}, Ehcache's own heap tier, the earlier default).</li>
+ *   <li>{@link #engineFreshHitEhcacheOffHeap}: the same for an entry that is not on the heap tier,
+ *       decoded from the off-heap tier each time (a working set larger than the heap tier).</li>
+ *   <li>{@link #engineMissEhcache}: the engine's part of a miss on a URL not seen before, with the
+ *       default store: the look-up, the decision on the origin's 1 KiB response, the capture and the
+ *       write to the store.</li>
  * </ul>
  *
  * <p>The clock is fixed while measuring, so every call sees the same 30-second-old response that is
@@ -77,6 +85,10 @@ public class HotPathBenchmark {
     private List<StoredResponse> variants;
     private CachingEngine mapStoreEngine;
     private CachingEngine ehcacheEngine;
+    private CachingEngine countedHeapEngine;
+    private CachingEngine offHeapEngine;
+    private ResponseHead missResponse;
+    private long missCount;
 
     @Setup
     public void setUp() {
@@ -94,14 +106,18 @@ public class HotPathBenchmark {
 
         mapStoreEngine = CachingEngine.builder().store(new MapStore()).clock(clock).build();
         ehcacheEngine = CachingEngine.builder().clock(clock).build();
-        for (CachingEngine engine : List.of(mapStoreEngine, ehcacheEngine)) {
+        countedHeapEngine = CachingEngine.builder().store(EhcacheStore.builder().heapEntries(1024).build()).clock(clock).build();
+        // A heap tier too small for the entry: every read decodes it from off-heap.
+        offHeapEngine = CachingEngine.builder().store(EhcacheStore.builder().heapSize(1).build()).clock(clock).build();
+        missResponse = originResponse("public, max-age=3600");
+        for (CachingEngine engine : List.of(mapStoreEngine, ehcacheEngine, countedHeapEngine, offHeapEngine)) {
             storeThroughEngine(engine, clientRequest, "public, max-age=3600");
         }
         storeThroughEngine(mapStoreEngine, staleRequest, "public, max-age=0");
         clock.set(NOW);
 
         variants = mapStoreEngine.store().variants(CacheKey.of(target));
-        for (CachingEngine engine : List.of(mapStoreEngine, ehcacheEngine)) {
+        for (CachingEngine engine : List.of(mapStoreEngine, ehcacheEngine, countedHeapEngine, offHeapEngine)) {
             if (!(engine.onClientRequest(clientRequest) instanceof ExchangePlan.Answer)) {
                 throw new IllegalStateException("the stored response must be a fresh hit");
             }
@@ -118,6 +134,8 @@ public class HotPathBenchmark {
     public void tearDown() {
         mapStoreEngine.close();
         ehcacheEngine.close();
+        countedHeapEngine.close();
+        offHeapEngine.close();
     }
 
     @Benchmark
@@ -146,6 +164,29 @@ public class HotPathBenchmark {
         return ehcacheEngine.onClientRequest(clientRequest);
     }
 
+    @Benchmark
+    public ExchangePlan.OnClientRequest engineFreshHitEhcacheCountedHeap() {
+        return countedHeapEngine.onClientRequest(clientRequest);
+    }
+
+    @Benchmark
+    public ExchangePlan.OnClientRequest engineFreshHitEhcacheOffHeap() {
+        return offHeapEngine.onClientRequest(clientRequest);
+    }
+
+    /** A URL not seen before (the store evicts the oldest as it fills), its 1 KiB response captured and stored. */
+    @Benchmark
+    public boolean engineMissEhcache() {
+        RequestHead request = browserGet(URI.create("http://www.example.com/miss/" + (missCount++)));
+        ExchangePlan.ToOrigin miss = (ExchangePlan.ToOrigin) ehcacheEngine.onClientRequest(request);
+        BodyCapture capture = ((ExchangePlan.Relay) ehcacheEngine.onOriginResponse(miss, missResponse)).capture();
+        capture.append(ByteBuffer.wrap(MISS_BODY));
+        capture.complete();
+        return capture.isCapturing();
+    }
+
+    private static final byte[] MISS_BODY = new byte[1024];
+
     private static RequestHead browserGet(URI uri) {
         return new RequestHead("GET", uri, HeaderFields.of(
                 "Host", "www.example.com",
@@ -160,7 +201,17 @@ public class HotPathBenchmark {
     /** A miss, as a proxy runs it: the origin's 1 KiB response streams through the engine's capture into the store. */
     private static void storeThroughEngine(CachingEngine engine, RequestHead request, String cacheControl) {
         ExchangePlan.ToOrigin miss = (ExchangePlan.ToOrigin) engine.onClientRequest(request);
-        ResponseHead originResponse = new ResponseHead(200, HeaderFields.of(
+        BodyCapture capture = ((ExchangePlan.Relay) engine.onOriginResponse(miss, originResponse(cacheControl))).capture();
+        capture.append(ByteBuffer.wrap(new byte[1024]));
+        capture.complete();
+        if (engine.store().variants(CacheKey.of(request.uri())).isEmpty()) {
+            throw new IllegalStateException("the response must be stored");
+        }
+    }
+
+    /** The origin's 1 KiB response, as nginx sends a static file. */
+    private static ResponseHead originResponse(String cacheControl) {
+        return new ResponseHead(200, HeaderFields.of(
                 "Date", HTTP_DATE.format(STORED_AT),
                 "Server", "nginx",
                 "Content-Type", "application/javascript; charset=utf-8",
@@ -171,12 +222,6 @@ public class HotPathBenchmark {
                 "Cache-Control", cacheControl,
                 "Vary", "Accept-Encoding",
                 "Accept-Ranges", "bytes"));
-        BodyCapture capture = ((ExchangePlan.Relay) engine.onOriginResponse(miss, originResponse)).capture();
-        capture.append(ByteBuffer.wrap(new byte[1024]));
-        capture.complete();
-        if (engine.store().variants(CacheKey.of(request.uri())).isEmpty()) {
-            throw new IllegalStateException("the response must be stored");
-        }
     }
 
     /** The benchmark's clock: set while the responses are stored, then fixed while measuring. */

@@ -193,7 +193,7 @@ public class CacheproxyProperties {
         public Store() {
         }
 
-        /** The heap tier's budget, for the hottest entries (kept as entries: one per 32 KiB). */
+        /** The heap tier's budget in bytes of the entries it holds, for the hottest entries (32 MiB holds about 20,000 of 1 KiB). */
         private DataSize heapSize = DataSize.ofMegabytes(32);
 
         /**
