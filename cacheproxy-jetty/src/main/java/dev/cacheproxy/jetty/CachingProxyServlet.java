@@ -186,7 +186,8 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         this.transport = Objects.requireNonNull(transport, "transport");
         List<BackendPool> pools = routes.pools();
         pools.forEach(pool -> pool.backends().forEach(transport::checkFits));
-        this.tlsFailures = new OriginTlsFailures(origin());
+        // Not origin(): a subclass's override would run before the subclass is initialised.
+        this.tlsFailures = new OriginTlsFailures(routes.routes().get(0).pool().keyOrigin());
         this.backendReport = () -> {
             List<BackendStatistics> rows = new ArrayList<>();
             pools.forEach(pool -> rows.addAll(pool.statistics()));
