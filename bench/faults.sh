@@ -105,7 +105,8 @@ log_lines() { # LOG
 
 LARGE=()
 SMALL=()
-# 6 x 2 MiB and 100 x 4 KiB: about half the 24 MiB disk tier, so a second fetch can hit.
+# 6 x 2 MiB and 100 x 4 KiB: Ehcache gives each 2 MiB entry a 4 MiB block, so this fills the 24 MiB tier
+# (see README, "Size the disk tier"): once full, refetches find little; what counts here is no fault.
 for i in $(seq 1 6); do LARGE+=("/obj/large-$i?size=2097152&ttl=600"); done
 for i in $(seq 1 100); do SMALL+=("/obj/small-$i?size=4096&ttl=600"); done
 

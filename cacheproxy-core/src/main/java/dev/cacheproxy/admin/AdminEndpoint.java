@@ -304,6 +304,7 @@ public final class AdminEndpoint {
         }
 
         /**
+         * The endpoint, with the token, allowlist and path set.
          *
          * @return the endpoint
          * @throws IllegalStateException without a token: an endpoint without one is {@link AdminEndpoint#OFF}

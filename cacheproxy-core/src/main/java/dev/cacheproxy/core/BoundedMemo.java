@@ -30,6 +30,8 @@ public final class BoundedMemo<K, V> {
     private final Function<K, V> function;
 
     /**
+     * A memo of {@code function} with this many slots.
+     *
      * @param capacity the number of slots, rounded up to a power of two; between 1 and 2<sup>20</sup>
      * @param function the pure function remembered; it must not return {@code null}
      */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,17 +46,24 @@ final class DiskTierFiles {
      * Prepares the directory for Ehcache: says when the last store was not closed (Ehcache then starts
      * the tier empty), and makes Ehcache start afresh a tier whose data file has another length than
      * the reserved tier's (truncated, the size changed, or never reserved), which it would otherwise
-     * read and map past its end.
+     * read and map past its end. Each case is logged at WARN with the number of entries lost, as the
+     * last store counted them ({@link DiskTierLedger}).
+     *
+     * @return the entries the tier is known to have held when it is started empty, else 0
      */
-    void checkBeforeOpening() {
+    long checkBeforeOpening() {
         if (!Files.isDirectory(directory)) {
-            return;
+            return 0;
         }
         List<Path> dataFiles = dataFiles();
         if (!dataFiles.isEmpty() && !Files.exists(directory.resolve(CLEAN_MARKER))) {
-            LOG.warn("the cache directory {} was not closed cleanly (a crash or kill -9): its disk tier starts empty",
-                    directory.toAbsolutePath());
+            // Ehcache keeps a disk tier's index only from a clean close: without it the data cannot be read back.
+            LOG.warn("the cache directory {} was not closed cleanly (a crash or kill -9): Ehcache drops its disk tier, "
+                    + "so {} are lost (counted as corrupt entries, never served) and the tier starts empty",
+                    directory.toAbsolutePath(), lostEntries());
+            return lastCount();
         }
+        long lost = 0;
         for (Path data : dataFiles) {
             try {
                 long length = Files.size(data);
@@ -63,13 +71,28 @@ final class DiskTierFiles {
                     // Without its index Ehcache creates the tier anew instead of recovering it.
                     Files.deleteIfExists(data.resolveSibling(INDEX_FILE));
                     LOG.warn("the disk tier file {} holds {} bytes where the tier has {} (truncated, resized, or never reserved): "
-                            + "its entries are dropped and the tier starts empty", data.toAbsolutePath(), length, bytes);
+                            + "{} are dropped (counted as corrupt entries) and the tier starts empty", data.toAbsolutePath(), length,
+                            bytes, lostEntries());
+                    lost = lastCount();
                 }
             } catch (IOException unreadable) {
                 LOG.warn("cannot check the disk tier file {} ({}); Ehcache will try to recover it", data.toAbsolutePath(),
                         unreadable.toString());
             }
         }
+        return lost;
+    }
+
+    /** What the last store counted in the tier, for a WARN: "12 entries", or "its entries (how many is not known)". */
+    String lostEntries() {
+        OptionalLong count = DiskTierLedger.lastCount(directory);
+        return count.isPresent() ? count.getAsLong() + " entries (as the last store counted them)"
+                : "its entries (how many is not known: no count was left by the last store)";
+    }
+
+    /** What the last store counted in the tier; 0 when it left no count. */
+    long lastCount() {
+        return DiskTierLedger.lastCount(directory).orElse(0);
     }
 
     /**

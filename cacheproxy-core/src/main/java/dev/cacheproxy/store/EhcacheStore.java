@@ -364,6 +364,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         }
         heapTier.invalidateAll();
         if (ownedManager.isPresent()) {
+            counters.flushLedger();
             ownedManager.get().close();
         } else {
             try {
@@ -655,10 +656,15 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             long ehcacheHeapEntries = ours ? (diskDirectory.isPresent() ? EHCACHE_HEAP_ENTRIES_UNDER_OURS : 0) : heapEntries;
             EhcacheTiers tiers = new EhcacheTiers(ehcacheHeapEntries, offHeapBytes,
                     diskDirectory.map(directory -> new EhcacheTiers.DiskTier(directory, diskBytes)));
-            CacheManager manager = tiers.open();
+            EhcacheTiers.OpenTiers open = tiers.open();
+            CacheManager manager = open.manager();
             Cache<String, StoredVariants> cache = manager.getCache(EhcacheTiers.CACHE_ALIAS, String.class, StoredVariants.class);
-            return new EhcacheStore(cache, ours ? HeapTier.ofBytes(heapBytes) : HeapTier.none(), Optional.of(manager),
+            EhcacheStore store = new EhcacheStore(cache, ours ? HeapTier.ofBytes(heapBytes) : HeapTier.none(), Optional.of(manager),
                     maxVariantsPerKey, diskDirectory.isPresent());
+            // A disk tier lost at start counts as corrupt entries; its count is kept for the next start to report.
+            store.counters.droppedAtOpen(open.droppedEntries());
+            open.ledger().ifPresent(store.counters::keepIn);
+            return store;
         }
 
         private Builder tiers() {

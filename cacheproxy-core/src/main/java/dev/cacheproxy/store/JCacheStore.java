@@ -53,7 +53,6 @@ public final class JCacheStore implements TaggedStore {
     private final Optional<Cache<String, String>> tagIndex;
     private final int maxVariantsPerKey;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicBoolean corruptLogged = new AtomicBoolean();
 
     private JCacheStore(Cache<String, byte[]> cache, Optional<Cache<String, String>> tagIndex, int maxVariantsPerKey) {
         this.cache = cache;
@@ -91,6 +90,15 @@ public final class JCacheStore implements TaggedStore {
                 .setExpiryPolicyFactory(EternalExpiryPolicy.factoryOf());
     }
 
+    /**
+     * The variants stored under the key. An entry that cannot be decoded (damaged, truncated, written by
+     * another format version) is removed and reported as a {@link CacheStoreException}, which the engine
+     * counts and logs as a store fault and serves as a miss; it is never returned.
+     *
+     * @param key the key the variants were stored under
+     * @return the stored variants, none when nothing is stored
+     * @throws CacheStoreException if the cache fails, or the entry could not be decoded (it is then removed)
+     */
     @Override
     public List<StoredResponse> variants(CacheKey key) {
         ensureOpen();
@@ -106,7 +114,7 @@ public final class JCacheStore implements TaggedStore {
         try {
             return StoredVariantsCodec.decode(ByteBuffer.wrap(stored)).responses();
         } catch (StoredVariantsCodec.UnreadableEntryException unreadable) {
-            logUnreadable(key, unreadable);
+            LOG.debug("dropping the unreadable cache entry for {} ({})", key, unreadable.getMessage());
             try {
                 // Unconditional: providers compare byte[] values differently (content, identity), and a
                 // good response that another proxy stored in this instant is only a miss more.
@@ -114,7 +122,9 @@ public final class JCacheStore implements TaggedStore {
             } catch (RuntimeException fault) {
                 throw new CacheStoreException("dropping the unreadable entry of " + key + " failed", fault);
             }
-            return List.of();
+            // A fault like any other for the engine: counted, logged once per interval, served as a miss.
+            throw new CacheStoreException("the stored entry of " + key + " was unreadable (damaged, truncated or from another "
+                    + "format version): dropped", unreadable);
         }
     }
 
@@ -222,15 +232,6 @@ public final class JCacheStore implements TaggedStore {
     private void ensureOpen() {
         if (closed.get()) {
             throw new IllegalStateException("the store is closed");
-        }
-    }
-
-    /** The first unreadable entry at WARN, the rest at DEBUG: a damaged cache shows once, not per request. */
-    private void logUnreadable(CacheKey key, RuntimeException unreadable) {
-        if (corruptLogged.compareAndSet(false, true)) {
-            LOG.warn("dropped the unreadable cache entry for {} ({}); further ones are logged at DEBUG", key, unreadable.getMessage());
-        } else {
-            LOG.debug("dropped the unreadable cache entry for {} ({})", key, unreadable.getMessage());
         }
     }
 

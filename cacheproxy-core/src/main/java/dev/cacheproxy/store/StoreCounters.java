@@ -20,6 +20,8 @@ final class StoreCounters {
     private final AtomicLong corrupt = new AtomicLong();
     private final AtomicLong entries = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    /** Where a persistent disk tier's entry count is kept for the next start, if the store has one. */
+    private volatile DiskTierLedger ledger;
 
     void hit() {
         hits.increment();
@@ -30,8 +32,9 @@ final class StoreCounters {
     }
 
     void created(StoredVariants value) {
-        entries.incrementAndGet();
+        long count = entries.incrementAndGet();
         bytes.addAndGet(size(value));
+        keep(count);
     }
 
     void updated(StoredVariants oldValue, StoredVariants newValue) {
@@ -40,7 +43,7 @@ final class StoreCounters {
 
     void removed(StoredVariants oldValue) {
         bytes.addAndGet(-sizeOrAverage(oldValue));
-        entries.decrementAndGet();
+        keep(entries.decrementAndGet());
     }
 
     void evicted(StoredVariants oldValue) {
@@ -65,6 +68,36 @@ final class StoreCounters {
     void cleared() {
         entries.set(0);
         bytes.set(0);
+        keep(0);
+    }
+
+    /**
+     * Entries of a disk tier that were lost when the store opened (Ehcache drops a tier that was not
+     * closed cleanly): counted as corrupt entries, dropped and never served. Logged by the caller.
+     */
+    void droppedAtOpen(long lost) {
+        corrupt.addAndGet(lost);
+    }
+
+    /** Keeps the entry count in this ledger from now on, for a start after a crash to report what it lost. */
+    void keepIn(DiskTierLedger diskLedger) {
+        this.ledger = diskLedger;
+        diskLedger.write(Math.max(0, entries.get()));
+    }
+
+    /** Writes the entry count to the ledger now, e.g. before the disk tier is closed. */
+    void flushLedger() {
+        DiskTierLedger diskLedger = ledger;
+        if (diskLedger != null) {
+            diskLedger.write(Math.max(0, entries.get()));
+        }
+    }
+
+    private void keep(long count) {
+        DiskTierLedger diskLedger = ledger;
+        if (diskLedger != null) {
+            diskLedger.count(Math.max(0, count));
+        }
     }
 
     CacheStoreStatistics snapshot() {

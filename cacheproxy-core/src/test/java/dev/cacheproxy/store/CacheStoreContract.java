@@ -78,6 +78,18 @@ public abstract class CacheStoreContract {
         return Optional.empty();
     }
 
+    /**
+     * Damages what {@link #store} holds for this key, as a bad disk block or a torn write would (one
+     * flipped bit, say), or returns false when the store's entries cannot be reached from the outside;
+     * the damaged-entry tests are then skipped. Default false.
+     *
+     * @param key the key whose stored entry to damage
+     * @return whether the entry was damaged
+     */
+    protected boolean damage(CacheKey key) {
+        return false;
+    }
+
     @BeforeEach
     final void openStore() {
         store = newStore();
@@ -308,6 +320,72 @@ public abstract class CacheStoreContract {
             relay.capture().append(ByteBuffer.wrap(new byte[] {'o', 'k'}));
             assertDoesNotThrow(relay.capture()::complete);
             assertInstanceOf(ExchangePlan.ToOrigin.class, engine.onClientRequest(new RequestHead("GET", page, HeaderFields.empty())));
+        }
+    }
+
+    @Test
+    public void aDamagedEntryIsReportedAsAFaultThenDroppedAndNeverServedAndNoOtherEntryIsLost() {
+        for (int i = 0; i < 5; i++) {
+            store.store(key("good-" + i), response("gzip", "good " + i, T0));
+        }
+        store.store(key("damaged"), response("gzip", "soon damaged", T0));
+        Assumptions.assumeTrue(damage(key("damaged")), "this store's entries cannot be damaged from the outside");
+
+        CacheStoreException fault = assertThrows(CacheStoreException.class, () -> store.variants(key("damaged")),
+                "reported, so that the engine counts and logs it as a store fault");
+        assertFalse(fault.getMessage().contains("soon damaged"), fault.getMessage());
+        assertEquals(List.of(), store.variants(key("damaged")), "dropped: the next read is a plain miss");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(List.of("good " + i), bodies(store.variants(key("good-" + i))));
+        }
+        store.store(key("damaged"), response("br", "healthy again", T0));
+        assertEquals(List.of("healthy again"), bodies(store.variants(key("damaged"))));
+    }
+
+    @Test
+    public void anEngineCountsADamagedEntryAsAStoreFaultAndAsksTheOrigin() {
+        URI page = URI.create("http://contract.test/damaged-page");
+        try (CachingEngine engine = CachingEngine.builder().store(new Unclosed(store)).build()) {
+            ExchangePlan.ToOrigin miss = assertInstanceOf(ExchangePlan.ToOrigin.class,
+                    engine.onClientRequest(new RequestHead("GET", page, HeaderFields.empty())));
+            ExchangePlan.Relay relay = assertInstanceOf(ExchangePlan.Relay.class, engine.onOriginResponse(miss,
+                    new ResponseHead(200, HeaderFields.of("Cache-Control", "public, max-age=60", "Content-Length", "2"))));
+            relay.capture().append(ByteBuffer.wrap(new byte[] {'o', 'k'}));
+            relay.capture().complete();
+            assertInstanceOf(ExchangePlan.Answer.class, engine.onClientRequest(new RequestHead("GET", page, HeaderFields.empty())),
+                    "stored whole before it was damaged");
+            Assumptions.assumeTrue(damage(CacheKey.of(page)), "this store's entries cannot be damaged from the outside");
+
+            assertInstanceOf(ExchangePlan.ToOrigin.class, engine.onClientRequest(new RequestHead("GET", page, HeaderFields.empty())),
+                    "a damaged entry is a miss, never served");
+            assertEquals(1, engine.statistics().storeFaults());
+        }
+    }
+
+    /** The test's store, lent to an engine that must not close it: the test closes it afterwards. */
+    private record Unclosed(CacheStore store) implements CacheStore {
+        @Override
+        public List<StoredResponse> variants(CacheKey key) {
+            return store.variants(key);
+        }
+
+        @Override
+        public void store(CacheKey key, StoredResponse response) {
+            store.store(key, response);
+        }
+
+        @Override
+        public void remove(CacheKey key) {
+            store.remove(key);
+        }
+
+        @Override
+        public void clear() {
+            store.clear();
+        }
+
+        @Override
+        public void close() {
         }
     }
 

@@ -272,10 +272,11 @@ final class EhcacheStoreTest extends CacheStoreContract {
     }
 
     @Test
-    void aDiskDirectoryLeftWithoutACleanCloseOpens() throws IOException {
+    void aDiskDirectoryLeftWithoutACleanCloseOpensAndCountsWhatItLost() throws IOException {
         Path copy = Files.createDirectories(directory.resolve("crashed"));
         try (EhcacheStore first = EhcacheStore.builder().offHeapMegabytes(4).persistentDirectory(copy).diskSize(16L << 20).build()) {
             first.store(key("page"), response("gzip", "before the crash", T0));
+            first.store(key("other"), response("gzip", "also before the crash", T0));
             // A process killed here leaves the directory as it is now: copy it while the store is open.
             Path crashed = Files.createDirectories(directory.resolve("copy"));
             for (Path file : filesUnder(copy)) {
@@ -288,6 +289,7 @@ final class EhcacheStoreTest extends CacheStoreContract {
             try (EhcacheStore afterCrash = EhcacheStore.builder().offHeapMegabytes(4).persistentDirectory(crashed)
                     .diskSize(16L << 20).build()) {
                 assertEquals(List.of(), afterCrash.variants(key("page")), "Ehcache starts an uncleanly closed tier empty");
+                assertEquals(2, afterCrash.statistics().corruptEntries(), "what it lost is counted");
                 afterCrash.store(key("page"), response("gzip", "after", T0));
                 assertEquals("after", afterCrash.variants(key("page")).get(0).body().utf8());
             }
@@ -373,6 +375,41 @@ final class EhcacheStoreTest extends CacheStoreContract {
                 .diskSize(8 * 1024 * 1024).build()) {
             fillAndCheck(small);
         }
+    }
+
+    @Test
+    void newLargeEntriesInAFullSmallDiskTierAreNotEvictedByEachOther() {
+        // Six 2 MiB entries take 4 MiB blocks each on disk: every round after the first fills the 24 MiB tier.
+        try (EhcacheStore small = EhcacheStore.builder().offHeapMegabytes(8).persistentDirectory(directory)
+                .diskSize(24L << 20).build()) {
+            for (String round : List.of("a", "b", "c", "d")) {
+                for (int i = 0; i < 6; i++) {
+                    small.store(key(round + "-large-" + i), response("gzip", randomBody(i, 2 << 20), T0));
+                }
+                for (int i = 0; i < 100; i++) {
+                    small.store(key(round + "-small-" + i), response("gzip", randomBody(i, 4096), T0));
+                }
+                int large = 0;
+                for (int i = 0; i < 6; i++) {
+                    List<StoredResponse> found = small.variants(key(round + "-large-" + i));
+                    if (!found.isEmpty()) {
+                        assertArrayEquals(randomBody(i, 2 << 20), found.get(0).body().toByteArray());
+                        large++;
+                    }
+                }
+                // With Ehcache's 16 disk segments, one to three of the six were left (0 through the proxy).
+                assertTrue(large >= 4, "round " + round + ": " + large + " of 6 new large entries kept, " + small.statistics());
+            }
+        }
+    }
+
+    @Test
+    void aDiskTierIsSplitIntoFewerSegmentsTheSmallerItIs() {
+        assertEquals(1, EhcacheTiers.diskSegments(24L << 20));
+        assertEquals(1, EhcacheTiers.diskSegments(511L << 20));
+        assertEquals(2, EhcacheTiers.diskSegments(1L << 30));
+        assertEquals(4, EhcacheTiers.diskSegments(3L << 30));
+        assertEquals(16, EhcacheTiers.diskSegments(64L << 30));
     }
 
     @Test

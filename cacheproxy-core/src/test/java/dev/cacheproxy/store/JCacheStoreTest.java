@@ -1,8 +1,10 @@
 package dev.cacheproxy.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cacheproxy.api.CacheStore;
+import dev.cacheproxy.api.CacheStoreException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -34,9 +36,22 @@ final class JCacheStoreTest extends CacheStoreContract {
         cacheManager.close();
     }
 
+    /** The cache under the store of the current test. */
+    private Cache<String, byte[]> cache;
+
     @Override
     protected CacheStore newStore() {
-        return JCacheStore.using(newCache()).build();
+        cache = newCache();
+        return JCacheStore.using(cache).build();
+    }
+
+    /** One flipped bit in the last byte of the entry's body, which its checksum covers. */
+    @Override
+    protected boolean damage(dev.cacheproxy.api.CacheKey key) {
+        byte[] bytes = cache.get(key.value());
+        bytes[bytes.length - 1] ^= 1;
+        cache.put(key.value(), bytes);
+        return true;
     }
 
     @Override
@@ -56,7 +71,8 @@ final class JCacheStoreTest extends CacheStoreContract {
             bytes[bytes.length - 1] ^= 1; // one flipped bit in the body
             cache.put(key("bad").value(), bytes);
 
-            assertEquals(List.of(), damaged.variants(key("bad")));
+            assertThrows(CacheStoreException.class, () -> damaged.variants(key("bad")), "reported as a store fault");
+            assertEquals(List.of(), damaged.variants(key("bad")), "and dropped");
             assertEquals(null, cache.get(key("bad").value()), "dropped");
             assertEquals("good", damaged.variants(key("good")).get(0).body().utf8());
 

@@ -9,6 +9,7 @@ import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ObservableEngine;
 import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.PurgeResult;
 import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
@@ -17,6 +18,8 @@ import dev.cacheproxy.core.ClientForwarding;
 import dev.cacheproxy.servlet.AnswerWriter;
 import dev.cacheproxy.servlet.CollapsingWait;
 
+import dev.cacheproxy.api.Body;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
@@ -47,6 +51,7 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -56,8 +61,10 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * A reverse proxy to one origin, or to pools of backends chosen by {@link Routes}, with an RFC 9111
- * cache in front: Jetty's ee10 {@link ProxyServlet} whose hooks each hand one phase of the exchange to
- * a {@link ProxyEngine}.
+ * cache in front: Jetty's ee10 {@link AsyncProxyServlet} whose hooks each hand one phase of the exchange to
+ * a {@link ProxyEngine}. Its I/O never blocks a thread: the client's body is read and the response body
+ * written with Servlet 3.1 non-blocking I/O, so a client that sends or reads slowly holds a connection
+ * and buffers, not a thread of the server's pool, until the connector's idle timeout closes it.
  *
  * <ul>
  *   <li>{@link #service}: the request's route is found (a 404 when none matches), then the engine
@@ -73,7 +80,8 @@ import org.eclipse.jetty.util.Callback;
  *       {@link #addOriginRequestFields}, then the engine's changes (the validators of a stored response
  *       being revalidated), applied last so that no hook undoes them.</li>
  *   <li>{@link #onServerResponseHeaders}: the engine decides what the client gets and whether to store.</li>
- *   <li>{@link #onResponseContent}: each chunk is copied into the capture, then streamed on.</li>
+ *   <li>{@link #onResponseContent}: each chunk is copied into the capture, then streamed on without
+ *       blocking; the next chunk is read from the origin once the client has taken this one.</li>
  *   <li>{@link #onProxyResponseSuccess} / {@link #onProxyResponseFailure}: store the body only if it
  *       ended as framed; a request whose connection failed before anything was sent goes once to
  *       another backend, an idempotent one without a body that failed before its response began may be
@@ -94,7 +102,7 @@ import org.eclipse.jetty.util.Callback;
  *
  * <p>Register it with {@code asyncSupported=true}. Thread safe, like any servlet.
  */
-public class CachingProxyServlet extends ProxyServlet {
+public class CachingProxyServlet extends AsyncProxyServlet {
 
     private static final long serialVersionUID = 1L;
     private static final String EXCHANGE_ATTRIBUTE = CachingProxyServlet.class.getName() + ".exchange";
@@ -178,7 +186,8 @@ public class CachingProxyServlet extends ProxyServlet {
         this.transport = Objects.requireNonNull(transport, "transport");
         List<BackendPool> pools = routes.pools();
         pools.forEach(pool -> pool.backends().forEach(transport::checkFits));
-        this.tlsFailures = new OriginTlsFailures(origin());
+        // Not origin(): a subclass's override would run before the subclass is initialised.
+        this.tlsFailures = new OriginTlsFailures(routes.routes().get(0).pool().keyOrigin());
         this.backendReport = () -> {
             List<BackendStatistics> rows = new ArrayList<>();
             pools.forEach(pool -> rows.addAll(pool.statistics()));
@@ -221,21 +230,24 @@ public class CachingProxyServlet extends ProxyServlet {
      *
      * @throws IllegalArgumentException if the path and query do not make a valid URI
      */
-    Optional<RequestHead> requestHead(String method, String host, int port, String rawPath, String rawQuery, HeaderFields fields) {
-        Optional<Routes.Match> match = routes.match(host, rawPath, rawQuery);
-        return match.isEmpty() ? Optional.empty()
-                : Optional.of(keyTargets.request(match.get(), method, fields, KeyTargets.authority(host, port)));
+    Optional<RequestHead> requestHead(String method, String scheme, String host, int port, String rawPath, String rawQuery,
+                                      HeaderFields fields) {
+        return routes.match(host, rawPath, rawQuery)
+                .map(match -> keyTargets.request(match, method, fields, KeyTargets.clientAuthority(scheme, host, port)));
     }
 
     /**
      * The {@code GET} that a purge of this URL, as clients use it, stands for: routed as a client's request
      * for it is (its host among host routes, its path within the servlet's context), with the pool's key
      * origin and the route's path rewrite. Hand it to the engine:
-     * {@code engine.purge(servlet.purgeRequest(URI.create("http://shop.example/shop/item")).orElseThrow())}.
+     * {@code engine.purge(servlet.purgeRequest(URI.create("http://shop.example/shop/item")).orElseThrow())},
+     * or call {@link #purge(URI)}. Its key is the one a {@code GET} of the URL is stored under, computed
+     * by the same function, whatever the route's path rewrite, the backends' path or {@code preserveHost}.
      *
      * @param clientUrl the absolute URL as clients use it
      * @return the request to purge; empty when no route matches the URL
-     * @throws IllegalArgumentException if the URL is not absolute with a host
+     * @throws IllegalArgumentException if the URL is not absolute with a host, or its path is one a
+     *                                  request would be refused for (a dot-segment with {@code ;} parameters)
      */
     public final Optional<RequestHead> purgeRequest(URI clientUrl) {
         Objects.requireNonNull(clientUrl, "clientUrl");
@@ -247,7 +259,27 @@ public class CachingProxyServlet extends ProxyServlet {
         if (!contextPath.isEmpty() && path.startsWith(contextPath)) {
             path = path.substring(contextPath.length());
         }
-        return requestHead("GET", clientUrl.getHost(), clientUrl.getPort(), path, clientUrl.getRawQuery(), HeaderFields.empty());
+        return requestHead("GET", clientUrl.getScheme(), clientUrl.getHost(), clientUrl.getPort(), path, clientUrl.getRawQuery(),
+                HeaderFields.empty());
+    }
+
+    /**
+     * Purges what a {@code GET} of this URL, as clients use it, stored (every variant): routed as such a
+     * request is ({@link #purgeRequest}), so that it names the entry whatever the route rewrites. The
+     * one-call form for code and for frameworks' admin endpoints; the admin endpoint of the servlet itself
+     * purges the same way.
+     *
+     * @param clientUrl the absolute URL as clients use it, e.g. {@code https://shop.example/shop/item}
+     * @return what was purged; no entries when no route matches the URL
+     * @throws IllegalArgumentException      if the URL is not absolute with a host, or its path is refused
+     * @throws UnsupportedOperationException if the engine cannot purge (it is not a {@link PurgeableEngine})
+     */
+    public final PurgeResult purge(URI clientUrl) {
+        if (!(engine instanceof PurgeableEngine purgeable)) {
+            throw new UnsupportedOperationException("the engine " + engine.getClass().getName() + " cannot purge (it is not a PurgeableEngine)");
+        }
+        Optional<RequestHead> target = purgeRequest(clientUrl);
+        return target.isPresent() ? purgeable.purge(target.get()) : new PurgeResult("url " + clientUrl + " (no route)", OptionalLong.of(0));
     }
 
     /**
@@ -360,7 +392,13 @@ public class CachingProxyServlet extends ProxyServlet {
         if (admin.handle(clientRequest, clientResponse, this::purgeTarget)) {
             return;
         }
-        Optional<Routes.Match> match = route(clientRequest);
+        Optional<Routes.Match> match;
+        try {
+            match = route(clientRequest);
+        } catch (IllegalArgumentException refusedPath) {
+            AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: " + refusedPath.getMessage(), HeaderFields.empty());
+            return;
+        }
         if (match.isEmpty()) {
             AnswerWriter.writePlainText(clientResponse, 404, "Not Found: no route for this path", HeaderFields.empty());
             return;
@@ -493,6 +531,7 @@ public class CachingProxyServlet extends ProxyServlet {
         if (!exchange.toOrigin.changesNothing()) {
             originRequest.headers(headers -> exchange.toOrigin.applyTo(headers::remove, headers::add));
         }
+        hostAsKeyed(exchange.toOrigin, originRequest);
         originRequest.onRequestBegin(request -> exchange.requestBegan());
         exchange.sent(System.nanoTime());
         exchange.backend().sent();
@@ -574,6 +613,7 @@ public class CachingProxyServlet extends ProxyServlet {
      * tracing field; default none. The engine's own changes (the validators of a revalidation) are
      * applied after it, so a validation stays one whatever this does. A field that changes the origin's
      * response for one client must be in the response's {@code Vary}, or every client gets that response.
+     * With {@code preserveHost}, {@code Host} is set after it to the host the response is keyed on.
      *
      * @param clientRequest the client's request
      * @param originFields  the fields going to the origin, to change
@@ -636,17 +676,36 @@ public class CachingProxyServlet extends ProxyServlet {
             callback.succeeded();
             return;
         }
-        super.onResponseContent(clientRequest, clientResponse, originResponse, buffer, offset, length,
-                Callback.from(callback::succeeded, clientFailure -> {
-                    if (exchange.capture().isCapturing()) {
-                        // The client went away, but the body is on its way into the store: keep reading it
-                        // (at most the maximum object size) so the entry being filled is not lost.
-                        exchange.clientWentAway();
-                        callback.succeeded();
-                    } else {
-                        callback.failed(clientFailure);
-                    }
-                }));
+        Callback relayed = Callback.from(callback::succeeded, clientFailure -> {
+            if (exchange.capture().isCapturing()) {
+                // The client went away, but the body is on its way into the store: keep reading it
+                // (at most the maximum object size) so the entry being filled is not lost.
+                exchange.clientWentAway();
+                callback.succeeded();
+            } else {
+                // Jetty's callback aborts the origin's response: nothing more is read for a client that left.
+                callback.failed(clientFailure);
+            }
+        });
+        try {
+            // Not Jetty's StreamWriter: that one aborts the origin's response when the client fails, entry and all.
+            ClientBodyWriter.of(clientRequest, clientResponse).write(output -> output.write(buffer, offset, length), relayed);
+        } catch (IOException | RuntimeException cannotWrite) {
+            relayed.failed(cannotWrite);
+        }
+    }
+
+    /**
+     * Not used: {@link #onResponseContent} writes through a writer of its own, which keeps a body being
+     * stored when the client fails.
+     *
+     * @param clientRequest the client's request
+     * @param originResponse the origin's response
+     * @return Jetty's writer, which nothing here uses
+     */
+    @Override
+    protected final StreamWriter newWriteListener(HttpServletRequest clientRequest, Response originResponse) {
+        return super.newWriteListener(clientRequest, originResponse);
     }
 
     @Override
@@ -655,14 +714,14 @@ public class CachingProxyServlet extends ProxyServlet {
         ProxiedExchange exchange = exchange(clientRequest);
         exchange.backend().finished();
         exchange.capture().complete();
-        exchange.answerAfterOrigin().ifPresent(answer -> {
-            try {
-                AnswerWriter.writeBody(clientResponse, answer.body(), isHead(clientRequest));
-            } catch (IOException clientGone) {
-                _log.debug("client went away while the validated response was written", clientGone);
-            }
-        });
-        super.onProxyResponseSuccess(clientRequest, clientResponse, originResponse);
+        Optional<ExchangePlan.Answer> answer = exchange.answerAfterOrigin();
+        if (answer.isEmpty()) {
+            super.onProxyResponseSuccess(clientRequest, clientResponse, originResponse);
+            return;
+        }
+        // The stored response the origin's 304 validated; the exchange completes once the client has it.
+        writeBody(clientRequest, clientResponse, answer.get().body(),
+                () -> super.onProxyResponseSuccess(clientRequest, clientResponse, originResponse));
     }
 
     @Override
@@ -702,10 +761,6 @@ public class CachingProxyServlet extends ProxyServlet {
                     failure instanceof RejectedExecutionException ? 503 : 0, tlsReason);
         } catch (IOException clientGone) {
             _log.debug("client went away while the origin failure was reported", clientGone);
-        } finally {
-            if (clientRequest.isAsyncStarted()) {
-                clientRequest.getAsyncContext().complete();
-            }
         }
     }
 
@@ -782,14 +837,17 @@ public class CachingProxyServlet extends ProxyServlet {
      * The engine's answer to an origin failure: a stored response where the cache rules allow one
      * ({@code stale-if-error}), else the failure as plain text, with {@code busyStatus} instead of the
      * engine's status when it is not 0. The engine's phrase is fixed per kind of failure; a refused origin
-     * certificate has fixed phrases of its own ({@code tlsReason}: expired, not trusted, wrong name).
+     * certificate has fixed phrases of its own ({@code tlsReason}: expired, not trusted, wrong name). A
+     * request in async mode is completed once the answer is written.
      */
     private void answerOriginFailure(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ProxiedExchange exchange,
                                      OriginFailure failure, int busyStatus, Optional<String> tlsReason) throws IOException {
         ExchangePlan.OnOriginFailure plan = engine.onOriginFailure(exchange.toOrigin, failure);
         if (plan instanceof ExchangePlan.Answer answer) {
             writeAnswer(clientRequest, clientResponse, answer, exchange.match);
-        } else {
+            return;
+        }
+        try {
             ExchangePlan.Fail fail = (ExchangePlan.Fail) plan;
             if (busyStatus != 0 && fail.status() == 502) {
                 AnswerWriter.writePlainText(clientResponse, busyStatus, "Service Unavailable: every backend is busy; try again later",
@@ -799,6 +857,10 @@ public class CachingProxyServlet extends ProxyServlet {
                         HeaderFields.of("Cache-Status", fail.cacheStatus().toHeaderValue()));
             } else {
                 AnswerWriter.writeFail(clientResponse, fail);
+            }
+        } finally {
+            if (clientRequest.isAsyncStarted()) {
+                clientRequest.getAsyncContext().complete();
             }
         }
     }
@@ -815,7 +877,20 @@ public class CachingProxyServlet extends ProxyServlet {
     }
 
     private static String clientAuthority(HttpServletRequest clientRequest) {
-        return KeyTargets.authority(clientRequest.getServerName(), clientRequest.getServerPort());
+        return KeyTargets.clientAuthority(clientRequest.getScheme(), clientRequest.getServerName(), clientRequest.getServerPort());
+    }
+
+    /**
+     * With {@code preserveHost}, the backend's {@code Host} is the authority of the URI the request is
+     * keyed on, set last: whatever {@code Host} the client sent beside another {@code :authority} or
+     * absolute target, and whatever a request normaliser or {@link #addOriginRequestFields} made of it,
+     * the backend answers for the host its response is stored under.
+     */
+    private void hostAsKeyed(ExchangePlan.ToOrigin plan, Request originRequest) {
+        if (keyTargets.keyedOnClientHost()) {
+            String keyedAuthority = plan.clientRequest().uri().getRawAuthority();
+            originRequest.headers(headers -> headers.put(HttpHeader.HOST, keyedAuthority));
+        }
     }
 
     /**
@@ -834,13 +909,56 @@ public class CachingProxyServlet extends ProxyServlet {
         return HopByHopFields.removeFrom(fields.build());
     }
 
+    /**
+     * Writes an answer of the engine's (a hit, a stale response on an origin failure); a request in async
+     * mode, or put in it to write a large body, is completed once the client has the answer.
+     */
     private void writeAnswer(HttpServletRequest clientRequest, HttpServletResponse clientResponse, ExchangePlan.Answer answer,
                              Routes.Match match) throws IOException {
         try {
-            AnswerWriter.writeAnswer(clientResponse, answer, isHead(clientRequest));
+            AnswerWriter.writeHead(clientResponse, answer.response());
+            boolean async = clientRequest.isAsyncStarted();
+            writeBody(clientRequest, clientResponse, answer.body(), () -> {
+                if (async || clientRequest.isAsyncStarted()) {
+                    clientRequest.getAsyncContext().complete();
+                }
+            });
         } finally {
             // Sent or declined, whatever became of the client: the engine keeps one refresh per variant until told.
             answer.refresh().ifPresent(refresh -> sendOrDecline(clientRequest, refresh, match));
+        }
+    }
+
+    /**
+     * Writes a stored body (none for {@code HEAD}), then runs {@code then}, whatever became of the client.
+     * A body that fits the response buffer is copied into it: that never blocks. A larger one is written
+     * without blocking a thread (the request is put in async mode if it is not): a slow client must not
+     * hold a pool thread for as long as it takes to read a large hit.
+     */
+    private void writeBody(HttpServletRequest clientRequest, HttpServletResponse clientResponse, Body body, Runnable then) {
+        if (isHead(clientRequest) || body.size() < clientResponse.getBufferSize()) {
+            try {
+                AnswerWriter.writeBody(clientResponse, body, isHead(clientRequest));
+            } catch (IOException clientGone) {
+                _log.debug("client went away while a stored response was written", clientGone);
+            } finally {
+                then.run();
+            }
+            return;
+        }
+        try {
+            if (!clientRequest.isAsyncStarted()) {
+                // No async timeout: the connector's idle timeout ends a client that stops reading.
+                AsyncContext async = clientRequest.startAsync();
+                async.setTimeout(0);
+            }
+            ClientBodyWriter.of(clientRequest, clientResponse).write(body::writeTo, Callback.from(then, clientGone -> {
+                _log.debug("client went away while a stored response was written", clientGone);
+                then.run();
+            }));
+        } catch (IOException | RuntimeException cannotWrite) {
+            _log.debug("a stored response could not be written", cannotWrite);
+            then.run();
         }
     }
 
@@ -857,6 +975,7 @@ public class CachingProxyServlet extends ProxyServlet {
             copyRequestHeaders(clientRequest, originRequest);
             addProxyHeaders(clientRequest, originRequest);
             originRequest.headers(headers -> refresh.applyTo(headers::remove, headers::add));
+            hostAsKeyed(refresh, originRequest);
             if (getTimeout() > 0) {
                 originRequest.timeout(getTimeout(), TimeUnit.MILLISECONDS);
             }

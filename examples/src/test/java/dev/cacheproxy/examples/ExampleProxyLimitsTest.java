@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -168,6 +169,7 @@ final class ExampleProxyLimitsTest {
     void aStopLetsTheResponseInFlightFinishThenClosesTheDiskTierForTheNextStart() throws Exception {
         byte[] body = "x".repeat(200_000).getBytes(StandardCharsets.US_ASCII);
         CountDownLatch requested = new CountDownLatch(1);
+        CountDownLatch stopBegun = new CountDownLatch(1);
         HttpServer origin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         origin.createContext("/slow", exchange -> {
             requested.countDown();
@@ -177,7 +179,8 @@ final class ExampleProxyLimitsTest {
                 OutputStream out = exchange.getResponseBody();
                 out.write(body, 0, 1000);
                 out.flush();
-                Thread.sleep(1000); // the rest comes after the stop has begun
+                // The rest comes once the stop has begun.
+                assertTrue(stopBegun.await(10, TimeUnit.SECONDS), "the proxy began to stop");
                 out.write(body, 1000, body.length - 1000);
             } catch (InterruptedException stopped) {
                 Thread.currentThread().interrupt();
@@ -193,6 +196,12 @@ final class ExampleProxyLimitsTest {
             Server server = ExampleProxy.start(originUri, "127.0.0.1", 0, engine, Map.of(), false,
                     ServerLimits.defaults().withShutdownGrace(Duration.ofSeconds(10)));
             int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+            server.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStopping(LifeCycle event) {
+                    stopBegun.countDown();
+                }
+            });
             HttpClient client = HttpClient.newHttpClient();
             CompletableFuture<HttpResponse<byte[]>> inFlight = client.sendAsync(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow")).build(), HttpResponse.BodyHandlers.ofByteArray());

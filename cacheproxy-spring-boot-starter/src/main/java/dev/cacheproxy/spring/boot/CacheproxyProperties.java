@@ -19,6 +19,10 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties(prefix = "cacheproxy")
 public class CacheproxyProperties {
 
+    /** Settings with every property at its default; Spring Boot binds the properties onto them. */
+    public CacheproxyProperties() {
+    }
+
     /** Whether cacheproxy configures anything at all. */
     private boolean enabled = true;
 
@@ -52,7 +56,11 @@ public class CacheproxyProperties {
         return enabled;
     }
 
-    /** @param enabled whether cacheproxy configures anything at all */
+    /**
+     * Sets whether cacheproxy configures anything at all.
+     *
+     * @param enabled whether cacheproxy configures anything at all
+     */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
     }
@@ -62,7 +70,11 @@ public class CacheproxyProperties {
         return cacheName;
     }
 
-    /** @param cacheName the cache's name in {@code Cache-Status} */
+    /**
+     * Sets the cache's name in {@code Cache-Status}.
+     *
+     * @param cacheName the cache's name in {@code Cache-Status}
+     */
     public void setCacheName(String cacheName) {
         this.cacheName = cacheName;
     }
@@ -72,7 +84,11 @@ public class CacheproxyProperties {
         return maxObjectSize;
     }
 
-    /** @param maxObjectSize the largest response body stored; null for the engine's default */
+    /**
+     * Sets the largest response body stored; null for the engine's default.
+     *
+     * @param maxObjectSize the largest response body stored; null for the engine's default
+     */
     public void setMaxObjectSize(DataSize maxObjectSize) {
         this.maxObjectSize = maxObjectSize;
     }
@@ -82,7 +98,11 @@ public class CacheproxyProperties {
         return collapseTimeout;
     }
 
-    /** @param collapseTimeout how long a request waits for the same one on its way; zero turns collapsing off */
+    /**
+     * Sets how long a request waits for the same one on its way; zero turns collapsing off.
+     *
+     * @param collapseTimeout how long a request waits for the same one on its way; zero turns collapsing off
+     */
     public void setCollapseTimeout(Duration collapseTimeout) {
         this.collapseTimeout = collapseTimeout;
     }
@@ -92,7 +112,11 @@ public class CacheproxyProperties {
         return showKeyInCacheStatus;
     }
 
-    /** @param showKeyInCacheStatus whether {@code Cache-Status} shows the cache key */
+    /**
+     * Sets whether {@code Cache-Status} shows the cache key.
+     *
+     * @param showKeyInCacheStatus whether {@code Cache-Status} shows the cache key
+     */
     public void setShowKeyInCacheStatus(boolean showKeyInCacheStatus) {
         this.showKeyInCacheStatus = showKeyInCacheStatus;
     }
@@ -120,6 +144,10 @@ public class CacheproxyProperties {
     /** The caching filter in front of the application's own servlets. */
     public static class Filter {
 
+        /** Settings with the filter off; Spring Boot binds the properties onto them. */
+        public Filter() {
+        }
+
         /** Servlet URL patterns whose GET and HEAD responses are cached, e.g. /* or /api/*; none turns the filter off. */
         private List<String> urlPatterns = new ArrayList<>();
 
@@ -134,7 +162,11 @@ public class CacheproxyProperties {
             return urlPatterns;
         }
 
-        /** @param urlPatterns servlet URL patterns, e.g. {@code /*} */
+        /**
+         * Sets the servlet URL patterns whose responses the filter caches.
+         *
+         * @param urlPatterns servlet URL patterns, e.g. {@code /*}
+         */
         public void setUrlPatterns(List<String> urlPatterns) {
             this.urlPatterns = urlPatterns;
         }
@@ -144,7 +176,11 @@ public class CacheproxyProperties {
             return order;
         }
 
-        /** @param order the filter's order; keep it above -100 (Spring Security's) */
+        /**
+         * Sets the filter's order; keep it above -100 (Spring Security's).
+         *
+         * @param order the filter's order; keep it above -100 (Spring Security's)
+         */
         public void setOrder(int order) {
             this.order = order;
         }
@@ -152,6 +188,10 @@ public class CacheproxyProperties {
 
     /** The default store: Ehcache with a heap tier, an off-heap tier and, with a directory, a disk tier. */
     public static class Store {
+
+        /** Settings with the library's store defaults; Spring Boot binds the properties onto them. */
+        public Store() {
+        }
 
         /** The heap tier's budget in bytes of the entries it holds, for the hottest entries (32 MiB holds about 20,000 of 1 KiB). */
         private DataSize heapSize = DataSize.ofMegabytes(32);
@@ -173,7 +213,11 @@ public class CacheproxyProperties {
             return heapSize;
         }
 
-        /** @param heapSize the heap tier's budget */
+        /**
+         * Sets the heap tier's budget.
+         *
+         * @param heapSize the heap tier's budget
+         */
         public void setHeapSize(DataSize heapSize) {
             this.heapSize = heapSize;
         }
@@ -183,7 +227,11 @@ public class CacheproxyProperties {
             return offheapSize;
         }
 
-        /** @param offheapSize the off-heap tier's size, at least 1 MB; null for the library's default */
+        /**
+         * Sets the off-heap tier's size, at least 1 MB; null for the library's default.
+         *
+         * @param offheapSize the off-heap tier's size, at least 1 MB; null for the library's default
+         */
         public void setOffheapSize(DataSize offheapSize) {
             this.offheapSize = offheapSize;
         }
@@ -193,7 +241,11 @@ public class CacheproxyProperties {
             return directory;
         }
 
-        /** @param directory the disk tier's directory */
+        /**
+         * Sets the disk tier's directory.
+         *
+         * @param directory the disk tier's directory
+         */
         public void setDirectory(Path directory) {
             this.directory = directory;
         }
@@ -203,7 +255,11 @@ public class CacheproxyProperties {
             return diskSize;
         }
 
-        /** @param diskSize the disk tier's size */
+        /**
+         * Sets the disk tier's size.
+         *
+         * @param diskSize the disk tier's size
+         */
         public void setDiskSize(DataSize diskSize) {
             this.diskSize = diskSize;
         }
@@ -211,6 +267,10 @@ public class CacheproxyProperties {
 
     /** Who may purge: the admin endpoint over HTTP on every proxy route (off without a token), and the Actuator endpoint's role. */
     public static class Admin {
+
+        /** Settings with no admin token; Spring Boot binds the properties onto them. */
+        public Admin() {
+        }
 
         /** The secret every admin request sends as "Authorization: Bearer TOKEN", at least 16 characters; none turns the endpoint off. */
         private String token;
@@ -229,7 +289,11 @@ public class CacheproxyProperties {
             return token;
         }
 
-        /** @param token the bearer token */
+        /**
+         * Sets the bearer token.
+         *
+         * @param token the bearer token
+         */
         public void setToken(String token) {
             this.token = token;
         }
@@ -239,7 +303,11 @@ public class CacheproxyProperties {
             return allow;
         }
 
-        /** @param allow addresses and CIDR blocks, separated by commas */
+        /**
+         * Sets the client addresses and CIDR blocks that may use the admin endpoint.
+         *
+         * @param allow addresses and CIDR blocks, separated by commas
+         */
         public void setAllow(String allow) {
             this.allow = allow;
         }
@@ -249,7 +317,11 @@ public class CacheproxyProperties {
             return path;
         }
 
-        /** @param path the admin path, starting with {@code /} */
+        /**
+         * Sets the admin path, starting with {@code /}.
+         *
+         * @param path the admin path, starting with {@code /}
+         */
         public void setPath(String path) {
             this.path = path;
         }
@@ -259,7 +331,11 @@ public class CacheproxyProperties {
             return role;
         }
 
-        /** @param role a role name without the {@code ROLE_} prefix */
+        /**
+         * Sets the role a purge through the Actuator endpoint needs.
+         *
+         * @param role a role name without the {@code ROLE_} prefix
+         */
         public void setRole(String role) {
             this.role = role;
         }
@@ -267,6 +343,10 @@ public class CacheproxyProperties {
 
     /** One caching proxy route: a servlet mapping and the backends behind it. */
     public static class Route {
+
+        /** Settings with no paths and no backends yet; Spring Boot binds the properties onto them. */
+        public Route() {
+        }
 
         /** Servlet URL patterns of the route, e.g. /api/*; a request keeps its whole path on the way to the backend. */
         private List<String> paths = new ArrayList<>();
@@ -294,7 +374,11 @@ public class CacheproxyProperties {
             return paths;
         }
 
-        /** @param paths servlet URL patterns, e.g. {@code /api/*} */
+        /**
+         * Sets the route's servlet URL patterns.
+         *
+         * @param paths servlet URL patterns, e.g. {@code /api/*}
+         */
         public void setPaths(List<String> paths) {
             this.paths = paths;
         }
@@ -304,7 +388,11 @@ public class CacheproxyProperties {
             return backends;
         }
 
-        /** @param backends absolute {@code http} or {@code https} URIs */
+        /**
+         * Sets the backends' URIs.
+         *
+         * @param backends absolute {@code http} or {@code https} URIs
+         */
         public void setBackends(List<URI> backends) {
             this.backends = backends;
         }
@@ -314,7 +402,11 @@ public class CacheproxyProperties {
             return balance;
         }
 
-        /** @param balance how a backend is chosen */
+        /**
+         * Sets how a backend is chosen.
+         *
+         * @param balance how a backend is chosen
+         */
         public void setBalance(Balance balance) {
             this.balance = balance;
         }
@@ -324,7 +416,11 @@ public class CacheproxyProperties {
             return healthCheckPath;
         }
 
-        /** @param healthCheckPath a path starting with {@code /} */
+        /**
+         * Sets the path each backend is checked on.
+         *
+         * @param healthCheckPath a path starting with {@code /}
+         */
         public void setHealthCheckPath(String healthCheckPath) {
             this.healthCheckPath = healthCheckPath;
         }
@@ -334,7 +430,11 @@ public class CacheproxyProperties {
             return timeout;
         }
 
-        /** @param timeout how long a backend may take */
+        /**
+         * Sets how long a backend may take.
+         *
+         * @param timeout how long a backend may take
+         */
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
         }
@@ -344,7 +444,11 @@ public class CacheproxyProperties {
             return maxThreads;
         }
 
-        /** @param maxThreads the client's threads outside Jetty */
+        /**
+         * Sets the client's threads outside Jetty.
+         *
+         * @param maxThreads the client's threads outside Jetty
+         */
         public void setMaxThreads(int maxThreads) {
             this.maxThreads = maxThreads;
         }
