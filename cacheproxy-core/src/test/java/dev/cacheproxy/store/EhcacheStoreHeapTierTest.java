@@ -248,6 +248,39 @@ final class EhcacheStoreHeapTierTest {
     }
 
     @Test
+    void aChangeMadeInEhcacheBehindTheStoresBackDropsTheKeyFromTheHeapTier() {
+        CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder()
+                .withCache("mine", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.newResourcePoolsBuilder().offheap(4, MemoryUnit.MB)))
+                .build(true);
+        try (EhcacheStore store = EhcacheStore.using(manager.getCache("mine", String.class, StoredVariants.class))
+                .heapSize(1L << 20).build()) {
+            store.store(key("page"), CacheStoreContract.response("gzip", "page", T0));
+            heldOnHeap(store, key("page"));
+
+            // As an eviction does: Ehcache's entry event, not the store's own removal, must reach the heap tier.
+            manager.getCache("mine", String.class, StoredVariants.class).remove(key("page").value());
+
+            assertEquals(List.of(), store.variants(key("page")));
+        } finally {
+            manager.close();
+        }
+    }
+
+    @Test
+    void aValueReadBeforeAChangeIsNotKeptWhenItArrivesAfterTheChangesInvalidation() {
+        HeapTier tier = HeapTier.ofBytes(1L << 20);
+        StoredVariants old = new StoredVariants(List.of(CacheStoreContract.response("gzip", "old", T0)));
+        long stamp = tier.stamp("k");
+
+        tier.invalidate("k");
+        tier.admit("k", old, stamp);
+
+        assertEquals(null, tier.getIfPresent("k"), "the reader saw the stamp move and dropped what it had read");
+        tier.admit("k", old, tier.stamp("k"));
+        assertSame(old, tier.policyFreeGet("k"));
+    }
+
+    @Test
     void heapEntriesRestoresEhcachesOwnHeapTierCountedInEntries() {
         try (EhcacheStore store = EhcacheStore.builder().heapEntries(10).offHeapMegabytes(4).build()) {
             store.store(key("hot"), CacheStoreContract.response("gzip", "hot", T0));
