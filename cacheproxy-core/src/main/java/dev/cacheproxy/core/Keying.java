@@ -20,6 +20,8 @@ final class Keying {
     private static final Logger LOG = LoggerFactory.getLogger(Keying.class);
     /** Starts the key of a request whose key could not be computed; no URI starts so. */
     private static final String UNKEYABLE = "!unkeyable ";
+    /** Begins the key-only part {@link CacheKey#withPathRewrite} adds; nothing else in a key has it. */
+    private static final String PATH_REWRITE_MARKER = " @";
 
     /**
      * A client's request as the cache looks it up: normalised, with its key, and the changes that make the
@@ -100,8 +102,15 @@ final class Keying {
      */
     static CacheKeyFunction withPathRewrites(CacheKeyFunction function) {
         Objects.requireNonNull(function, "function");
-        return request -> Objects.requireNonNull(function.keyFor(request), "the cache key function returned null")
-                .withPathRewrite(request.pathRewrite());
+        return request -> {
+            CacheKey key = Objects.requireNonNull(function.keyFor(request), "the cache key function returned null");
+            if (key.value().contains(PATH_REWRITE_MARKER)) {
+                // Only the engine writes this part: a function's key with it could pose as another route's entry.
+                throw new IllegalStateException("the cache key function returned a key containing \"" + PATH_REWRITE_MARKER
+                        + "\", which only the engine's path-rewrite part may contain; build keys with CacheKey.of and withDimension");
+            }
+            return key.withPathRewrite(request.pathRewrite());
+        };
     }
 
     private void logFault(RequestHead request, RuntimeException fault) {

@@ -35,11 +35,10 @@ final class VaryRule {
 
     /** The field names a response's {@code Vary} lists, lower case; {@code "*"} stays {@code "*"}. */
     static List<String> nominatedFields(HeaderFields responseHeaders) {
-        if (!responseHeaders.contains("Vary")) {
-            return List.of();
-        }
-        List<String> lines = responseHeaders.values("Vary");
-        return lines.size() == 1 ? NOMINATED.apply(lines.get(0)) : nominated(lines);
+        // Several Vary lines mean what their values joined with commas mean (RFC 9110 §5.3); one line, the
+        // usual case, is taken as it is, so a hit makes no list here.
+        Optional<String> vary = responseHeaders.combined("Vary");
+        return vary.isEmpty() ? List.of() : NOMINATED.apply(vary.get());
     }
 
     /** A stored response's Vary is the same line hit after hit: read each line once. */

@@ -2,8 +2,10 @@ package dev.cacheproxy.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import dev.cacheproxy.api.HeaderField;
 import dev.cacheproxy.api.StoredResponse;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -39,10 +41,19 @@ final class HeapTier {
     /** Bytes an entry costs in the tier's own structures: the node, the key string, the list of variants. */
     static final int ENTRY_OVERHEAD = 96;
 
+    /**
+     * One read in this many is recorded for the eviction policy. Recording a read costs a write to
+     * Caffeine's read buffer and, every few reads, draining it on the reading thread (the executor runs
+     * in place); the other reads only look the key up. A uniform sample ranks keys by frequency as every
+     * read does, so which keys stay barely changes.
+     */
+    private static final int RECORD_ONE_READ_IN = 16;
+
     private static final HeapTier NONE = new HeapTier(0);
 
     /** Empty when the heap tier is off: then every read goes to Ehcache. */
     private final Cache<String, StoredVariants> entries;
+    private final Policy<String, StoredVariants> policy;
     private final long maxBytes;
     private final AtomicLongArray stamps = new AtomicLongArray(STRIPES);
 
@@ -54,6 +65,7 @@ final class HeapTier {
                 // Eviction runs on the thread that overfilled the tier: no hand-off to a pool on a small machine.
                 .executor(Runnable::run)
                 .build();
+        this.policy = entries == null ? null : entries.policy();
     }
 
     /** A heap tier that holds at most about {@code maxBytes} of entries, as {@link #weight} estimates them. */
@@ -79,7 +91,10 @@ final class HeapTier {
      * this runs once per hit, and a hit should allocate nothing here.
      */
     StoredVariants getIfPresent(String key) {
-        return entries == null ? null : entries.getIfPresent(key);
+        if (entries == null) {
+            return null;
+        }
+        return ThreadLocalRandom.current().nextInt(RECORD_ONE_READ_IN) == 0 ? entries.getIfPresent(key) : policy.getIfPresentQuietly(key);
     }
 
     /** The change stamp of the key's stripe: note it before reading the key from the cache behind. */

@@ -1,11 +1,14 @@
 package dev.cacheproxy.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cacheproxy.api.CacheKey;
 import dev.cacheproxy.api.CacheKeyFunction;
+import dev.cacheproxy.api.ExchangePlan;
 import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.RequestHead;
 import java.net.URI;
@@ -100,6 +103,19 @@ final class CacheKeysTest {
         CacheKeys keys = CacheKeys.targetUri().withDimension("device",
                 request -> Optional.of(request.headers().first("User-Agent").orElse("").contains("Mobile") ? "mobile" : "desktop"));
         assertEquals("http://h/ device=mobile", keys.keyFor(get("http://h/", "User-Agent", "X Mobile")).value());
+    }
+
+    @Test
+    void aKeyFunctionWhoseKeyCarriesTheEnginesPathRewriteMarkerIsRefusedAndTheRequestBypassesTheCache() {
+        // It could pose as the entry of a route that rewrites /shop to /store.
+        try (CachingEngine engine = CachingEngine.builder()
+                .cacheKeys(request -> new CacheKey(CacheKey.of(request.uri()).value() + " @/shop=/store")).build()) {
+            ExchangePlan.OnClientRequest plan = engine.onClientRequest(get("http://o/item"));
+            ExchangePlan.ToOrigin forwarded = assertInstanceOf(ExchangePlan.ToOrigin.class, plan);
+            String status = forwarded.cacheStatus().toHeaderValue();
+            assertTrue(status.contains("fwd=bypass") && status.contains("cache key function failed"), status);
+            assertThrows(IllegalStateException.class, () -> engine.purge(URI.create("http://o/item")), "a purge names the fault too");
+        }
     }
 
     @Test

@@ -96,7 +96,7 @@ public final class CachingHandler extends Handler.Wrapper {
         RequestHead clientRequest;
         try {
             // As the servlet does: the fields the origin would get, without those the Connection field names.
-            Optional<RequestHead> routed = servlet.requestHead(request.getMethod(), Request.getServerName(request),
+            Optional<RequestHead> routed = servlet.requestHead(request.getMethod(), request.getHttpURI().getScheme(), Request.getServerName(request),
                     Request.getServerPort(request), pathInContext,
                     request.getHttpURI().getQuery(), servlet.forwarding().inbound(
                             HopByHopFields.removeFrom(FromJetty.fields(request.getHeaders())), Request.getRemoteAddr(request)));

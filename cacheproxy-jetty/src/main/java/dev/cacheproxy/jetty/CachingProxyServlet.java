@@ -9,6 +9,7 @@ import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ObservableEngine;
 import dev.cacheproxy.api.OriginFailure;
 import dev.cacheproxy.api.ProxyEngine;
+import dev.cacheproxy.api.PurgeResult;
 import dev.cacheproxy.api.PurgeableEngine;
 import dev.cacheproxy.api.RequestHead;
 import dev.cacheproxy.api.ResponseHead;
@@ -37,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
@@ -228,21 +230,24 @@ public class CachingProxyServlet extends AsyncProxyServlet {
      *
      * @throws IllegalArgumentException if the path and query do not make a valid URI
      */
-    Optional<RequestHead> requestHead(String method, String host, int port, String rawPath, String rawQuery, HeaderFields fields) {
-        Optional<Routes.Match> match = routes.match(host, rawPath, rawQuery);
-        return match.isEmpty() ? Optional.empty()
-                : Optional.of(keyTargets.request(match.get(), method, fields, KeyTargets.authority(host, port)));
+    Optional<RequestHead> requestHead(String method, String scheme, String host, int port, String rawPath, String rawQuery,
+                                      HeaderFields fields) {
+        return routes.match(host, rawPath, rawQuery)
+                .map(match -> keyTargets.request(match, method, fields, KeyTargets.clientAuthority(scheme, host, port)));
     }
 
     /**
      * The {@code GET} that a purge of this URL, as clients use it, stands for: routed as a client's request
      * for it is (its host among host routes, its path within the servlet's context), with the pool's key
      * origin and the route's path rewrite. Hand it to the engine:
-     * {@code engine.purge(servlet.purgeRequest(URI.create("http://shop.example/shop/item")).orElseThrow())}.
+     * {@code engine.purge(servlet.purgeRequest(URI.create("http://shop.example/shop/item")).orElseThrow())},
+     * or call {@link #purge(URI)}. Its key is the one a {@code GET} of the URL is stored under, computed
+     * by the same function, whatever the route's path rewrite, the backends' path or {@code preserveHost}.
      *
      * @param clientUrl the absolute URL as clients use it
      * @return the request to purge; empty when no route matches the URL
-     * @throws IllegalArgumentException if the URL is not absolute with a host
+     * @throws IllegalArgumentException if the URL is not absolute with a host, or its path is one a
+     *                                  request would be refused for (a dot-segment with {@code ;} parameters)
      */
     public final Optional<RequestHead> purgeRequest(URI clientUrl) {
         Objects.requireNonNull(clientUrl, "clientUrl");
@@ -254,7 +259,27 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         if (!contextPath.isEmpty() && path.startsWith(contextPath)) {
             path = path.substring(contextPath.length());
         }
-        return requestHead("GET", clientUrl.getHost(), clientUrl.getPort(), path, clientUrl.getRawQuery(), HeaderFields.empty());
+        return requestHead("GET", clientUrl.getScheme(), clientUrl.getHost(), clientUrl.getPort(), path, clientUrl.getRawQuery(),
+                HeaderFields.empty());
+    }
+
+    /**
+     * Purges what a {@code GET} of this URL, as clients use it, stored (every variant): routed as such a
+     * request is ({@link #purgeRequest}), so that it names the entry whatever the route rewrites. The
+     * one-call form for code and for frameworks' admin endpoints; the admin endpoint of the servlet itself
+     * purges the same way.
+     *
+     * @param clientUrl the absolute URL as clients use it, e.g. {@code https://shop.example/shop/item}
+     * @return what was purged; no entries when no route matches the URL
+     * @throws IllegalArgumentException      if the URL is not absolute with a host, or its path is refused
+     * @throws UnsupportedOperationException if the engine cannot purge (it is not a {@link PurgeableEngine})
+     */
+    public final PurgeResult purge(URI clientUrl) {
+        if (!(engine instanceof PurgeableEngine purgeable)) {
+            throw new UnsupportedOperationException("the engine " + engine.getClass().getName() + " cannot purge (it is not a PurgeableEngine)");
+        }
+        Optional<RequestHead> target = purgeRequest(clientUrl);
+        return target.isPresent() ? purgeable.purge(target.get()) : new PurgeResult("url " + clientUrl + " (no route)", OptionalLong.of(0));
     }
 
     /**
@@ -367,7 +392,13 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         if (admin.handle(clientRequest, clientResponse, this::purgeTarget)) {
             return;
         }
-        Optional<Routes.Match> match = route(clientRequest);
+        Optional<Routes.Match> match;
+        try {
+            match = route(clientRequest);
+        } catch (IllegalArgumentException refusedPath) {
+            AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: " + refusedPath.getMessage(), HeaderFields.empty());
+            return;
+        }
         if (match.isEmpty()) {
             AnswerWriter.writePlainText(clientResponse, 404, "Not Found: no route for this path", HeaderFields.empty());
             return;
@@ -500,6 +531,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         if (!exchange.toOrigin.changesNothing()) {
             originRequest.headers(headers -> exchange.toOrigin.applyTo(headers::remove, headers::add));
         }
+        hostAsKeyed(exchange.toOrigin, originRequest);
         originRequest.onRequestBegin(request -> exchange.requestBegan());
         exchange.sent(System.nanoTime());
         exchange.backend().sent();
@@ -581,6 +613,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
      * tracing field; default none. The engine's own changes (the validators of a revalidation) are
      * applied after it, so a validation stays one whatever this does. A field that changes the origin's
      * response for one client must be in the response's {@code Vary}, or every client gets that response.
+     * With {@code preserveHost}, {@code Host} is set after it to the host the response is keyed on.
      *
      * @param clientRequest the client's request
      * @param originFields  the fields going to the origin, to change
@@ -844,7 +877,20 @@ public class CachingProxyServlet extends AsyncProxyServlet {
     }
 
     private static String clientAuthority(HttpServletRequest clientRequest) {
-        return KeyTargets.authority(clientRequest.getServerName(), clientRequest.getServerPort());
+        return KeyTargets.clientAuthority(clientRequest.getScheme(), clientRequest.getServerName(), clientRequest.getServerPort());
+    }
+
+    /**
+     * With {@code preserveHost}, the backend's {@code Host} is the authority of the URI the request is
+     * keyed on, set last: whatever {@code Host} the client sent beside another {@code :authority} or
+     * absolute target, and whatever a request normaliser or {@link #addOriginRequestFields} made of it,
+     * the backend answers for the host its response is stored under.
+     */
+    private void hostAsKeyed(ExchangePlan.ToOrigin plan, Request originRequest) {
+        if (keyTargets.keyedOnClientHost()) {
+            String keyedAuthority = plan.clientRequest().uri().getRawAuthority();
+            originRequest.headers(headers -> headers.put(HttpHeader.HOST, keyedAuthority));
+        }
     }
 
     /**
@@ -929,6 +975,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
             copyRequestHeaders(clientRequest, originRequest);
             addProxyHeaders(clientRequest, originRequest);
             originRequest.headers(headers -> refresh.applyTo(headers::remove, headers::add));
+            hostAsKeyed(refresh, originRequest);
             if (getTimeout() > 0) {
                 originRequest.timeout(getTimeout(), TimeUnit.MILLISECONDS);
             }

@@ -13,9 +13,10 @@ import java.util.Optional;
  * for, and the route's {@linkplain Route#pathRewrite() path rewrite}, which the engine adds to the cache
  * key. Together they name exactly one backend resource, whichever backend answers. The request's own
  * {@code Host} only chooses the route, unless the backend gets it too ({@code preserveHost}): then it
- * may decide the backend's answer, so the key carries it in place of the key origin's authority. The
- * one place the servlet, {@link CachingHandler} and the admin purge turn a route match into what the
- * engine keys on.
+ * may decide the backend's answer, so the key carries it in place of the key origin's authority, and the
+ * backend's {@code Host} is set from that same {@link #clientAuthority} last, whatever the client sent
+ * or a hook changed. The one place the servlet, {@link CachingHandler}, the admin purge and
+ * {@link CachingProxyServlet#purge} turn a route match into what the engine keys on.
  */
 final class KeyTargets {
 
@@ -30,10 +31,15 @@ final class KeyTargets {
         this.keyedOnClientHost = keyedOnClientHost;
     }
 
+    /** {@return whether the backend gets the client's host, which then joins the key} */
+    boolean keyedOnClientHost() {
+        return keyedOnClientHost;
+    }
+
     /**
      * The request the engine gets for this route match.
      *
-     * @param clientAuthority the host and port the client asked for ({@code Host}), as {@code host:port}
+     * @param clientAuthority the host and port the client asked for, as {@link #clientAuthority} makes it
      * @throws IllegalArgumentException if the path and query do not make a valid URI
      */
     RequestHead request(Routes.Match match, String method, HeaderFields fields, String clientAuthority) {
@@ -47,9 +53,26 @@ final class KeyTargets {
      * @throws IllegalArgumentException if it does not make a valid URI
      */
     URI keyUri(Routes.Match match, String clientAuthority) {
-        String base = keyedOnClientHost ? match.pool().keyOrigin().getScheme() + "://" + clientAuthority.toLowerCase(Locale.ROOT)
+        String base = keyedOnClientHost ? match.pool().keyOrigin().getScheme() + "://" + clientAuthority
                 : match.pool().keyBase();
         return parsed.apply(base + match.clientPathQuery());
+    }
+
+    /**
+     * The authority a client asked for, in one form whether it came from a request ({@code Host},
+     * {@code :authority} or an absolute target, as Jetty reads them) or from a URL given to a purge: the
+     * host in lower case, its port left out when it is the default of the client's scheme, so that
+     * {@code https://shop.example/x} names what a request for it on port 443 stored. With
+     * {@code preserveHost} it is both the key's authority and the backend's {@code Host}.
+     *
+     * @param scheme the client's scheme, {@code http} or {@code https}
+     * @param host   the host the client asked for
+     * @param port   its port; 0 or less when none was given
+     */
+    static String clientAuthority(String scheme, String host, int port) {
+        boolean secure = "https".equalsIgnoreCase(scheme);
+        int shown = port <= 0 || port == (secure ? 443 : 80) ? -1 : port;
+        return authority(host.toLowerCase(Locale.ROOT), shown);
     }
 
     /** {@code host:port}, an IPv6 address in brackets, as a URI's authority. */

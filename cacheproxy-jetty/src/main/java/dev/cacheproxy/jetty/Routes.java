@@ -13,7 +13,13 @@ import java.util.Optional;
 /**
  * The routes of a proxy: each request goes to the pool of the route with the longest matching path
  * prefix, a route for the request's {@code Host} before one for any host. A request no route matches is
- * answered 404 without contacting any backend. Immutable.
+ * answered 404 without contacting any backend. Routes match the path as servlet containers and Spring
+ * read it: dot-segments resolved, percent-encoded unreserved characters decoded, and {@code ;} path
+ * parameters left out ({@code /admin;x/secret} takes the {@code /admin} route); a segment that is a
+ * dot-segment with parameters ({@code ..;}, which Tomcat reads as {@code ..}) is refused. Routes choose
+ * where a request goes; they are not an access-control boundary (a backend may read a path in ways no
+ * proxy foresees: case, {@code //}, encoded slashes): guard what must be guarded in the backend.
+ * Immutable.
  */
 public final class Routes {
 
@@ -91,9 +97,14 @@ public final class Routes {
      * @param host     the request's {@code Host}, perhaps with a port; null when it has none
      * @param rawPath  the request's raw path within the servlet's context, beginning with {@code /}
      * @param rawQuery its raw query, or null
+     * @throws IllegalArgumentException if a segment of the path is a dot-segment with {@code ;} parameters
      */
     Optional<Match> match(String host, String rawPath, String rawQuery) {
-        String path = normalized(rawPath.startsWith("/") ? rawPath : "/" + rawPath);
+        String rooted = rawPath.startsWith("/") ? rawPath : "/" + rawPath;
+        // Before dot-segments are resolved too: "/shop/.;/../x" is "/shop/x" to java.net.URI, "/x" to Tomcat.
+        withoutParameters(rooted);
+        String path = normalized(rooted);
+        String routed = withoutParameters(path);
         String hostName = host == null ? null : hostWithoutPort(host);
         // Indexed, and no string built unless needed: this runs on every request, hits included.
         for (int i = 0; i < byPrecedence.size(); i++) {
@@ -102,15 +113,18 @@ public final class Routes {
                 continue;
             }
             String prefix = route.normalizedPrefix();
-            if (prefix.isEmpty() || path.equals(prefix)
-                    || (path.startsWith(prefix) && path.charAt(prefix.length()) == '/')) {
+            if (prefix.isEmpty() || routed.equals(prefix)
+                    || (routed.startsWith(prefix) && routed.charAt(prefix.length()) == '/')) {
                 PathRewrite rewrite = rewrites.get(i);
-                String backendPath = rewrite.originPath(path);
+                // A stripped prefix's segments lose their ;parameters with it: the rest, as it came, decides the backend's path.
+                String clientPath = rewrite.clientPrefix().isEmpty() ? path
+                        : rewrite.clientPrefix() + afterSegments(path, segments(rewrite.clientPrefix()));
+                String backendPath = rewrite.originPath(clientPath);
                 if (rawQuery == null) {
-                    return Optional.of(new Match(route, rewrite, backendPath, path));
+                    return Optional.of(new Match(route, rewrite, backendPath, clientPath));
                 }
                 String query = "?" + rawQuery;
-                return Optional.of(new Match(route, rewrite, backendPath + query, path + query));
+                return Optional.of(new Match(route, rewrite, backendPath + query, clientPath + query));
             }
         }
         return Optional.empty();
@@ -131,6 +145,59 @@ public final class Routes {
         } catch (IllegalArgumentException notAUriPath) {
             return path; // the request is answered 400 when its target is parsed
         }
+    }
+
+    /**
+     * The path without its segments' {@code ;} parameters ({@code /a;x/b;y=1} to {@code /a/b}), as a
+     * servlet container or Spring matches it; the path itself when it has none.
+     *
+     * @throws IllegalArgumentException if a segment is {@code .} or {@code ..} with parameters: Tomcat
+     *                                  reads {@code /shop/..;/admin} as {@code /admin}, a path outside the route
+     */
+    static String withoutParameters(String path) {
+        if (path.indexOf(';') < 0) {
+            return path;
+        }
+        StringBuilder bare = new StringBuilder(path.length());
+        int start = 0;
+        while (start < path.length()) {
+            int end = path.indexOf('/', start + 1);
+            if (end < 0) {
+                end = path.length();
+            }
+            String segment = path.substring(start, end); // with its leading '/'
+            int semicolon = segment.indexOf(';');
+            if (semicolon >= 0) {
+                segment = segment.substring(0, semicolon);
+                String name = segment.substring(1).replace("%2e", ".").replace("%2E", ".");
+                if (name.equals(".") || name.equals("..")) {
+                    throw new IllegalArgumentException("a path segment that is a dot-segment with ;parameters (such as ..;) is refused");
+                }
+            }
+            bare.append(segment);
+            start = end;
+        }
+        return bare.toString();
+    }
+
+    private static int segments(String prefix) {
+        int count = 0;
+        for (int i = 0; i < prefix.length(); i++) {
+            if (prefix.charAt(i) == '/') {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The rest of the path after its first {@code count} segments, parameters and all: {@code ""} or from a {@code /}. */
+    private static String afterSegments(String path, int count) {
+        int end = 0;
+        for (int i = 0; i < count && end < path.length(); i++) {
+            int next = path.indexOf('/', end + 1);
+            end = next < 0 ? path.length() : next;
+        }
+        return path.substring(end);
     }
 
     private static String hostWithoutPort(String host) {

@@ -69,6 +69,16 @@ final class RouteCacheKeysTest {
         return request.send();
     }
 
+    /** Waits until what a GET of this client URL stored is in the store: it is written once the body has ended, which the client may see first. */
+    private void awaitStored(String clientUrl) {
+        var key = engine.keyFor(proxy.servlet().purgeRequest(URI.create(clientUrl)).orElseThrow());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (engine.store().variants(key).isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, clientUrl + " was stored");
+            Thread.onSpinWait();
+        }
+    }
+
     private String body(String host, String pathAndQuery) throws Exception {
         ContentResponse response = send("GET", host, pathAndQuery);
         assertEquals(200, response.getStatus(), response.getContentAsString());
@@ -159,6 +169,57 @@ final class RouteCacheKeysTest {
 
         assertEquals("backend /store/item/7", body("p", "/shop/item/7"));
         assertEquals(3, origin.requestCount(), "the backend's Location /store/item/7 is the client's /shop/item/7: invalidated");
+    }
+
+    @Test
+    void aPurgeOfTheURLClientsUseRemovesWhatASingleOriginWithAPathStored() throws Exception {
+        answerWithTheirPaths("/v2/x");
+        proxy = new ProxyUnderTest(new CachingProxyServlet(URI.create(origin.url() + "/v2"), engine), new HashMap<>(Map.of("adminToken", TOKEN)),
+                ProxyUnderTest.FrontEnd.CACHING_HANDLER);
+        assertEquals("backend /v2/x", body("p", "/x"));
+        awaitStored("http://p/x");
+        assertEquals(0, engine.purge(URI.create("http://p/x")).entries().getAsLong(), "the engine alone cannot know the route");
+
+        assertEquals(1, proxy.servlet().purge(URI.create("http://p/x")).entries().getAsLong());
+        assertEquals("backend /v2/x", body("p", "/x"));
+        assertEquals(2, origin.requestCount(), "fetched again after the purge");
+        awaitStored("http://p/x");
+
+        ContentResponse purged = send("PURGE", "p", "/x", "Authorization", "Bearer " + TOKEN);
+        assertTrue(purged.getContentAsString().contains("\"entries\":1"), purged.getContentAsString());
+        body("p", "/x");
+        assertEquals(3, origin.requestCount());
+    }
+
+    @Test
+    void aPurgeOfTheURLClientsUseRemovesWhatAPoolWhoseBackendsHaveAPathStoredForEachRoute() throws Exception {
+        answerWithTheirPaths("/v2/x", "/v2/shop/x", "/v2/api/x");
+        start(Routes.of(Route.all(pool("v2", "/v2")), Route.prefix("/shop", pool("v2", "/v2")).stripped(),
+                Route.prefix("/api", pool("v2", "/v2"))), Map.of(), ProxyUnderTest.FrontEnd.SERVLET);
+        for (String path : new String[] {"/x", "/shop/x", "/api/x"}) {
+            body("p", path);
+            awaitStored("http://p" + path);
+        }
+        assertEquals(3, origin.requestCount());
+        for (String path : new String[] {"/x", "/shop/x", "/api/x"}) {
+            assertEquals(1, proxy.servlet().purge(URI.create("http://p" + path)).entries().getAsLong(), path);
+        }
+        body("p", "/shop/x");
+        assertEquals(4, origin.requestCount());
+    }
+
+    @Test
+    void aDotSegmentWithParametersIsRefusedWithA400AndReachesNoBackend() throws Exception {
+        answerWithTheirPaths("/store/x", "/x");
+        start(Routes.of(Route.prefix("/shop", pool("shop", "/store")).stripped()), Map.of(), ProxyUnderTest.FrontEnd.CACHING_HANDLER);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port())) {
+            socket.getOutputStream().write("GET /shop/..;/x HTTP/1.1\r\nHost: p\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(response.startsWith("HTTP/1.1 400"), response);
+        }
+        assertEquals("backend /store/x", body("p", "/shop;jsessionid=1/x"), "a parameter on the prefix still takes the route");
+        assertEquals(1, origin.requestCount(), "only the last reached a backend");
     }
 
     @Test

@@ -50,6 +50,34 @@ final class RoutesTest {
     }
 
     @Test
+    void routesMatchThePathWithoutItsSemicolonParametersAsServletContainersReadItAndBackendsGetTheParameters() {
+        assertEquals("api /users;v=1", where("proxy", "/api;jsessionid=7/users;v=1", null),
+                "the /api route, stripped with its parameter; the rest sent as it came");
+        assertEquals("api /", where("proxy", "/api;x", null));
+        assertEquals("images /static/img;x/a.png", where("proxy", "/img;x/a.png", null), "a kept prefix keeps its parameter");
+        assertEquals("web /a;b=c/d", where("proxy", "/a;b=c/d", null));
+    }
+
+    @Test
+    void aDotSegmentWithSemicolonParametersIsRefusedBeforeAnyRouteIsChosen() {
+        for (String path : new String[] {"/img/..;/api/users", "/img/..;x=1/secret", "/img/.;/../secret", "/img/%2e%2E;/secret",
+                "/img/.;"}) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> routes.match("proxy", path, null), path);
+            assertTrue(refused.getMessage().contains("dot-segment"), refused.getMessage());
+        }
+        assertEquals("images /static/img/..x;y/a", where("proxy", "/img/..x;y/a", null), "only a whole dot-segment is one");
+    }
+
+    @Test
+    void theClientAuthorityIsOneFormForARequestAndForAPurgeURL() {
+        assertEquals("shop.example", KeyTargets.clientAuthority("https", "Shop.Example", 443));
+        assertEquals("shop.example", KeyTargets.clientAuthority("http", "shop.example", 80));
+        assertEquals("shop.example", KeyTargets.clientAuthority("https", "shop.example", -1));
+        assertEquals("shop.example:443", KeyTargets.clientAuthority("http", "shop.example", 443), "443 is not http's default");
+        assertEquals("[::1]:8080", KeyTargets.clientAuthority("http", "::1", 8080));
+    }
+
+    @Test
     void theEngineSeesThePoolsKeyOriginAndThePathTheClientAskedForWithTheRoutesRewrite() {
         KeyTargets targets = new KeyTargets(false);
         RequestHead api = targets.request(routes.match("p", "/api/users", "a=1").orElseThrow(), "GET", HeaderFields.empty(), "p:80");

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.endpoint.Access;
@@ -26,7 +27,9 @@ import org.springframework.lang.Nullable;
 /**
  * The Actuator endpoint {@code cacheproxy}: {@code GET /actuator/cacheproxy} answers the engine's
  * statistics; {@code POST /actuator/cacheproxy} with {@code {"url": "..."}}, {@code {"tag": "..."}} or
- * {@code {"all": true}} purges. Purging is off by default ({@code management.endpoint.cacheproxy.access}
+ * {@code {"all": true}} purges; a {@code url} is the one clients use, and the purge removes what a
+ * {@code GET} of it stored, through the filter or a {@code cacheproxy.routes} route (whatever the
+ * backends' path). Purging is off by default ({@code management.endpoint.cacheproxy.access}
  * is {@code read-only}); with Spring Security in use it also needs the role {@code cacheproxy.admin.role}.
  */
 @WebEndpoint(id = "cacheproxy", defaultAccess = Access.READ_ONLY)
@@ -37,18 +40,34 @@ public class CacheproxyEndpoint {
     private final CachingEngine engine;
     private final BooleanSupplier securityInUse;
     private final String purgeRole;
+    private final Function<URI, PurgeResult> urlPurge;
 
     /**
-     * An endpoint on this engine.
+     * An endpoint on this engine whose URL purges go straight to the engine ({@link CachingEngine#purge(URI)}):
+     * right for the filter's responses, not for routes whose backends have a path.
      *
      * @param engine        the engine to report on and purge
      * @param securityInUse whether Spring Security guards the application, so that a purge needs the role
      * @param purgeRole     the role a purge needs then
      */
     public CacheproxyEndpoint(CachingEngine engine, BooleanSupplier securityInUse, String purgeRole) {
+        this(engine, securityInUse, purgeRole, engine::purge);
+    }
+
+    /**
+     * An endpoint on this engine whose URL purges go through {@code urlPurge}, which routes the URL as a
+     * request for it is (the auto-configuration's purges the filter's and every route's key).
+     *
+     * @param engine        the engine to report on and purge
+     * @param securityInUse whether Spring Security guards the application, so that a purge needs the role
+     * @param purgeRole     the role a purge needs then
+     * @param urlPurge      purges what a {@code GET} of a client's URL stored
+     */
+    public CacheproxyEndpoint(CachingEngine engine, BooleanSupplier securityInUse, String purgeRole, Function<URI, PurgeResult> urlPurge) {
         this.engine = engine;
         this.securityInUse = securityInUse;
         this.purgeRole = purgeRole;
+        this.urlPurge = urlPurge;
     }
 
     /** {@return the engine's statistics: requests, hits, misses, stores, faults, the store's and the backends' figures} */
@@ -61,7 +80,8 @@ public class CacheproxyEndpoint {
      * Purges one URL (every variant), one tag or everything: exactly one of the three.
      *
      * @param securityContext who asks
-     * @param url             the URL responses are stored under: the application's own for the filter, the backend's for a route
+     * @param url             the URL as clients use it ({@code http://localhost:8080/api/item}): what a {@code GET} of it
+     *                        stored through the filter or a route is purged
      * @param tag             a tag from {@code Surrogate-Key} or {@code Cache-Tag}
      * @param all             {@code true} to purge everything
      * @return what was purged, or 400 for a bad request and 403 for a user without the role
@@ -87,7 +107,7 @@ public class CacheproxyEndpoint {
                 if (!target.isAbsolute() || target.getHost() == null) {
                     return badRequest("url must be absolute, e.g. http://localhost:8080/page");
                 }
-                result = engine.purge(target);
+                result = urlPurge.apply(target);
             } else if (tag != null) {
                 result = engine.purgeTag(tag);
             } else {

@@ -1,5 +1,6 @@
 package dev.cacheproxy.spring.boot;
 
+import dev.cacheproxy.api.PurgeResult;
 import dev.cacheproxy.core.CachingEngine;
 import dev.cacheproxy.jetty.BackendPool;
 import dev.cacheproxy.jetty.CachingProxyServlet;
@@ -8,20 +9,26 @@ import dev.cacheproxy.jetty.Routes;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.boot.web.servlet.ServletContextInitializer;
 
 /**
  * Registers one {@link CachingProxyServlet} per {@code cacheproxy.routes} entry, async-supported, on the
  * route's paths, with its backends as one pool. A request keeps its whole path (context path aside) on
- * the way to the backend, as nginx's {@code proxy_pass http://backend;} does.
+ * the way to the backend, as nginx's {@code proxy_pass http://backend;} does. Purges a client's URL as
+ * each route's servlet keys a request for it.
  */
-final class ProxyRoutes implements ServletContextInitializer {
+final class ProxyRoutes implements ServletContextInitializer, ClientUrlPurge {
 
     private final CacheproxyProperties properties;
     private final CachingEngine engine;
+    /** The servlets registered, for purges. */
+    private final List<CachingProxyServlet> servlets = new CopyOnWriteArrayList<>();
 
     ProxyRoutes(CacheproxyProperties properties, CachingEngine engine) {
         this.properties = properties;
@@ -43,6 +50,7 @@ final class ProxyRoutes implements ServletContextInitializer {
             }
             CachingProxyServlet servlet = new CachingProxyServlet(Routes.to(pool(name, route)), engine);
             ServletRegistration.Dynamic registration = servletContext.addServlet("cacheproxy-route-" + name, servlet);
+            servlets.add(servlet);
             registration.setAsyncSupported(true);
             registration.setLoadOnStartup(1);
             registration.setInitParameter("timeout", Long.toString(route.getTimeout().toMillis()));
@@ -62,6 +70,25 @@ final class ProxyRoutes implements ServletContextInitializer {
                 throw new IllegalStateException("cacheproxy.routes." + name + ".paths " + taken + " are mapped to another servlet already");
             }
         }
+    }
+
+    /**
+     * Purges what a {@code GET} of this URL stored: as the filter keys it (the application's own
+     * responses, or a backend's URL as purges named route entries before), and as each route's servlet
+     * keys it (the backends' path, the route's rewrite). A servlet whose paths do not take the URL has
+     * stored nothing under its key for it, so asking each costs nothing wrong.
+     */
+    @Override
+    public PurgeResult purge(URI clientUrl) {
+        PurgeResult asFiltered = engine.purge(clientUrl);
+        long entries = asFiltered.entries().orElse(0);
+        boolean counted = asFiltered.entries().isPresent();
+        for (CachingProxyServlet servlet : servlets) {
+            PurgeResult routed = servlet.purge(clientUrl);
+            entries += routed.entries().orElse(0);
+            counted &= routed.entries().isPresent();
+        }
+        return new PurgeResult("url " + clientUrl, counted ? OptionalLong.of(entries) : OptionalLong.empty());
     }
 
     private static BackendPool pool(String name, CacheproxyProperties.Route route) {

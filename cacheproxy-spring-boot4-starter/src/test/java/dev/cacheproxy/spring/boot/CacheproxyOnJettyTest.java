@@ -29,6 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = {
             "cacheproxy.filter.url-patterns=/cached/*",
             "cacheproxy.routes.backend.paths=/backend/*",
+            "cacheproxy.routes.versioned.paths=/versioned/*",
             "cacheproxy.store.offheap-size=16MB",
             "management.endpoints.web.exposure.include=cacheproxy",
             "management.endpoint.cacheproxy.access=unrestricted",
@@ -56,6 +57,7 @@ class CacheproxyOnJettyTest {
     @DynamicPropertySource
     static void backend(DynamicPropertyRegistry properties) {
         properties.add("cacheproxy.routes.backend.backends", ORIGIN::url);
+        properties.add("cacheproxy.routes.versioned.backends", () -> ORIGIN.url() + "/v2");
     }
 
     @AfterAll
@@ -101,6 +103,21 @@ class CacheproxyOnJettyTest {
 
         HttpResponse<String> purged = Http.postJson(port, "/actuator/cacheproxy", "{\"url\":\"" + ORIGIN.url() + "/backend/purged\"}");
         HttpResponse<String> afterPurge = Http.get(port, "/backend/purged");
+
+        assertEquals(200, purged.statusCode(), purged.body());
+        assertTrue(purged.body().contains("\"entries\":1"), purged.body());
+        assertTrue(Http.cacheStatus(afterPurge).contains("fwd=uri-miss"), Http.cacheStatus(afterPurge));
+    }
+
+    @Test
+    void theEndpointPurgesByTheURLClientsUseWhatARouteWhoseBackendsHaveAPathStored() throws Exception {
+        HttpResponse<String> miss = Http.get(port, "/versioned/item");
+        assertTrue(miss.body().endsWith(" for /v2/versioned/item"), miss.body());
+        Stored.await(engine, ORIGIN.url() + "/versioned/item", "/v2");
+
+        HttpResponse<String> purged = Http.postJson(port, "/actuator/cacheproxy",
+                "{\"url\":\"http://127.0.0.1:" + port + "/versioned/item\"}");
+        HttpResponse<String> afterPurge = Http.get(port, "/versioned/item");
 
         assertEquals(200, purged.statusCode(), purged.body());
         assertTrue(purged.body().contains("\"entries\":1"), purged.body());
