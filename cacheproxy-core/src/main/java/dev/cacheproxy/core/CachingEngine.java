@@ -81,10 +81,10 @@ public final class CachingEngine implements ObservableEngine, PurgeableEngine, A
         this.failures = new OriginFailureAnswers(policy, this.store, storedAnswers);
         this.refreshes = new BackgroundRefreshes(cacheName);
         this.collapsing = new RequestCollapsing(builder.collapseTimeout, rememberedMisses, policy);
-        this.purging = new Purging(store, Keying.withPathRewrites(builder.cacheKeys), rememberedMisses);
-        this.traceAllowed = builder.traceAllowed;
         this.keying = new Keying(builder.cacheKeys, builder.showKeyInCacheStatus, builder.faultLogInterval,
                 new RequestNormalization(builder.normalizer, builder.faultLogInterval));
+        this.purging = new Purging(store, keying.function(), rememberedMisses);
+        this.traceAllowed = builder.traceAllowed;
     }
 
     /** {@return a builder with the defaults: RFC 9111 shared-cache policy, an in-memory Ehcache store, the system clock} */

@@ -61,7 +61,7 @@ final class Keying {
         RequestHead clientRequest = normalized.get();
         RequestNormalization.Changes changes = RequestNormalization.changes(sentRequest.headers(), clientRequest.headers());
         try {
-            return new Keyed(clientRequest, computed(clientRequest), changes, "");
+            return new Keyed(clientRequest, function.keyFor(clientRequest), changes, "");
         } catch (CacheKeyFunction.NoKey noKey) {
             return new Keyed(clientRequest, unkeyable(), changes, "no cache key: " + noKey.getMessage());
         } catch (RuntimeException fault) {
@@ -82,7 +82,7 @@ final class Keying {
      */
     CacheKey keyFor(RequestHead request) {
         try {
-            return computed(request);
+            return function.keyFor(request);
         } catch (CacheKeyFunction.NoKey noKey) {
             return unkeyable();
         } catch (RuntimeException fault) {
@@ -91,8 +91,9 @@ final class Keying {
         }
     }
 
-    private CacheKey computed(RequestHead request) {
-        return function.keyFor(request);
+    /** The user's key function with the path rewrite appended: what purges key by, too. */
+    CacheKeyFunction function() {
+        return function;
     }
 
     /**

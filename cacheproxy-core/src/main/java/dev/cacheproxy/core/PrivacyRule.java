@@ -40,8 +40,7 @@ final class PrivacyRule {
                 // nginx and Varnish do the same: a cookie is nearly always one user's, and so is the page that sets it.
                 return new Storability.DoNotStore("Set-Cookie: a response that sets a cookie is not stored");
             }
-            CacheControl directives = responseControl.directives();
-            if (!directives.has("public") && !directives.has("s-maxage")) {
+            if (!saysItMayBeShared(responseControl.directives())) {
                 return new Storability.DoNotStore("Set-Cookie without public or s-maxage");
             }
         }
@@ -58,7 +57,7 @@ final class PrivacyRule {
                 && !FreshnessRule.hasExplicitFreshness(response.headers(), responseControl)) {
             // A personalised page with only Last-Modified would otherwise be served to everyone for hours,
             // or validated for another user whose request the origin answers 304 by date alone.
-            return new Storability.DoNotStore("request has " + (request.headers().contains("Cookie") ? "Cookie" : "credentials")
+            return new Storability.DoNotStore("request has " + (cookie ? "Cookie" : "credentials")
                     + " and the response no explicit freshness: heuristic freshness is not used");
         }
         return decided;

@@ -38,10 +38,7 @@ final class StoredAnswers {
      * Rendered {@code Cache-Status} values by their status: objects stored at about the same time share
      * their {@code ttl}, so the many objects of a large working set share a few dozen values.
      */
-    private final AtomicReferenceArray<StatusValue> statusValues = new AtomicReferenceArray<>(RECENT_SLOTS);
-
-    private record StatusValue(CacheStatus status, String value) {
-    }
+    private final BoundedMemo<CacheStatus, String> statusValues = new BoundedMemo<>(RECENT_SLOTS, CacheStatus::toHeaderValue);
 
     StoredAnswers(TagFields tagFields) {
         this.tagFields = tagFields;
@@ -85,7 +82,7 @@ final class StoredAnswers {
         if (plain) {
             // The plain hit: Cache-Status goes into the builder already filled, and the fields are copied once.
             Body body = head ? Body.empty() : stored.body();
-            HeaderFields withStatus = visible.add("Cache-Status", headerValue(status)).build();
+            HeaderFields withStatus = visible.add("Cache-Status", statusValues.apply(status)).build();
             Answer answer = new Answer(new ResponseHead(stored.status(), withStatus), body, status);
             if (stored.body().size() <= RECENT_MAX_BODY) {
                 recent.set(slot, new Recent(stored, ageSeconds, head, status, answer));
@@ -120,17 +117,5 @@ final class StoredAnswers {
         // The plain hit: Cache-Status goes into the builder already filled, not into yet another copy.
         HeaderFields withStatus = visible.add("Cache-Status", status.toHeaderValue()).build();
         return new Answer(new ResponseHead(stored.status(), withStatus), body, status);
-    }
-
-    /** The status as a field value, rendered once for each status that hits keep giving. */
-    private String headerValue(CacheStatus status) {
-        int slot = status.hashCode() & (RECENT_SLOTS - 1);
-        StatusValue known = statusValues.get(slot);
-        if (known != null && known.status().equals(status)) {
-            return known.value();
-        }
-        String value = status.toHeaderValue();
-        statusValues.set(slot, new StatusValue(status, value));
-        return value;
     }
 }

@@ -5,7 +5,6 @@ import dev.cacheproxy.api.HeaderFields;
 import dev.cacheproxy.api.HopByHopFields;
 import dev.cacheproxy.api.ResponseHead;
 import java.util.List;
-import java.util.Set;
 
 /**
  * RFC 9111 §3.1: the header fields a cache does not store: the {@linkplain HopByHopFields hop-by-hop
@@ -13,14 +12,6 @@ import java.util.Set;
  * and the fields that set state in one client ({@code Set-Cookie}), which no other client may receive.
  */
 final class StoredFieldsRule {
-
-    /**
-     * Fields that set state in one client: never stored, so no other client ever receives them, whatever
-     * the policy decided (the response that carried them reaches its own client only). {@code Set-Cookie2}
-     * (RFC 2965, obsoleted by RFC 6265 and honoured by no browser) is stored like any field, as nginx and
-     * Varnish do and as the cache-tests suite requires.
-     */
-    static final Set<String> ONE_CLIENT_ONLY = Set.of("set-cookie");
 
     private StoredFieldsRule() {
     }
@@ -33,9 +24,14 @@ final class StoredFieldsRule {
                 : endToEnd;
     }
 
-    /** Whether this line is one that only the client whose request produced it may see ({@code Set-Cookie}). */
+    /**
+     * Whether this line is one that only the client whose request produced it may see: {@code Set-Cookie}
+     * sets state in one client, so it is never stored and no other client ever receives it, whatever the
+     * policy decided. {@code Set-Cookie2} (RFC 2965, obsoleted by RFC 6265 and honoured by no browser) is
+     * stored like any field, as nginx and Varnish do and as the cache-tests suite requires.
+     */
     static boolean isOneClientOnly(HeaderField line) {
-        return ONE_CLIENT_ONLY.contains(line.lowerCaseName());
+        return line.hasName("Set-Cookie"); // on every hit: no lower-cased copy of each name
     }
 
     /** The lines of these fields that only their own client may see: what a 304 or HEAD adds for its client. */

@@ -42,19 +42,18 @@ final class VaryRule {
     }
 
     /** A stored response's Vary is the same line hit after hit: read each line once. */
-    private static final BoundedMemo<String, List<String>> NOMINATED = new BoundedMemo<>(1024, line -> nominated(List.of(line)));
+    private static final BoundedMemo<String, List<String>> NOMINATED = new BoundedMemo<>(1024, VaryRule::nominated);
 
     /** Request values repeat from client to client ("gzip, deflate, br"): normalise each once. */
     private static final BoundedMemo<String, String> WEIGHTED = new BoundedMemo<>(4096, VaryRule::normaliseWeightedUncached);
 
-    private static List<String> nominated(List<String> varyLines) {
+    /** The names one {@code Vary} value lists (several lines are combined into one before), lower case and sorted. */
+    private static List<String> nominated(String vary) {
         TreeSet<String> names = new TreeSet<>();
-        for (String line : varyLines) {
-            for (String name : line.split(",")) {
-                String trimmed = name.strip();
-                if (!trimmed.isEmpty()) {
-                    names.add(trimmed.toLowerCase(Locale.ROOT));
-                }
+        for (String name : vary.split(",")) {
+            String trimmed = name.strip();
+            if (!trimmed.isEmpty()) {
+                names.add(trimmed.toLowerCase(Locale.ROOT));
             }
         }
         return List.copyOf(names);

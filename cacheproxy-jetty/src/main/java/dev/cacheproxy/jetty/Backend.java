@@ -57,12 +57,8 @@ final class Backend {
     Backend(String pool, URI uri, int weight, boolean backup, PassiveHealth passive, Clock clock) {
         this.pool = pool;
         this.uri = uri;
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        while (path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
-        }
-        this.origin = uri.getScheme() + "://" + uri.getRawAuthority();
-        this.base = origin + path;
+        this.origin = BackendPool.originOf(uri);
+        this.base = origin + BackendPool.pathOf(uri);
         this.weight = weight;
         this.backup = backup;
         this.passive = passive;

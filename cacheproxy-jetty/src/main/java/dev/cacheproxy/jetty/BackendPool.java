@@ -82,8 +82,8 @@ public final class BackendPool {
         }
         this.backends = List.copyOf(all);
         URI first = builder.specs.get(0).uri;
-        this.keyOrigin = builder.keyOrigin.orElse(URI.create(first.getScheme() + "://" + first.getRawAuthority()));
-        this.keyBase = keyOrigin.getScheme() + "://" + keyOrigin.getRawAuthority();
+        this.keyOrigin = builder.keyOrigin.orElse(URI.create(originOf(first)));
+        this.keyBase = originOf(keyOrigin);
         this.path = builder.path;
         this.retryTokens = new RetryTokens(retryBudget, clock);
         this.ring = balance == Balance.KEY_HASH ? Optional.of(new HashRing(backends)) : Optional.empty();
@@ -504,7 +504,7 @@ public final class BackendPool {
                 throw new IllegalArgumentException("a key origin is scheme://host[:port] without a path (the backends' URIs carry"
                         + " the pool's path), got \"" + keyOrigin + "\"");
             }
-            this.keyOrigin = Optional.of(URI.create(checked.getScheme() + "://" + checked.getRawAuthority()));
+            this.keyOrigin = Optional.of(URI.create(originOf(checked)));
             return this;
         }
 
@@ -534,8 +534,13 @@ public final class BackendPool {
         }
     }
 
+    /** {@code scheme://authority} of the URI, as written: where a backend or a key origin is, without a path. */
+    static String originOf(URI uri) {
+        return uri.getScheme() + "://" + uri.getRawAuthority();
+    }
+
     /** The URI's raw path without trailing slashes: {@code ""} for none or {@code /}. */
-    private static String pathOf(URI uri) {
+    static String pathOf(URI uri) {
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         while (path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);

@@ -33,14 +33,8 @@ final class BackgroundRefresh {
         backend.sent();
         originRequest.onResponseHeaders(originResponse -> {
             backend.responded(originResponse.getStatus(), System.nanoTime() - sent);
-            Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
+            Optional<ResponseHead> head = FromJetty.headOrAbort(originResponse);
             if (head.isEmpty()) {
-                originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
-                return;
-            }
-            Optional<String> faulty = FromJetty.faultyFraming(originResponse);
-            if (faulty.isPresent()) {
-                originResponse.abort(new FromJetty.BrokenOriginResponse(faulty.get()));
                 return;
             }
             ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(refresh, head.get());

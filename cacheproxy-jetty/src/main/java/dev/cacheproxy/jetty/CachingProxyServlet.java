@@ -233,7 +233,7 @@ public class CachingProxyServlet extends AsyncProxyServlet {
     Optional<RequestHead> requestHead(String method, String scheme, String host, int port, String rawPath, String rawQuery,
                                       HeaderFields fields) {
         return routes.match(host, rawPath, rawQuery)
-                .map(match -> keyTargets.request(match, method, fields, KeyTargets.clientAuthority(scheme, host, port)));
+                .map(match -> keyTargets.request(match, method, fields, scheme, host, port));
     }
 
     /**
@@ -412,7 +412,8 @@ public class CachingProxyServlet extends AsyncProxyServlet {
             RequestHead request;
             try {
                 request = keyTargets.request(match.get(), clientRequest.getMethod(),
-                        forwarding.inbound(requestFields(clientRequest), clientRequest.getRemoteAddr()), clientAuthority(clientRequest));
+                        forwarding.inbound(requestFields(clientRequest), clientRequest.getRemoteAddr()),
+                        clientRequest.getScheme(), clientRequest.getServerName(), clientRequest.getServerPort());
             } catch (IllegalArgumentException malformed) {
                 AnswerWriter.writePlainText(clientResponse, 400, "Bad Request: the request target or a header field is malformed",
                         HeaderFields.empty());
@@ -638,15 +639,8 @@ public class CachingProxyServlet extends AsyncProxyServlet {
             originResponse.abort(new SentElsewhere(originResponse.getStatus()));
             return;
         }
-        Optional<ResponseHead> head = FromJetty.responseHead(originResponse);
+        Optional<ResponseHead> head = FromJetty.headOrAbort(originResponse);
         if (head.isEmpty()) {
-            originResponse.abort(new FromJetty.BrokenOriginResponse("the origin sent an invalid status code " + originResponse.getStatus()));
-            return;
-        }
-        Optional<String> faulty = FromJetty.faultyFraming(originResponse);
-        if (faulty.isPresent()) {
-            // RFC 9112 §6.1: not stored, not relayed, and the connection is closed (an abort closes it).
-            originResponse.abort(new FromJetty.BrokenOriginResponse(faulty.get()));
             return;
         }
         ExchangePlan.OnOriginResponse plan = engine.onOriginResponse(exchange.toOrigin, head.get());
@@ -693,19 +687,6 @@ public class CachingProxyServlet extends AsyncProxyServlet {
         } catch (IOException | RuntimeException cannotWrite) {
             relayed.failed(cannotWrite);
         }
-    }
-
-    /**
-     * Not used: {@link #onResponseContent} writes through a writer of its own, which keeps a body being
-     * stored when the client fails.
-     *
-     * @param clientRequest the client's request
-     * @param originResponse the origin's response
-     * @return Jetty's writer, which nothing here uses
-     */
-    @Override
-    protected final StreamWriter newWriteListener(HttpServletRequest clientRequest, Response originResponse) {
-        return super.newWriteListener(clientRequest, originResponse);
     }
 
     @Override
@@ -872,12 +853,9 @@ public class CachingProxyServlet extends AsyncProxyServlet {
 
     /** The {@code GET} whose responses a purge of this request's URL removes: routed as a client's request is. */
     private RequestHead purgeTarget(HttpServletRequest clientRequest) {
-        return keyTargets.request(route(clientRequest).orElseThrow(() -> new IllegalArgumentException("no route for this path")),
-                "GET", HeaderFields.empty(), clientAuthority(clientRequest));
-    }
-
-    private static String clientAuthority(HttpServletRequest clientRequest) {
-        return KeyTargets.clientAuthority(clientRequest.getScheme(), clientRequest.getServerName(), clientRequest.getServerPort());
+        return requestHead("GET", clientRequest.getScheme(), clientRequest.getServerName(), clientRequest.getServerPort(),
+                clientRequest.getRequestURI().substring(clientRequest.getContextPath().length()), clientRequest.getQueryString(),
+                HeaderFields.empty()).orElseThrow(() -> new IllegalArgumentException("no route for this path"));
     }
 
     /**

@@ -41,6 +41,23 @@ final class FromJetty {
     }
 
     /**
+     * The origin's head, or empty after aborting a response that is not one the proxy may pass on: a
+     * status outside 100 to 599, or faulty framing (RFC 9112 §6.1: neither stored nor relayed, and the
+     * abort closes the connection).
+     */
+    static Optional<ResponseHead> headOrAbort(Response originResponse) {
+        Optional<ResponseHead> head = responseHead(originResponse);
+        Optional<String> broken = head.isEmpty()
+                ? Optional.of("the origin sent an invalid status code " + originResponse.getStatus())
+                : faultyFraming(originResponse);
+        if (broken.isPresent()) {
+            originResponse.abort(new BrokenOriginResponse(broken.get()));
+            return Optional.empty();
+        }
+        return head;
+    }
+
+    /**
      * RFC 9112 §6.1: an HTTP/1.0 response with {@code Transfer-Encoding} has faulty framing, whatever its
      * body looks like; the reason to treat it so, or empty when the framing is sound.
      */

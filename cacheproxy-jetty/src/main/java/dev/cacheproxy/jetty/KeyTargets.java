@@ -39,11 +39,13 @@ final class KeyTargets {
     /**
      * The request the engine gets for this route match.
      *
-     * @param clientAuthority the host and port the client asked for, as {@link #clientAuthority} makes it
+     * @param scheme the client's scheme
+     * @param host   the host the client asked for
+     * @param port   its port; 0 or less when none was given
      * @throws IllegalArgumentException if the path and query do not make a valid URI
      */
-    RequestHead request(Routes.Match match, String method, HeaderFields fields, String clientAuthority) {
-        return new RequestHead(method, keyUri(match, clientAuthority), fields, Optional.empty(), match.rewrite());
+    RequestHead request(Routes.Match match, String method, HeaderFields fields, String scheme, String host, int port) {
+        return new RequestHead(method, keyUri(match, scheme, host, port), fields, Optional.empty(), match.rewrite());
     }
 
     /**
@@ -52,8 +54,9 @@ final class KeyTargets {
      *
      * @throws IllegalArgumentException if it does not make a valid URI
      */
-    URI keyUri(Routes.Match match, String clientAuthority) {
-        String base = keyedOnClientHost ? match.pool().keyOrigin().getScheme() + "://" + clientAuthority
+    URI keyUri(Routes.Match match, String scheme, String host, int port) {
+        // The client's authority is worked out only when it is part of the key (preserveHost): not on every hit.
+        String base = keyedOnClientHost ? match.pool().keyOrigin().getScheme() + "://" + clientAuthority(scheme, host, port)
                 : match.pool().keyBase();
         return parsed.apply(base + match.clientPathQuery());
     }

@@ -80,13 +80,13 @@ final class RoutesTest {
     @Test
     void theEngineSeesThePoolsKeyOriginAndThePathTheClientAskedForWithTheRoutesRewrite() {
         KeyTargets targets = new KeyTargets(false);
-        RequestHead api = targets.request(routes.match("p", "/api/users", "a=1").orElseThrow(), "GET", HeaderFields.empty(), "p:80");
+        RequestHead api = targets.request(routes.match("p", "/api/users", "a=1").orElseThrow(), "GET", HeaderFields.empty(), "http", "p", 80);
         assertEquals(URI.create("http://10.0.0.2/api/users?a=1"), api.uri(), "the prefix is stripped toward the backend, not in the URI");
         assertEquals(new PathRewrite("/api", ""), api.pathRewrite(), "the stripping is in the key");
-        RequestHead page = targets.request(routes.match("p", "/users", null).orElseThrow(), "GET", HeaderFields.empty(), "p:80");
+        RequestHead page = targets.request(routes.match("p", "/users", null).orElseThrow(), "GET", HeaderFields.empty(), "http", "p", 80);
         assertEquals(URI.create("http://10.0.0.1/users"), page.uri());
         assertEquals(PathRewrite.NONE, page.pathRewrite());
-        RequestHead image = targets.request(routes.match("p", "/img/a.png", null).orElseThrow(), "GET", HeaderFields.empty(), "p:80");
+        RequestHead image = targets.request(routes.match("p", "/img/a.png", null).orElseThrow(), "GET", HeaderFields.empty(), "http", "p", 80);
         assertEquals(URI.create("http://10.0.0.3/img/a.png"), image.uri(), "the pool's path is not in the URI rules see");
         assertEquals(new PathRewrite("", "/static"), image.pathRewrite());
         assertEquals(URI.create("http://10.0.0.3"), images.keyOrigin());

@@ -135,7 +135,7 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
                 case "--max-object-size" -> maxObjectSize = Optional.of(parseMaxObjectSize(valueOf(args, ++i, flag)));
                 case "--admin-token" -> adminToken = Optional.of(parseAdminToken(valueOf(args, ++i, flag)));
                 case "--admin-allow" -> adminAllow = Optional.of(valueOf(args, ++i, flag));
-                case "--max-connections" -> limits = limits.withMaxConnections(parseCount(flag, valueOf(args, ++i, flag)));
+                case "--max-connections" -> limits = limits.withMaxConnections(PoolFlags.parseCount(flag, valueOf(args, ++i, flag), 1));
                 case "--client-idle-timeout" -> limits = limits.withClientIdleTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 case "--origin-timeout" -> limits = limits.withOriginTimeout(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
                 case "--shutdown-grace" -> limits = limits.withShutdownGrace(ServerLimits.parseDuration(flag, valueOf(args, ++i, flag)));
@@ -243,18 +243,6 @@ record ExampleFlags(Optional<URI> origin, int port, String bind, boolean help, l
             throw new IllegalArgumentException(flag + " must be at least " + ByteSize.format(minimum) + ", got " + text);
         }
         return bytes;
-    }
-
-    private static int parseCount(String flag, String text) {
-        try {
-            int count = Integer.parseInt(text);
-            if (count < 1) {
-                throw new IllegalArgumentException(flag + " must be at least 1, got " + text);
-            }
-            return count;
-        } catch (NumberFormatException notANumber) {
-            throw new IllegalArgumentException(flag + " must be a whole number, got " + text);
-        }
     }
 
     private static long parseMaxObjectSize(String text) {

@@ -267,7 +267,8 @@ record PoolFlags(List<URI> origins, List<RouteFlag> routeFlags, Balance balance,
         throw new IllegalArgumentException(flag + " must be a status such as 200 or a range such as 200-399, within 100 to 599, got " + text);
     }
 
-    private static int parseCount(String flag, String text, int minimum) {
+    /** A whole number of at least {@code minimum}, or an error naming the flag. */
+    static int parseCount(String flag, String text, int minimum) {
         try {
             int count = Integer.parseInt(text);
             if (count < minimum) {

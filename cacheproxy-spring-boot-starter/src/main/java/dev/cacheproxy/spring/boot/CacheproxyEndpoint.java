@@ -43,18 +43,6 @@ public class CacheproxyEndpoint {
     private final Function<URI, PurgeResult> urlPurge;
 
     /**
-     * An endpoint on this engine whose URL purges go straight to the engine ({@link CachingEngine#purge(URI)}):
-     * right for the filter's responses, not for routes whose backends have a path.
-     *
-     * @param engine        the engine to report on and purge
-     * @param securityInUse whether Spring Security guards the application, so that a purge needs the role
-     * @param purgeRole     the role a purge needs then
-     */
-    public CacheproxyEndpoint(CachingEngine engine, BooleanSupplier securityInUse, String purgeRole) {
-        this(engine, securityInUse, purgeRole, engine::purge);
-    }
-
-    /**
      * An endpoint on this engine whose URL purges go through {@code urlPurge}, which routes the URL as a
      * request for it is (the auto-configuration's purges the filter's and every route's key).
      *
