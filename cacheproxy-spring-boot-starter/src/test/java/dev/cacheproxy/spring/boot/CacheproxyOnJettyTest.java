@@ -11,20 +11,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.jetty.servlet.JettyServletWebServerFactory;
-import org.springframework.boot.jetty.JettyWebServer;
-import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.ApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The starter in a Spring Boot 4.0 application on Jetty, the version Boot manages (12.1, EE 11), without
+ * The starter in a Spring Boot application on Jetty, the version its Boot line manages (3.5: 12.0; 4.0: 12.1, EE 11), without
  * Spring Security: the filter and a route cache, and the endpoint purges once its access allows it.
  */
-@SpringBootTest(classes = {TestApplication.class, CacheproxyOnJettyTest.OnJetty.class},
+@SpringBootTest(classes = {TestApplication.class, BootLine.OnJetty.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "cacheproxy.filter.url-patterns=/cached/*",
@@ -33,11 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "cacheproxy.store.offheap-size=16MB",
             "management.endpoints.web.exposure.include=cacheproxy",
             "management.endpoint.cacheproxy.access=unrestricted",
-            "spring.autoconfigure.exclude=org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
-                    + "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration,"
-                    + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
-                    + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
-                    + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"})
+            BootLine.WITHOUT_SECURITY})
 class CacheproxyOnJettyTest {
 
     private static final TestOrigin ORIGIN = newOrigin();
@@ -52,7 +44,7 @@ class CacheproxyOnJettyTest {
     CachingEngine engine;
 
     @Autowired
-    ServletWebServerApplicationContext context;
+    ApplicationContext context;
 
     @DynamicPropertySource
     static void backend(DynamicPropertyRegistry properties) {
@@ -66,9 +58,9 @@ class CacheproxyOnJettyTest {
     }
 
     @Test
-    void theApplicationRunsOnTheJettyThatSpringBoot40Manages() {
-        assertInstanceOf(JettyWebServer.class, context.getWebServer());
-        assertTrue(Jetty.VERSION.startsWith("12.1."), Jetty.VERSION);
+    void theApplicationRunsOnTheJettyItsSpringBootLineManages() {
+        assertInstanceOf(BootLine.JETTY_WEB_SERVER, BootLine.webServer(context));
+        assertTrue(Jetty.VERSION.startsWith(BootLine.JETTY_VERSION), Jetty.VERSION);
     }
 
     @Test
@@ -124,15 +116,6 @@ class CacheproxyOnJettyTest {
         assertTrue(Http.cacheStatus(afterPurge).contains("fwd=uri-miss"), Http.cacheStatus(afterPurge));
     }
 
-    /** Jetty instead of Tomcat, whichever is on the class path. */
-    @TestConfiguration(proxyBeanMethods = false)
-    static class OnJetty {
-
-        @Bean
-        JettyServletWebServerFactory jetty() {
-            return new JettyServletWebServerFactory();
-        }
-    }
 
     private static TestOrigin newOrigin() {
         try {

@@ -31,11 +31,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "management.endpoint.health.group.readiness.include=readinessState,cacheproxyBackends",
             "management.endpoint.health.show-components=always",
             "management.endpoint.health.show-details=always",
-            "spring.autoconfigure.exclude=org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
-                    + "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration,"
-                    + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
-                    + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
-                    + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration"})
+            BootLine.WITHOUT_SECURITY})
 class CacheproxyBackendsHealthTest {
 
     @LocalServerPort

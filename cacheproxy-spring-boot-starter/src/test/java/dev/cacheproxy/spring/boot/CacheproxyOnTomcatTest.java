@@ -12,12 +12,10 @@ import org.apache.catalina.util.ServerInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
-import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -28,11 +26,11 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The starter in a Spring Boot 3.5 application on Tomcat (Boot's default, 10.1 here) with Actuator,
+ * The starter in a Spring Boot application on Tomcat (Boot's default; 3.5: 10.1, 4.0: 11) with Actuator,
  * Micrometer and Spring Security: the filter caches the application's own pages, a route caches a
  * backend's, and the endpoint, meters and health indicator work.
  */
-@SpringBootTest(classes = {TestApplication.class, CacheproxyOnTomcatTest.Security.class},
+@SpringBootTest(classes = {TestApplication.class, BootLine.OnTomcat.class, CacheproxyOnTomcatTest.Security.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "cacheproxy.filter.url-patterns=/cached/*",
@@ -61,7 +59,7 @@ class CacheproxyOnTomcatTest {
     MeterRegistry meters;
 
     @Autowired
-    ServletWebServerApplicationContext context;
+    ApplicationContext context;
 
     @DynamicPropertySource
     static void backend(DynamicPropertyRegistry properties) {
@@ -74,9 +72,9 @@ class CacheproxyOnTomcatTest {
     }
 
     @Test
-    void theApplicationRunsOnTheTomcatThatSpringBoot35Manages() {
-        assertInstanceOf(TomcatWebServer.class, context.getWebServer());
-        assertTrue(ServerInfo.getServerNumber().startsWith("10.1."), ServerInfo.getServerNumber());
+    void theApplicationRunsOnTheTomcatItsSpringBootLineManages() {
+        assertInstanceOf(BootLine.TOMCAT_WEB_SERVER, BootLine.webServer(context));
+        assertTrue(ServerInfo.getServerNumber().startsWith(BootLine.TOMCAT_VERSION), ServerInfo.getServerNumber());
     }
 
     @Test
@@ -172,13 +170,14 @@ class CacheproxyOnTomcatTest {
         assertTrue(backends.body().contains("\"" + ORIGIN.url() + "\":\"HEALTHY\""), backends.body());
     }
 
+
     /** The application's own security: its pages are public, Actuator needs a user, a purge the admin role. */
     @TestConfiguration(proxyBeanMethods = false)
     static class Security {
 
         @Bean
         SecurityFilterChain actuator(HttpSecurity http) throws Exception {
-            return http.securityMatcher(EndpointRequest.toAnyEndpoint())
+            return http.securityMatcher(BootLine.anyEndpoint())
                     .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
                     .httpBasic(Customizer.withDefaults())
                     .csrf(csrf -> csrf.disable())

@@ -1,0 +1,64 @@
+package dev.cacheproxy.spring.boot;
+
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
+import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
+import org.springframework.boot.web.embedded.jetty.JettyWebServer;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+
+/**
+ * What differs between the Spring Boot lines the shared tests run on: the packages of a few types, and
+ * the Jetty and Tomcat versions each line manages.
+ */
+final class BootLine {
+
+    /** Spring Security's auto-configurations on this line, left out by the tests that run without it. */
+    static final String WITHOUT_SECURITY = "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration,"
+                    + "org.springframework.boot.autoconfigure.security.servlet.SecurityFilterAutoConfiguration,"
+                    + "org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration,"
+                    + "org.springframework.boot.actuate.autoconfigure.security.servlet.ManagementWebSecurityAutoConfiguration";
+    /** The start of the Jetty version this line manages. */
+    static final String JETTY_VERSION = "12.0.";
+    /** The start of the Tomcat version this line manages. */
+    static final String TOMCAT_VERSION = "10.1.";
+    static final Class<?> JETTY_WEB_SERVER = JettyWebServer.class;
+    static final Class<?> TOMCAT_WEB_SERVER = TomcatWebServer.class;
+
+    private BootLine() {
+    }
+
+    /** The application's web server. */
+    static Object webServer(ApplicationContext context) {
+        return ((ServletWebServerApplicationContext) context).getWebServer();
+    }
+
+    /** Requests for any Actuator endpoint. */
+    static RequestMatcher anyEndpoint() {
+        return EndpointRequest.toAnyEndpoint();
+    }
+
+    /** Jetty as the web server. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class OnJetty {
+
+        @Bean
+        JettyServletWebServerFactory jetty() {
+            return new JettyServletWebServerFactory();
+        }
+    }
+
+    /** Tomcat, Boot's default, which Boot 4 passes over for Jetty when both are on the class path, as in these tests. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class OnTomcat {
+
+        @Bean
+        TomcatServletWebServerFactory tomcat() {
+            return new TomcatServletWebServerFactory();
+        }
+    }
+}
