@@ -22,6 +22,7 @@ VS_NGINX=false
 VS_VARNISH=false
 QUICK=false
 KEEP=false
+PROFILE_DIR=""
 DURATION=""
 WARMUP=""
 ROUNDS=""
@@ -66,11 +67,16 @@ JVM's per-thread allocation counters) and the young collections during the run.
   --quick             a short smoke run: 2 s warm-up, 2 s per case, 1 round, 10000 objects, 200 connections
   --skip-1g           the same as leaving 1g out of --cases
   --keep              keep the temporary directory (logs, configs) instead of deleting it
+  --profile DIR       after each case's measured rounds, one more unmeasured run of our proxy under Java
+                      Flight Recorder (settings=profile); the recordings go to DIR/CASE.jfr and, with a
+                      JDK 21+ `jfr` on the PATH or in JFR_HOME/bin, the hottest methods, the allocation by
+                      site and the GC pauses are printed after the results
   --help              show this and exit
 
 Installs wrk, nginx-light, curl (and varnish with --vs-varnish) with apt-get when they are missing,
 which needs root (or password-less sudo). Builds examples/target/cacheproxy-example.jar when missing.
-Set CACHEPROXY_BENCH_JVM_OPTS to change our proxy's JVM flags (default: -Xms512m -Xmx512m -XX:+UseG1GC).
+Set CACHEPROXY_BENCH_JVM_OPTS to change our proxy's JVM flags (default: -Xms512m -Xmx512m -XX:+UseG1GC),
+and CACHEPROXY_BENCH_FLAGS to add flags of the example proxy (e.g. "--heap-size 8MiB").
 EOF
 }
 
@@ -108,6 +114,7 @@ while [[ $# -gt 0 ]]; do
         --quick) QUICK=true ;;
         --skip-1g) CASES_LIST="$(tr ',' '\n' <<<"$CASES_LIST" | grep -vx 1g | paste -sd, -)" ;;
         --keep) KEEP=true ;;
+        --profile) need_value "$@"; PROFILE_DIR="$2"; shift ;;
         --help | -h) usage; exit 0 ;;
         *) usage >&2; die "unknown option: $1" ;;
     esac
@@ -324,6 +331,9 @@ fi
 # A token for the admin endpoint's /stats (memory per stored object); the endpoint only listens on loopback here.
 ADMIN_TOKEN="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 OURS_FLAGS+=(--admin-token "$ADMIN_TOKEN")
+# Extra flags for our proxy, e.g. to compare store settings: CACHEPROXY_BENCH_FLAGS="--heap-size 8MiB".
+read -r -a extra_flags <<<"${CACHEPROXY_BENCH_FLAGS:-}"
+OURS_FLAGS+=("${extra_flags[@]}")
 
 alloc_port ORIGIN_PORT
 alloc_port SLOW_PORT
@@ -693,6 +703,46 @@ run_case() {
             measure "$case" "$server"
         done
     done
+    [[ -z "$PROFILE_DIR" ]] || profile_case "$case"
+}
+
+# profile_case CASE : one more (unmeasured) run of our proxy under Java Flight Recorder
+profile_case() {
+    local case="$1" file
+    mkdir -p "$PROFILE_DIR"
+    file="$(cd "$PROFILE_DIR" && pwd)/$case.jfr"
+    rm -f "$file"
+    jcmd "$OURS_PID" JFR.start name="bench-$case" settings=profile >/dev/null
+    run_wrk "$case" cacheproxy "$DURATION" "$WORK/logs/wrk-$case-profiled.txt"
+    jcmd "$OURS_PID" JFR.stop name="bench-$case" filename="$file" >/dev/null
+    PROFILED+=("$case")
+}
+PROFILED=()
+
+# A `jfr` that has the `view` command (JDK 21+), or nothing.
+jfr_with_views() {
+    local candidate
+    for candidate in ${JFR_HOME:+"$JFR_HOME/bin/jfr"} "$(command -v jfr || true)"; do
+        [[ -n "$candidate" && -x "$candidate" ]] && "$candidate" help view >/dev/null 2>&1 && { echo "$candidate"; return; }
+    done
+}
+
+print_profiles() {
+    local jfr case view
+    [[ ${#PROFILED[@]} -gt 0 ]] || return 0
+    echo
+    echo "== profiles (one unmeasured run of ${DURATION}s per case under JFR; recordings in $PROFILE_DIR)"
+    jfr="$(jfr_with_views)"
+    if [[ -z "$jfr" ]]; then
+        echo "  no jfr with views here (JDK 21+): open the recordings with JDK Mission Control or 'jfr view' of a newer JDK"
+        return 0
+    fi
+    for case in "${PROFILED[@]}"; do
+        for view in hot-methods allocation-by-site gc-pauses; do
+            echo "-- $case: $view"
+            "$jfr" view --width 160 "$view" "$PROFILE_DIR/$case.jfr" 2>&1 | sed -n '1,30p'
+        done
+    done
 }
 
 declare -A CASE_TARGET=()
@@ -836,6 +886,8 @@ if wants objects && [[ ${#MEM_BEFORE[@]} -gt 0 ]]; then
     echo "  (cacheproxy's off-heap figure is the bytes of its entries; Ehcache's own per-entry index is not in it)"
     echo
 fi
+
+print_profiles
 
 PEERS=("${SERVERS[@]:1}")
 FAILED=0

@@ -241,7 +241,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             counters.miss();
             return List.of();
         }
-        heapTier.admit(name, variants, stamp);
+        heapTier.offer(name, variants, stamp);
         counters.hit();
         return variants.responses();
     }

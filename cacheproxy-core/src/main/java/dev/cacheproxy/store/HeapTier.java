@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * The heap tier of an {@link EhcacheStore}: decoded entries of the hottest keys, held in a Caffeine
  * cache bounded by an estimate of their bytes on the heap, in front of the Ehcache tiers (which stay
- * the authority). A hit here decodes nothing and allocates nothing.
+ * the authority). A hit here decodes nothing and allocates nothing. A key enters on its second read from
+ * the cache behind within a short window ({@link RecentReads}): one read is no sign of a hot key.
  *
  * <p>Coherent with the cache behind it: the store calls {@link #invalidate} after every change of a key
  * there (its own writes and removals, and Ehcache's entry events, which fire once the change is
@@ -56,6 +57,7 @@ final class HeapTier {
     private final Policy<String, StoredVariants> policy;
     private final long maxBytes;
     private final AtomicLongArray stamps = new AtomicLongArray(STRIPES);
+    private final RecentReads recentReads = new RecentReads();
 
     private HeapTier(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -105,6 +107,17 @@ final class HeapTier {
     /** The change stamp of the key's stripe: note it before reading the key from the cache behind. */
     long stamp(String key) {
         return entries == null ? 0 : stamps.get(stripe(key));
+    }
+
+    /**
+     * Offers a value just read from the cache behind: held ({@link #admit}) when its key was read from
+     * there before within {@link RecentReads}' window, so that a working set larger than the tier, read
+     * evenly, does not churn through it.
+     */
+    void offer(String key, StoredVariants value, long stamp) {
+        if (entries != null && recentReads.readBefore(key)) {
+            admit(key, value, stamp);
+        }
     }
 
     /**
