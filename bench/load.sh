@@ -114,7 +114,7 @@ while [[ $# -gt 0 ]]; do
         --quick) QUICK=true ;;
         --skip-1g) CASES_LIST="$(tr ',' '\n' <<<"$CASES_LIST" | grep -vx 1g | paste -sd, -)" ;;
         --keep) KEEP=true ;;
-        --profile) need_value "$@"; PROFILE_DIR="$2"; shift ;;
+        --profile) [[ $# -ge 2 && -n "$2" ]] || die "--profile needs a directory"; PROFILE_DIR="$2"; shift ;;
         --help | -h) usage; exit 0 ;;
         *) usage >&2; die "unknown option: $1" ;;
     esac
