@@ -492,6 +492,7 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         private boolean tiersSet;
         private int maxVariantsPerKey = 16;
         private Optional<Source> source = Optional.empty();
+        private boolean quietEhcacheLogs = EhcacheLogLevels.quietByDefault();
 
         private Builder() {
         }
@@ -636,6 +637,21 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
         }
 
         /**
+         * Whether the store, when it opens tiers of its own, sets Ehcache's loggers ({@code org.ehcache},
+         * {@code org.terracotta}) to WARN in your SLF4J backend where your logging configuration sets no
+         * level for them. Default true, or the system property {@code cacheproxy.ehcache.quietLogs}:
+         * Ehcache otherwise logs at INFO each cache it creates and removes and each off-heap allocation.
+         * False leaves Ehcache's levels as your backend has them.
+         *
+         * @param quiet false to keep Ehcache's INFO lines
+         * @return this builder
+         */
+        public Builder quietEhcacheLogs(boolean quiet) {
+            this.quietEhcacheLogs = quiet;
+            return this;
+        }
+
+        /**
          * Starts the store.
          *
          * @return the started store
@@ -656,6 +672,10 @@ public final class EhcacheStore implements ObservableStore, TaggedStore {
             long ehcacheHeapEntries = ours ? (diskDirectory.isPresent() ? EHCACHE_HEAP_ENTRIES_UNDER_OURS : 0) : heapEntries;
             EhcacheTiers tiers = new EhcacheTiers(ehcacheHeapEntries, offHeapBytes,
                     diskDirectory.map(directory -> new EhcacheTiers.DiskTier(directory, diskBytes)));
+            if (quietEhcacheLogs) {
+                // Before Ehcache's classes create their loggers: some backends fix a level at creation.
+                EhcacheLogLevels.quietUnlessConfigured();
+            }
             EhcacheTiers.OpenTiers open = tiers.open();
             CacheManager manager = open.manager();
             Cache<String, StoredVariants> cache = manager.getCache(EhcacheTiers.CACHE_ALIAS, String.class, StoredVariants.class);
