@@ -48,6 +48,8 @@ public final class AdminEndpoint {
     private final ObservableEngine observing;
     private final Optional<BearerToken> token;
     private final String path;
+    /** The path with a slash after it, made once: every request through the proxy is checked against it. */
+    private final String pathBelow;
     private final String purgeMethod;
     private final AddressAllowlist allowlist;
 
@@ -57,6 +59,7 @@ public final class AdminEndpoint {
         this.observing = observing;
         this.token = token;
         this.path = path;
+        this.pathBelow = path + "/";
         this.purgeMethod = purgeMethod;
         this.allowlist = allowlist;
     }
@@ -139,7 +142,7 @@ public final class AdminEndpoint {
      */
     public boolean claims(String method, String pathInContext) {
         return token.isPresent() && (method.equals(purgeMethod)
-                || pathInContext.equals(path) || pathInContext.startsWith(path + "/"));
+                || pathInContext.equals(path) || pathInContext.startsWith(pathBelow));
     }
 
     /**
