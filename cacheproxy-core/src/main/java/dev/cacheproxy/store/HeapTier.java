@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * there (its own writes and removals, and Ehcache's entry events, which fire once the change is
  * visible: evictions included), and {@link #invalidateAll} after a clear. A reader that brings a value
  * up from Ehcache notes a {@linkplain #stamp stamp} of the key's stripe first and {@linkplain #admit
- * admits} the value only while the stamp is unchanged, so a value read just before a change can never
- * stay here after the change's invalidation: either the invalidation removes it, or the reader sees the
- * moved stamp and removes it itself. No lock is held while calling Ehcache, so no lock order can
+ * admits} the value, atomically, only while the stamp is unchanged, so a value read just before a change
+ * is never served after the change returned: either the change's invalidation removes it, or it is
+ * never inserted. No lock is held while calling Ehcache, so no lock order can
  * deadlock with Ehcache's own.
  *
  * <p>Thread safe.
@@ -128,10 +128,12 @@ final class HeapTier {
         if (entries == null || value.isUnreadable() || weight(key, value) > maxBytes) {
             return;
         }
-        entries.asMap().putIfAbsent(key, value);
-        if (stamps.get(stripe(key)) != stamp) {
-            entries.asMap().remove(key, value);
-        }
+        int stripe = stripe(key);
+        // Inserted under the map's lock for the key, and only while the stamp has not moved: a change
+        // moves the stamp and then invalidates under that same lock, so either the value is never
+        // inserted or the invalidation finds and removes it. Inserting first and checking after would
+        // let another reader see the old value after the change returned.
+        entries.asMap().compute(key, (k, held) -> held != null || stamps.get(stripe) != stamp ? held : value);
     }
 
     /** The key changed (or may have) in the cache behind: forget what is held for it. Call after the change is visible. */
