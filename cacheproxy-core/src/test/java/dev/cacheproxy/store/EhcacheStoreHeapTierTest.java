@@ -24,7 +24,6 @@ import org.ehcache.config.builders.CacheConfigurationBuilder;
 import org.ehcache.config.builders.CacheManagerBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.config.units.MemoryUnit;
-import org.ehcache.spi.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -203,11 +202,8 @@ final class EhcacheStoreHeapTierTest {
 
     @Test
     void aRemovalThatFaultsStillDropsTheKeyFromTheHeapTier() {
-        CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder()
-                .withCache("mine", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.newResourcePoolsBuilder().offheap(4, MemoryUnit.MB)))
-                .build(true);
-        try (EhcacheStore store = EhcacheStore.using(manager.getCache("mine", String.class, StoredVariants.class))
-                .heapSize(1L << 20).build()) {
+        CacheManager manager = applicationsOwnManager();
+        try (EhcacheStore store = heapTieredOn(manager)) {
             store.store(key("page"), CacheStoreContract.response("gzip", "page", T0));
             heldOnHeap(store, key("page"));
 
@@ -221,11 +217,8 @@ final class EhcacheStoreHeapTierTest {
 
     @Test
     void aWriteThatFaultsDropsTheKeyFromTheHeapTier() {
-        CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder()
-                .withCache("mine", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.newResourcePoolsBuilder().offheap(4, MemoryUnit.MB)))
-                .build(true);
-        try (EhcacheStore store = EhcacheStore.using(manager.getCache("mine", String.class, StoredVariants.class))
-                .heapSize(1L << 20).build()) {
+        CacheManager manager = applicationsOwnManager();
+        try (EhcacheStore store = heapTieredOn(manager)) {
             store.store(key("page"), CacheStoreContract.response("gzip", "old", T0));
             heldOnHeap(store, key("page"));
 
@@ -288,11 +281,8 @@ final class EhcacheStoreHeapTierTest {
 
     @Test
     void aChangeMadeInEhcacheBehindTheStoresBackDropsTheKeyFromTheHeapTier() {
-        CacheManager manager = CacheManagerBuilder.newCacheManagerBuilder()
-                .withCache("mine", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.newResourcePoolsBuilder().offheap(4, MemoryUnit.MB)))
-                .build(true);
-        try (EhcacheStore store = EhcacheStore.using(manager.getCache("mine", String.class, StoredVariants.class))
-                .heapSize(1L << 20).build()) {
+        CacheManager manager = applicationsOwnManager();
+        try (EhcacheStore store = heapTieredOn(manager)) {
             store.store(key("page"), CacheStoreContract.response("gzip", "page", T0));
             heldOnHeap(store, key("page"));
 
@@ -343,6 +333,18 @@ final class EhcacheStoreHeapTierTest {
         }
     }
 
+    /** A cache manager of the test's own, as an application that already runs Ehcache has, with one cache: "mine". */
+    private static CacheManager applicationsOwnManager() {
+        return CacheManagerBuilder.newCacheManagerBuilder()
+                .withCache("mine", EhcacheStore.cacheConfiguration(ResourcePoolsBuilder.newResourcePoolsBuilder().offheap(4, MemoryUnit.MB)))
+                .build(true);
+    }
+
+    /** A store on that manager's cache "mine", with a 1 MiB heap tier of ours in front. */
+    private static EhcacheStore heapTieredOn(CacheManager manager) {
+        return EhcacheStore.using(manager.getCache("mine", String.class, StoredVariants.class)).heapSize(1L << 20).build();
+    }
+
     private static EhcacheStore heapTiered() {
         return EhcacheStore.builder().heapSize(4L << 20).offHeapMegabytes(8).build();
     }
@@ -356,29 +358,5 @@ final class EhcacheStoreHeapTierTest {
 
     private static CacheKey key(String path) {
         return CacheKey.of(java.net.URI.create("http://heap-tier.test/" + path));
-    }
-
-    /** Our codec, with one byte damaged on the way out for bodies that say POISON. */
-    private static final class DamagingCodec implements Serializer<StoredVariants> {
-        private final StoredVariantsCodec codec = new StoredVariantsCodec();
-
-        @Override
-        public ByteBuffer serialize(StoredVariants variants) {
-            ByteBuffer bytes = codec.serialize(variants);
-            if (new String(variants.responses().get(0).body().toByteArray(), StandardCharsets.UTF_8).equals("POISON")) {
-                bytes.put(bytes.limit() - 1, (byte) '!');
-            }
-            return bytes;
-        }
-
-        @Override
-        public StoredVariants read(ByteBuffer binary) {
-            return codec.read(binary);
-        }
-
-        @Override
-        public boolean equals(StoredVariants object, ByteBuffer binary) {
-            return codec.equals(object, binary);
-        }
     }
 }

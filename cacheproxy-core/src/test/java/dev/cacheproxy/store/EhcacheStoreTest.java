@@ -39,7 +39,6 @@ import org.ehcache.config.builders.CacheConfigurationBuilder;
 import org.ehcache.config.builders.CacheManagerBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.config.units.MemoryUnit;
-import org.ehcache.spi.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -557,29 +556,4 @@ final class EhcacheStoreTest extends CacheStoreContract {
     private static String httpDate(Instant instant) {
         return DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC));
     }
-
-    /** Our codec, with one byte of the body damaged on the way out for bodies that say POISON. */
-    private static final class DamagingCodec implements Serializer<StoredVariants> {
-        private final StoredVariantsCodec codec = new StoredVariantsCodec();
-
-        @Override
-        public ByteBuffer serialize(StoredVariants variants) {
-            ByteBuffer bytes = codec.serialize(variants);
-            if (variants.responses().get(0).body().utf8().equals("POISON")) {
-                bytes.put(bytes.limit() - 1, (byte) '!');
-            }
-            return bytes;
-        }
-
-        @Override
-        public StoredVariants read(ByteBuffer binary) {
-            return codec.read(binary);
-        }
-
-        @Override
-        public boolean equals(StoredVariants object, ByteBuffer binary) {
-            return codec.equals(object, binary);
-        }
-    }
-
 }
